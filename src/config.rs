@@ -1,0 +1,421 @@
+//! Rules loaded from TOML (`config/default.toml`) and the region gazetteer.
+//! The engine never hard-codes a keyword: everything a bureau may adapt is here.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::ConfigError;
+
+/// The bundled rules, so the binary works from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+/// The bundled gazetteer (GB/T 2260, see config/regions.SOURCE.md).
+pub const DEFAULT_REGIONS: &str = include_str!("../config/regions.tsv");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub limits: Limits,
+    pub walk: Walk,
+    pub normalize: NormalizeRules,
+    pub units: BTreeMap<String, f64>,
+    pub context: ContextWords,
+    pub sections: SectionKeywords,
+    pub score: ScoreRules,
+    pub grades: Vec<GradeBand>,
+    pub grade: GradeRules,
+    pub department: DepartmentRules,
+    pub year: YearRules,
+    pub problems: ProblemRules,
+    pub money: Vec<MoneyItem>,
+    #[serde(default)]
+    pub parts: Vec<PartsRule>,
+    #[serde(default)]
+    pub rates: Vec<RateRule>,
+    #[serde(default)]
+    pub counts: Vec<CountRule>,
+    #[serde(default)]
+    pub functions: Vec<FunctionClass>,
+    /// Path of the gazetteer, relative to the config file; bundled when absent.
+    #[serde(default)]
+    pub regions_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_sentence_chars: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Walk {
+    pub text_extensions: Vec<String>,
+    pub known_extensions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NormalizeRules {
+    pub drop_lines: Vec<String>,
+    pub running_header_min_repeats: usize,
+    pub running_header_max_chars: usize,
+    pub paragraph_end_chars: String,
+    pub key_value_label_max_chars: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ContextWords {
+    pub change_words: Vec<String>,
+    pub previous_year_words: Vec<String>,
+    pub approximate_words: Vec<String>,
+    pub scope_words: Vec<String>,
+    pub budget_words: Vec<String>,
+    pub actual_words: Vec<String>,
+    pub current_words: Vec<String>,
+    pub part_words: Vec<String>,
+    pub zero_words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SectionKeywords {
+    pub finance: Vec<String>,
+    #[serde(default)]
+    pub budget: Vec<String>,
+    pub total_score: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScoreRules {
+    pub min_total: f64,
+    pub bonus_cap: f64,
+    pub total_keywords: Vec<String>,
+    pub total_keywords_strong: Vec<String>,
+    pub indicator_score_keywords: Vec<String>,
+    pub indicator_rule_words: Vec<String>,
+    pub max_keywords: Vec<String>,
+    pub indicator_name_strip_prefixes: Vec<String>,
+    pub indicator_name_strip_suffixes: Vec<String>,
+    pub indicator_name_max_chars: usize,
+    pub sections: Vec<ScoreSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScoreSection {
+    /// The `reports` column this section's score fills.
+    pub id: String,
+    pub title: String,
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GradeBand {
+    pub name: String,
+    pub min: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GradeRules {
+    pub stated_after: Vec<String>,
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DepartmentRules {
+    pub labels: Vec<String>,
+    pub suffixes: Vec<String>,
+    pub stop_words: Vec<String>,
+    pub prefixes: Vec<String>,
+    pub min_chars: usize,
+    pub max_chars: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct YearRules {
+    pub min: i32,
+    pub max: i32,
+    pub strong_after: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProblemRules {
+    pub max_items: usize,
+    pub max_item_chars: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MoneyItem {
+    #[serde(default)]
+    pub actual: Option<String>,
+    #[serde(default)]
+    pub budget: Option<String>,
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub strict_keywords: Vec<String>,
+    pub default: Variant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    Actual,
+    Budget,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PartsRule {
+    pub total: String,
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RateRule {
+    pub field: String,
+    pub keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CountRule {
+    pub field: String,
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub exclude_before: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FunctionClass {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+/// One row of the gazetteer.
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub code: String,
+    pub level: RegionLevel,
+    pub name: String,
+    pub province: String,
+    /// Empty for a county directly under a province (济源市).
+    pub city: String,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RegionLevel {
+    Province,
+    City,
+    County,
+}
+
+/// Config plus the gazetteer plus a digest of both (for the manifest and caches).
+#[derive(Debug, Clone)]
+pub struct Rules {
+    pub config: Config,
+    pub regions: Vec<Region>,
+    pub digest: String,
+}
+
+impl Rules {
+    /// The bundled defaults.
+    pub fn bundled() -> Result<Self, ConfigError> {
+        Self::from_parts(DEFAULT_TOML, DEFAULT_REGIONS)
+    }
+
+    /// Rules from a TOML file; its `regions_file` (relative to it) or the bundled gazetteer.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let toml_text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let probe: Config = parse_config(&toml_text)?;
+        let regions_text = match &probe.regions_file {
+            Some(rel) => {
+                let p = path.parent().unwrap_or_else(|| Path::new(".")).join(rel);
+                std::fs::read_to_string(&p).map_err(|source| ConfigError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })?
+            }
+            None => DEFAULT_REGIONS.to_string(),
+        };
+        Self::from_parts(&toml_text, &regions_text)
+    }
+
+    pub fn from_parts(toml_text: &str, regions_tsv: &str) -> Result<Self, ConfigError> {
+        let mut config = parse_config(toml_text)?;
+        normalize_keywords(&mut config);
+        validate_config(&config)?;
+        let regions = parse_regions(regions_tsv)?;
+        let mut h = Sha256::new();
+        h.update(toml_text.as_bytes());
+        h.update([0u8]);
+        h.update(regions_tsv.as_bytes());
+        let digest = hex(&h.finalize()[..8]);
+        Ok(Rules {
+            config,
+            regions,
+            digest,
+        })
+    }
+}
+
+fn parse_config(text: &str) -> Result<Config, ConfigError> {
+    toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))
+}
+
+/// Keywords are matched against NFKC text, so they are NFKC'd too.
+fn normalize_keywords(c: &mut Config) {
+    fn n(v: &mut [String]) {
+        for s in v.iter_mut() {
+            *s = s.nfkc().collect();
+        }
+    }
+    n(&mut c.department.labels);
+    n(&mut c.grade.stated_after);
+    for m in &mut c.money {
+        n(&mut m.keywords);
+        n(&mut m.strict_keywords);
+    }
+    for p in &mut c.parts {
+        n(&mut p.keywords);
+    }
+    for r in &mut c.rates {
+        n(&mut r.keywords);
+    }
+    for k in &mut c.counts {
+        n(&mut k.keywords);
+    }
+    for f in &mut c.functions {
+        n(&mut f.aliases);
+    }
+    n(&mut c.score.total_keywords);
+    n(&mut c.score.total_keywords_strong);
+    n(&mut c.score.indicator_score_keywords);
+}
+
+/// Fields named in the config must be columns the engine knows.
+fn validate_config(c: &Config) -> Result<(), ConfigError> {
+    use crate::model::Field;
+    let check = |name: &str| -> Result<(), ConfigError> {
+        Field::from_name(name)
+            .map(|_| ())
+            .ok_or_else(|| ConfigError::Invalid(format!("unknown field `{name}`")))
+    };
+    for m in &c.money {
+        if m.actual.is_none() && m.budget.is_none() {
+            return Err(ConfigError::Invalid(
+                "a [[money]] item needs `actual` or `budget`".into(),
+            ));
+        }
+        for f in m.actual.iter().chain(m.budget.iter()) {
+            check(f)?;
+        }
+    }
+    for p in &c.parts {
+        check(&p.total)?;
+    }
+    for r in &c.rates {
+        check(&r.field)?;
+    }
+    for k in &c.counts {
+        check(&k.field)?;
+    }
+    for s in &c.score.sections {
+        check(&s.id)?;
+    }
+    if c.grades.is_empty() {
+        return Err(ConfigError::Invalid("no [[grades]] bands".into()));
+    }
+    for re in &c.normalize.drop_lines {
+        regex::Regex::new(re).map_err(|e| ConfigError::Invalid(format!("drop_lines `{re}`: {e}")))?;
+    }
+    Ok(())
+}
+
+fn parse_regions(tsv: &str) -> Result<Vec<Region>, ConfigError> {
+    let mut out = Vec::new();
+    for (i, line) in tsv.lines().enumerate() {
+        if i == 0 || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let get = |k: usize| cols.get(k).copied().unwrap_or("");
+        let level = match get(1) {
+            "province" => RegionLevel::Province,
+            "city" => RegionLevel::City,
+            "county" => RegionLevel::County,
+            other => {
+                return Err(ConfigError::Invalid(format!(
+                    "regions line {}: unknown level `{other}`",
+                    i + 1
+                )))
+            }
+        };
+        let code = get(0).to_string();
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ConfigError::Invalid(format!(
+                "regions line {}: code `{code}` is not 6 digits",
+                i + 1
+            )));
+        }
+        out.push(Region {
+            code,
+            level,
+            name: get(2).to_string(),
+            province: get(3).to_string(),
+            city: get(4).to_string(),
+            aliases: get(5)
+                .split('|')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        });
+    }
+    if out.is_empty() {
+        return Err(ConfigError::Invalid("the region gazetteer is empty".into()));
+    }
+    Ok(out)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_rules_load() {
+        let r = Rules::bundled().expect("bundled config must parse");
+        assert!(r.regions.len() > 3000, "gazetteer has {} rows", r.regions.len());
+        assert_eq!(r.digest.len(), 16);
+    }
+
+    #[test]
+    fn unknown_field_is_rejected() {
+        let bad = DEFAULT_TOML.replace("actual = \"revenue_total\"", "actual = \"revenue_totl\"");
+        let err = Rules::from_parts(&bad, DEFAULT_REGIONS).unwrap_err();
+        assert!(err.to_string().contains("revenue_totl"), "{err}");
+    }
+
+    #[test]
+    fn keywords_are_nfkc() {
+        let r = Rules::bundled().unwrap();
+        let outbound = r
+            .config
+            .money
+            .iter()
+            .find(|m| m.actual.as_deref() == Some("outbound_travel_actual"))
+            .unwrap();
+        assert!(outbound.keywords.iter().any(|k| k == "因公出国(境)费"));
+    }
+}

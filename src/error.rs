@@ -1,0 +1,41 @@
+//! Library errors. The CLI wraps them with anyhow; per-file errors become
+//! `failed` rows and never stop a batch.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config is not valid TOML: {0}")]
+    Parse(String),
+    #[error("config is invalid: {0}")]
+    Invalid(String),
+}
+
+/// Why one file could not be turned into a report.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ReadError {
+    #[error("cannot read file: {0}")]
+    Io(String),
+    #[error("empty file")]
+    Empty,
+    #[error("binary content, not text ({0})")]
+    Binary(String),
+    #[error("undecodable text: {0}")]
+    Undecodable(String),
+    #[error("no text after normalisation")]
+    NoText,
+}
+
+#[derive(Debug, Error)]
+pub enum OutputError {
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+    #[error("output folder {0} is inside the input tree; choose another --out")]
+    InsideInput(String),
+}

@@ -1,0 +1,300 @@
+//! Who and when: the department's name, the evaluated year, and the listed problems.
+
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+
+use super::{automaton, contains_any, Candidate, Doc};
+use crate::config::Config;
+use crate::extract::amount::Unit;
+use crate::extract::region::RegionMatcher;
+use crate::model::{Field, Value};
+use crate::normalize::{heading_level, is_cjk};
+
+pub(crate) struct DocumentMatcher {
+    labels: AhoCorasick,
+    suffixes: Vec<String>,
+    stops: AhoCorasick,
+}
+
+impl DocumentMatcher {
+    pub fn new(cfg: &Config) -> Result<Self, aho_corasick::BuildError> {
+        let mut suffixes = cfg.department.suffixes.clone();
+        suffixes.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+        Ok(DocumentMatcher {
+            labels: automaton(&cfg.department.labels)?,
+            suffixes,
+            stops: automaton(&cfg.department.stop_words)?,
+        })
+    }
+
+    /// The evaluated year: `YYYY年度部门整体…` first, else the most frequent
+    /// `YYYY年` that is not a date (填报日期 2024年5月21日 is when it was written).
+    pub fn fiscal_year(&self, doc: &Doc, cfg: &Config) -> Option<Candidate> {
+        let mut strong: Vec<(i32, usize, usize)> = Vec::new();
+        let mut counts: HashMap<i32, (usize, usize, usize)> = HashMap::new();
+        for n in doc.numbers.iter().filter(|n| n.unit == Unit::Year) {
+            let y = n.value as i32;
+            if n.value.fract() != 0.0 || y < cfg.year.min || y > cfg.year.max {
+                continue;
+            }
+            let after = &doc.text[n.end..];
+            let after_trim = after.trim_start();
+            // A date (2024年5月21日, 2020 年 12 月 31 日) says when, not which year.
+            let is_date = after_trim
+                .split_once('月')
+                .is_some_and(|(m, _)| !m.is_empty() && m.trim().chars().all(|c| c.is_ascii_digit()) && m.len() <= 3);
+            if is_date {
+                continue;
+            }
+            if cfg.year.strong_after.iter().any(|s| after_trim.starts_with(s.as_str())) {
+                strong.push((y, n.start, n.end));
+            }
+            let e = counts.entry(y).or_insert((0, n.start, n.end));
+            e.0 += 1;
+        }
+        let pick = |list: &[(i32, usize, usize)]| -> Option<(i32, usize, usize)> {
+            let first = *list.first()?;
+            list.iter().all(|c| c.0 == first.0).then_some(first)
+        };
+        if let Some((y, s, e)) = pick(&strong) {
+            return Some(Candidate {
+                field: Field::FiscalYear,
+                value: Value::Int(i64::from(y)),
+                priority: 1,
+                rule: "year:title",
+                start: s,
+                end: e,
+            });
+        }
+        let mut ranked: Vec<(i32, (usize, usize, usize))> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+        let (y, (count, s, e)) = *ranked.first()?;
+        if ranked.get(1).is_some_and(|r| r.1 .0 == count) {
+            return None;
+        }
+        Some(Candidate {
+            field: Field::FiscalYear,
+            value: Value::Int(i64::from(y)),
+            priority: 0,
+            rule: "year:most-frequent",
+            start: s,
+            end: e,
+        })
+    }
+
+    /// The department: a cover-page label, else the title, else the most
+    /// frequent organisation name that starts with a place name.
+    pub fn department(&self, doc: &Doc, region: &RegionMatcher, cfg: &Config) -> Option<Candidate> {
+        let rules = &cfg.department;
+        let valid = |s: &str| {
+            let n = s.chars().count();
+            n >= rules.min_chars && n <= rules.max_chars && self.suffixes.iter().any(|x| s.ends_with(x.as_str()))
+        };
+        // 1. 部门名称：乐昌市人民政府办公室
+        for m in self.labels.find_iter(doc.text) {
+            let rest = &doc.text[m.end()..];
+            let rest = rest.trim_start_matches([' ', ':', '(', ')']);
+            let value: String = rest
+                .chars()
+                .take_while(|&c| is_cjk(c) || c == '(' || c == ')')
+                .collect();
+            let value = self.trim_to_suffix(&value);
+            if valid(&value) {
+                let start = doc.text.len() - rest.len();
+                return Some(cand(value.clone(), 3, "department:label", start, start + value.len()));
+            }
+        }
+        // 2. The title line: 广州市从化区吕田镇人民政府 2023 年 部门整体支出绩效自评报告
+        let first_heading = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
+        let head_end = first_heading.min(doc.text.len());
+        for line_start in doc.clean.para_starts.iter().copied().filter(|&s| s < head_end).take(6) {
+            let (s, e) = doc.clean.paragraph(line_start);
+            let line = &doc.text[s..e];
+            if !line.contains("报告") || heading_level(line).is_some() {
+                continue;
+            }
+            let cut = line
+                .find(|c: char| c.is_ascii_digit())
+                .or_else(|| line.find("部门整体"))
+                .or_else(|| line.find("关于"))
+                .unwrap_or(0);
+            let name = self.trim_to_suffix(line[..cut].trim());
+            if valid(&name) && region.starts_with_region(&name) {
+                return Some(cand(name.clone(), 2, "department:title", s, s + name.len()));
+            }
+        }
+        // 3. Organisation names that start with a region (中共乐昌市委办公室).
+        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+        for (start, region_end) in region.region_starts(doc.text) {
+            let mut s = start;
+            for p in &rules.prefixes {
+                if doc.text[..s].ends_with(p.as_str()) {
+                    s -= p.len();
+                }
+            }
+            let run_end = doc.text[s..]
+                .char_indices()
+                .find(|&(_, c)| !is_cjk(c))
+                .map_or(doc.text.len(), |(i, _)| s + i);
+            let mut run = &doc.text[s..run_end];
+            // Cut at the first stop word after the region name itself.
+            let skip = (region_end - s).min(run.len());
+            if let Some(m) = self.stops.find(run.get(skip..).unwrap_or("")) {
+                run = &run[..skip + m.start()];
+            }
+            let name = self.trim_to_suffix(run);
+            if valid(&name) {
+                let e = counts.entry(name).or_insert((0, s));
+                e.0 += 1;
+            }
+        }
+        // 中共X counts for X as well: the formal name absorbs its short form.
+        let names: Vec<String> = counts.keys().cloned().collect();
+        for full in &names {
+            for p in &rules.prefixes {
+                if let Some(short) = full.strip_prefix(p.as_str()) {
+                    if let Some(&(n, _)) = counts.get(short) {
+                        if let Some(e) = counts.get_mut(full) {
+                            e.0 += n;
+                        }
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| {
+            b.1 .0
+                .cmp(&a.1 .0)
+                .then(b.0.chars().count().cmp(&a.0.chars().count()))
+                .then(a.1 .1.cmp(&b.1 .1))
+        });
+        let (name, (count, pos)) = ranked.into_iter().next()?;
+        if count < 2 {
+            return None;
+        }
+        Some(cand(name.clone(), 1, "department:mentions", pos, pos + name.len()))
+    }
+
+    /// The longest prefix of `s` that ends with an organisation suffix.
+    fn trim_to_suffix(&self, s: &str) -> String {
+        let mut best = 0;
+        for (i, c) in s.char_indices() {
+            let end = i + c.len_utf8();
+            if self.suffixes.iter().any(|x| s[..end].ends_with(x.as_str())) {
+                best = end;
+            }
+        }
+        s[..best].to_string()
+    }
+
+    /// The items under 存在问题: the enumerated entries, or the paragraph itself.
+    pub fn problems(&self, doc: &Doc, cfg: &Config) -> Vec<String> {
+        let heads = &doc.clean.headings;
+        // The most specific heading that names the problems.
+        let Some((hi, h)) = heads
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| contains_any(&h.title, &cfg.sections.problems))
+            .max_by_key(|(_, h)| (h.level, h.start))
+        else {
+            return Vec::new();
+        };
+        let end = heads[hi + 1..]
+            .iter()
+            .find(|o| o.level <= h.level)
+            .map_or(doc.text.len(), |o| o.start);
+        let children: Vec<&crate::normalize::Heading> = heads[hi + 1..]
+            .iter()
+            .take_while(|o| o.start < end)
+            .filter(|o| o.level > h.level)
+            .collect();
+        let cap = |s: &str| -> String { s.chars().take(cfg.problems.max_item_chars).collect() };
+        let mut items = Vec::new();
+        if let Some(first) = children.first() {
+            let level = first.level;
+            let same: Vec<&&crate::normalize::Heading> = children.iter().filter(|c| c.level == level).collect();
+            for (i, c) in same.iter().enumerate() {
+                let item_end = same.get(i + 1).map_or(end, |n| n.start);
+                let body = &doc.text[c.start..item_end];
+                let body = heading_level(body).map_or(body, |(_, len)| &body[len..]);
+                let body = body.trim().replace('\n', "");
+                if !body.is_empty() {
+                    items.push(cap(&body));
+                }
+            }
+        } else {
+            let body_start = (h.para_end + 1).min(end);
+            // Problems stated in the heading's own paragraph (存在问题：…) count too.
+            let own = &doc.text[h.start..h.para_end];
+            let own_body = heading_level(own).map_or(own, |(_, len)| &own[len..]);
+            let own_rest = own_body.split_once('。').map(|(_, r)| r.trim()).unwrap_or("");
+            let body = doc.text[body_start..end].trim();
+            let text = if !body.is_empty() { body } else { own_rest };
+            for para in text.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
+                let p = para.trim_end_matches('。');
+                if !cfg.context.zero_words.iter().any(|z| z == p) {
+                    items.push(cap(para));
+                }
+            }
+        }
+        items.truncate(cfg.problems.max_items);
+        items
+    }
+}
+
+fn cand(name: String, priority: i32, rule: &'static str, start: usize, end: usize) -> Candidate {
+    Candidate {
+        field: Field::Department,
+        value: Value::Text(name),
+        priority,
+        rule,
+        start,
+        end,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Rules;
+    use crate::extract::Extractor;
+    use crate::model::{Field, Value};
+    use crate::normalize::Normalizer;
+
+    fn run(text: &str) -> crate::model::ReportFacts {
+        let rules = Rules::bundled().unwrap();
+        let clean = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
+        Extractor::new(&rules).unwrap().extract(&clean)
+    }
+
+    #[test]
+    fn year_is_the_evaluated_year_not_the_date_written() {
+        let f = run("2023年度部门整体支出绩效自评报告\n填报日期：2024年5月21日\n2024年工作计划。");
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
+        // `年度` without a number falls back to other evidence.
+        let f = run("年度决算收入 1 万元。2021 年完成任务。2021 年办事处全年开展工作。\n2024-05-21");
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2021)));
+    }
+
+    #[test]
+    fn department_from_label_title_and_mentions() {
+        let f = run("部门名称：乐昌市人民政府办公室\n单位负责人：某某\n");
+        assert_eq!(f.text(Field::Department), Some("乐昌市人民政府办公室"));
+        let f = run("广州市从化区吕田镇人民政府 2023 年 部门整体支出绩效自评报告\n一、基本情况\n");
+        assert_eq!(f.text(Field::Department), Some("广州市从化区吕田镇人民政府"));
+        let f = run(
+            "一、概况\n关于调整中共乐昌市委办公室职责的通知。2022 年乐昌市委办公室部门决算。乐昌市委办公室成立了小组。",
+        );
+        assert_eq!(f.text(Field::Department), Some("中共乐昌市委办公室"));
+        assert_eq!(f.text(Field::County), Some("乐昌市"));
+        assert_eq!(f.text(Field::City), Some("韶关市"));
+    }
+
+    #[test]
+    fn problems_are_listed_items() {
+        let f = run("五、存在问题\n（1）绩效目标设立不够明确。\n（2）政府采购偏差大。\n六、相关建议\n无\n");
+        assert_eq!(f.problems, vec!["绩效目标设立不够明确。", "政府采购偏差大。"]);
+        let f = run("三、存在的主要问题\n我镇预算绩效管理基础比较薄弱。\n四、下一步改进措施\n");
+        assert_eq!(f.problems.len(), 1);
+    }
+}

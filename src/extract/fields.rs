@@ -1,0 +1,755 @@
+//! Money, rate and head-count fields: keyword + amount within one clause,
+//! ratio formulas, parts of a total, and the sums that follow from them.
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+
+use super::{automaton, chars_before, contains_any, derived_fact, same_value, Candidate, Candidates, Doc};
+use crate::config::{Config, Variant};
+use crate::extract::amount::{Number, Unit};
+use crate::model::{Check, Field, FunctionSpending, ReportFacts, Severity, Value};
+
+/// What a keyword stands for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Money { item: usize, strict: bool },
+    Part { rule: usize },
+    Rate { rule: usize },
+    Count { rule: usize },
+    Function { class: usize },
+}
+
+/// One keyword occurrence in the text.
+#[derive(Debug, Clone)]
+struct Hit {
+    start: usize,
+    end: usize,
+    kinds: Vec<Kind>,
+}
+
+pub(crate) struct FieldMatcher {
+    ac: AhoCorasick,
+    kinds: Vec<Vec<Kind>>,
+    fraction: Regex,
+}
+
+impl FieldMatcher {
+    pub fn new(cfg: &Config) -> Result<Self, aho_corasick::BuildError> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut kinds: Vec<Vec<Kind>> = Vec::new();
+        let mut add = |p: &str, k: Kind| {
+            if p.is_empty() {
+                return;
+            }
+            if let Some(i) = patterns.iter().position(|q| q == p) {
+                if !kinds[i].contains(&k) {
+                    kinds[i].push(k);
+                }
+            } else {
+                patterns.push(p.to_string());
+                kinds.push(vec![k]);
+            }
+        };
+        for (item, m) in cfg.money.iter().enumerate() {
+            for k in &m.keywords {
+                add(k, Kind::Money { item, strict: false });
+            }
+            for k in &m.strict_keywords {
+                add(k, Kind::Money { item, strict: true });
+            }
+        }
+        for (rule, p) in cfg.parts.iter().enumerate() {
+            for k in &p.keywords {
+                add(k, Kind::Part { rule });
+            }
+        }
+        for (rule, r) in cfg.rates.iter().enumerate() {
+            for k in &r.keywords {
+                add(k, Kind::Rate { rule });
+            }
+        }
+        for (rule, c) in cfg.counts.iter().enumerate() {
+            for k in &c.keywords {
+                add(k, Kind::Count { rule });
+            }
+        }
+        for (class, f) in cfg.functions.iter().enumerate() {
+            add(&f.name, Kind::Function { class });
+            for a in &f.aliases {
+                add(a, Kind::Function { class });
+            }
+        }
+        let fraction =
+            Regex::new(r"=\s*([^=,;。/]{2,40}?)\s*/\s*([^=,;。/]{2,40}?)\s*=\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
+                .unwrap_or_else(|_| unreachable!("fixed pattern"));
+        Ok(FieldMatcher {
+            ac: automaton(&patterns)?,
+            kinds,
+            fraction,
+        })
+    }
+
+    /// Keyword occurrences; a strict keyword (支出) inside a longer word
+    /// (…维护费支出) is no keyword at all and must not cut a neighbour's window.
+    fn hits(&self, text: &str) -> Vec<Hit> {
+        self.ac
+            .find_iter(text)
+            .filter_map(|m| {
+                let mut kinds = self.kinds.get(m.pattern().as_usize()).cloned().unwrap_or_default();
+                let inside_word = text[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(crate::normalize::is_cjk);
+                if inside_word {
+                    kinds.retain(|k| !matches!(k, Kind::Money { strict: true, .. }));
+                }
+                (!kinds.is_empty()).then_some(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    kinds,
+                })
+            })
+            .collect()
+    }
+
+    pub fn extract(
+        &self,
+        doc: &Doc,
+        cfg: &Config,
+        fiscal_year: Option<i32>,
+        cands: &mut Candidates,
+        out: &mut ReportFacts,
+    ) {
+        let hits = self.hits(doc.text);
+        let ctx = Context { doc, cfg, fiscal_year };
+        let mut parts: Vec<(usize, usize, f64, usize, usize)> = Vec::new();
+        for (i, hit) in hits.iter().enumerate() {
+            let (_, sent_end) = doc.sentence_of(hit.start);
+            let next_hit = hits.get(i + 1).map_or(sent_end, |h| h.start.min(sent_end));
+            for kind in &hit.kinds {
+                match *kind {
+                    Kind::Money { item, strict } => {
+                        ctx.money(hit, item, strict, next_hit, cands);
+                    }
+                    Kind::Part { rule } => {
+                        if let Some(n) = ctx.single_amount(hit, next_hit, false) {
+                            if let Some(v) = n.wan() {
+                                parts.push((rule, hit.start, v, hit.start, n.end));
+                            }
+                        }
+                    }
+                    Kind::Rate { rule } => ctx.rate(hit, rule, sent_end, cands),
+                    Kind::Count { rule } => ctx.count(hit, rule, next_hit, cands),
+                    Kind::Function { class } => {
+                        if let Some(f) = ctx.function(hit, class, next_hit) {
+                            out.functions.push(f);
+                        }
+                    }
+                }
+            }
+        }
+        self.fractions(&ctx, &hits, cands);
+        sum_parts(&ctx, &parts, cands, out);
+        dedupe_functions(out);
+    }
+
+    /// `=实际支出的公用经费总额/预算安排的公用经费总额=102.47/103.08`:
+    /// each side's description names the field and says budget or actual.
+    fn fractions(&self, ctx: &Context, hits: &[Hit], cands: &mut Candidates) {
+        for caps in self.fraction.captures_iter(ctx.doc.text) {
+            let (Some(d1), Some(d2), Some(n1), Some(n2)) = (caps.get(1), caps.get(2), caps.get(3), caps.get(4)) else {
+                continue;
+            };
+            for (desc, num) in [(d1, n1), (d2, n2)] {
+                let Ok(v) = num.as_str().parse::<f64>() else { continue };
+                let Some(hit) = hits.iter().find(|h| h.start >= desc.start() && h.end <= desc.end()) else {
+                    continue;
+                };
+                let qualifier = ctx.variant_of(desc.as_str());
+                for kind in &hit.kinds {
+                    match *kind {
+                        Kind::Money { item, .. } => {
+                            let Some(m) = ctx.cfg.money.get(item) else { continue };
+                            let field = match qualifier.unwrap_or(m.default) {
+                                Variant::Actual => m.actual.as_deref(),
+                                Variant::Budget => m.budget.as_deref(),
+                            };
+                            if let (Some(f), Some(unit)) = (field.and_then(Field::from_name), ctx.doc_money_unit()) {
+                                cands.push(Candidate {
+                                    field: f,
+                                    value: Value::Num(v * unit),
+                                    priority: 0,
+                                    rule: "money:fraction",
+                                    start: num.start(),
+                                    end: num.end(),
+                                });
+                            }
+                        }
+                        Kind::Count { rule } => {
+                            if let Some(f) = ctx.cfg.counts.get(rule).and_then(|c| Field::from_name(&c.field)) {
+                                if v.fract() == 0.0 && v > 0.0 && v < 100_000.0 {
+                                    cands.push(Candidate {
+                                        field: f,
+                                        value: Value::Int(v as i64),
+                                        priority: 0,
+                                        rule: "count:fraction",
+                                        start: num.start(),
+                                        end: num.end(),
+                                    });
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct Context<'a, 'd> {
+    doc: &'a Doc<'d>,
+    cfg: &'a Config,
+    fiscal_year: Option<i32>,
+}
+
+const CLAUSE_STOPS: [char; 6] = [',', ';', '。', ':', '、', '\n'];
+const SEGMENT_STOPS: [char; 3] = [';', '。', '\n'];
+
+impl Context<'_, '_> {
+    fn variant_of(&self, s: &str) -> Option<Variant> {
+        if contains_any(s, &self.cfg.context.budget_words) {
+            Some(Variant::Budget)
+        } else if contains_any(s, &self.cfg.context.actual_words) {
+            Some(Variant::Actual)
+        } else {
+            None
+        }
+    }
+
+    /// A gap that turns the amount into something else (a change, last year's, an estimate).
+    fn gap_is_trap(&self, gap: &str) -> bool {
+        let c = &self.cfg.context;
+        contains_any(gap, &c.change_words)
+            || contains_any(gap, &c.previous_year_words)
+            || contains_any(gap, &c.approximate_words)
+    }
+
+    /// The clause before the keyword speaks of another year, last year, or the whole region.
+    fn prefix_is_foreign(&self, hit_start: usize) -> bool {
+        let c = &self.cfg.context;
+        let clause = &self.doc.text[self.doc.clause_start(hit_start, &CLAUSE_STOPS)..hit_start];
+        if contains_any(clause, &c.previous_year_words) || contains_any(clause, &c.scope_words) {
+            return true;
+        }
+        self.other_year_in(self.doc.clause_start(hit_start, &CLAUSE_STOPS), hit_start)
+    }
+
+    /// A `YYYY年` in the span that is not the evaluated year.
+    fn other_year_in(&self, from: usize, to: usize) -> bool {
+        let Some(fy) = self.fiscal_year else { return false };
+        self.doc
+            .numbers_in(from, to)
+            .iter()
+            .any(|n| n.unit == Unit::Year && n.value as i32 != fy && (1990.0..2100.0).contains(&n.value))
+    }
+
+    /// `其中` before the keyword while the same field already has a value in this sentence.
+    fn is_part_of_earlier(&self, hit_start: usize, field: Field, cands: &Candidates) -> bool {
+        let seg_start = self.doc.clause_start(hit_start, &[',', ';', '。', '\n', '(']);
+        let lead = &self.doc.text[chars_before(self.doc.text, seg_start, 2)..hit_start];
+        let lead_has_part = contains_any(
+            &self.doc.text[self.doc.clause_start(hit_start, &[';', '。', '\n'])..hit_start],
+            &self.cfg.context.part_words,
+        ) || contains_any(lead, &self.cfg.context.part_words);
+        if !lead_has_part {
+            return false;
+        }
+        let (sent_start, _) = self.doc.sentence_of(hit_start);
+        cands
+            .list
+            .iter()
+            .any(|c| c.field == field && c.start >= sent_start && c.start < hit_start)
+    }
+
+    fn finance_bonus(&self, pos: usize) -> i32 {
+        if self.doc.in_section(pos, &self.cfg.sections.finance) {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// Strict keywords (收入, 支出) stand alone: after a boundary, before `:`/`为` and the amount.
+    fn strict_ok(&self, hit: &Hit, gap: &str) -> bool {
+        let prev = self.doc.text[..hit.start].chars().next_back();
+        let boundary_before = prev.is_none_or(|c| !crate::normalize::is_cjk(c));
+        let g = gap.trim();
+        boundary_before && (g.is_empty() || g == ":" || g == "为" || g == "是")
+    }
+
+    /// The negation that states a zero right after the keyword (支出无, 为零).
+    fn states_zero(&self, hit: &Hit, until: usize) -> bool {
+        let after = &self.doc.text[hit.end..until.max(hit.end)];
+        let clause_end = after.find(&CLAUSE_STOPS[..]).unwrap_or(after.len());
+        let clause = after[..clause_end].trim();
+        let mut rest = clause;
+        for lead in ["支出", "费用", "经费", "决算数", "决算", "实际", "均", "为"] {
+            rest = rest.trim_start_matches(lead);
+        }
+        let rest = rest.trim();
+        self.cfg.context.zero_words.iter().any(|z| {
+            rest == z.as_str() || (rest.starts_with(z.as_str()) && rest.chars().count() <= z.chars().count() + 1)
+        })
+    }
+
+    fn money(&self, hit: &Hit, item: usize, strict: bool, until: usize, cands: &mut Candidates) {
+        let Some(m) = self.cfg.money.get(item) else { return };
+        let field_of = |v: Variant| -> Option<Field> {
+            match v {
+                Variant::Actual => m.actual.as_deref().and_then(Field::from_name),
+                Variant::Budget => m.budget.as_deref().and_then(Field::from_name),
+            }
+        };
+        if self.prefix_is_foreign(hit.start) {
+            return;
+        }
+        let bonus = self.finance_bonus(hit.start);
+        if self.states_zero(hit, until) {
+            if let Some(f) = field_of(m.default) {
+                cands.push(Candidate {
+                    field: f,
+                    value: Value::Num(0.0),
+                    priority: bonus,
+                    rule: "money:negation",
+                    start: hit.start,
+                    end: hit.end,
+                });
+            }
+            return;
+        }
+        let two_variants = m.actual.is_some() && m.budget.is_some();
+        let in_budget_section = self.doc.in_section(hit.start, &self.cfg.sections.budget);
+        let mut filled: Vec<Variant> = Vec::new();
+        let mut prev_end = hit.end;
+        for n in self.doc.numbers_in(hit.end, until) {
+            let gap = &self.doc.text[prev_end..n.start.max(prev_end)];
+            if gap.contains(';') || gap.chars().count() > 24 {
+                break;
+            }
+            let Some(v) = n.wan() else {
+                prev_end = n.end;
+                if n.unit == Unit::Bare || n.unit == Unit::Year {
+                    break;
+                }
+                continue;
+            };
+            if prev_end == hit.end && strict && !self.strict_ok(hit, gap) {
+                break;
+            }
+            if self.gap_is_trap(gap) || self.other_year_in(prev_end, n.start) {
+                if two_variants {
+                    prev_end = n.end;
+                    continue;
+                }
+                break;
+            }
+            let variant = self.variant_of(gap).unwrap_or(if in_budget_section {
+                Variant::Budget
+            } else if prev_end == hit.end {
+                m.default
+            } else {
+                Variant::Actual
+            });
+            prev_end = n.end;
+            if filled.contains(&variant) {
+                continue;
+            }
+            let Some(field) = field_of(variant) else { break };
+            if self.is_part_of_earlier(hit.start, field, cands) {
+                break;
+            }
+            filled.push(variant);
+            cands.push(Candidate {
+                field,
+                value: Value::Num(v),
+                priority: bonus,
+                rule: if strict {
+                    "money:keyword-strict"
+                } else {
+                    "money:keyword"
+                },
+                start: hit.start,
+                end: n.end,
+            });
+            if !two_variants || filled.len() == 2 {
+                break;
+            }
+        }
+    }
+
+    /// The first amount right after a keyword (for parts and functional classes).
+    fn single_amount(&self, hit: &Hit, until: usize, allow_paren: bool) -> Option<Number> {
+        if self.prefix_is_foreign(hit.start) {
+            return None;
+        }
+        let n = *self.doc.numbers_in(hit.end, until).first()?;
+        n.wan()?;
+        let gap = &self.doc.text[hit.end..n.start];
+        let gap_clean: String = if allow_paren {
+            strip_parens(gap)
+        } else {
+            gap.to_string()
+        };
+        let g = gap_clean.trim();
+        if g.chars().count() > 6 || self.gap_is_trap(g) || g.contains(';') || g.contains(',') {
+            return None;
+        }
+        if matches!(self.variant_of(g), Some(Variant::Budget)) {
+            return None;
+        }
+        Some(n)
+    }
+
+    fn rate(&self, hit: &Hit, rule: usize, sent_end: usize, cands: &mut Candidates) {
+        let Some(field) = self.cfg.rates.get(rule).and_then(|r| Field::from_name(&r.field)) else {
+            return;
+        };
+        if self.prefix_is_foreign(hit.start) {
+            return;
+        }
+        let Some(n) = self
+            .doc
+            .numbers_in(hit.end, sent_end)
+            .iter()
+            .find(|n| n.unit == Unit::Percent)
+        else {
+            return;
+        };
+        let gap = &self.doc.text[hit.end..n.start];
+        if gap.chars().count() > 80 || contains_any(gap, &self.cfg.context.change_words) {
+            return;
+        }
+        if let Some(v) = n.fraction() {
+            cands.push(Candidate {
+                field,
+                value: Value::Num(v),
+                priority: 1,
+                rule: "rate:keyword",
+                start: hit.start,
+                end: n.end,
+            });
+        }
+    }
+
+    fn count(&self, hit: &Hit, rule: usize, until: usize, cands: &mut Candidates) {
+        let Some(r) = self.cfg.counts.get(rule) else { return };
+        let Some(field) = Field::from_name(&r.field) else {
+            return;
+        };
+        let seg_start = self.doc.clause_start(hit.start, &SEGMENT_STOPS);
+        let lead = &self.doc.text[seg_start..hit.end];
+        if contains_any(lead, &r.exclude_before) || self.prefix_is_foreign(hit.start) {
+            return;
+        }
+        let Some(n) = self.doc.numbers_in(hit.end, until).first() else {
+            return;
+        };
+        let gap = self.doc.text[hit.end..n.start].trim();
+        if n.unit != Unit::People || gap.chars().count() > 3 || gap.contains(',') {
+            return;
+        }
+        if n.value.fract() != 0.0 || n.value <= 0.0 || n.value >= 1_000_000.0 {
+            return;
+        }
+        if self.is_part_of_earlier(hit.start, field, cands) {
+            return;
+        }
+        let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
+        let current = contains_any(clause, &self.cfg.context.current_words);
+        cands.push(Candidate {
+            field,
+            value: Value::Int(n.value as i64),
+            priority: i32::from(current),
+            rule: "count:keyword",
+            start: hit.start,
+            end: n.end,
+        });
+    }
+
+    fn function(&self, hit: &Hit, class: usize, until: usize) -> Option<FunctionSpending> {
+        let name = self.cfg.functions.get(class)?.name.clone();
+        // Budget allocations and year-on-year comparisons are not the year's spending.
+        if self.doc.in_section(hit.start, &self.cfg.sections.budget) {
+            return None;
+        }
+        let n = self.single_amount(hit, until, true)?;
+        let amount = n.wan()?;
+        let p = self.doc.provenance("function:keyword", hit.start, n.end);
+        Some(FunctionSpending {
+            function_class: name,
+            amount,
+            snippet: p.snippet,
+            char_start: p.char_start,
+            char_end: p.char_end,
+        })
+    }
+
+    /// The money unit most amounts of this report are written in (for bare numbers in formulas).
+    fn doc_money_unit(&self) -> Option<f64> {
+        let mut wan = 0usize;
+        let mut other = 0usize;
+        for n in &self.doc.numbers {
+            if let Unit::Money(f) = n.unit {
+                if (f - 1.0).abs() < 1e-12 {
+                    wan += 1;
+                } else {
+                    other += 1;
+                }
+            }
+        }
+        (wan > other).then_some(1.0)
+    }
+}
+
+fn strip_parens(s: &str) -> String {
+    let mut depth = 0i32;
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = (depth - 1).max(0),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A total the report does not state, from two or more stated parts (derived).
+fn sum_parts(
+    ctx: &Context,
+    parts: &[(usize, usize, f64, usize, usize)],
+    cands: &mut Candidates,
+    out: &mut ReportFacts,
+) {
+    for (rule_idx, rule) in ctx.cfg.parts.iter().enumerate() {
+        let Some(total) = Field::from_name(&rule.total) else {
+            continue;
+        };
+        if cands.has(total) {
+            continue;
+        }
+        let mine: Vec<&(usize, usize, f64, usize, usize)> = parts.iter().filter(|p| p.0 == rule_idx).collect();
+        // One value per distinct keyword position; two parts at least.
+        if mine.len() < 2 {
+            continue;
+        }
+        let sum: f64 = mine.iter().map(|p| p.2).sum();
+        let listing: Vec<String> = mine.iter().map(|p| ctx.doc.text[p.3..p.4].to_string()).collect();
+        out.facts.push(derived_fact(
+            total,
+            Value::Num(round6(sum)),
+            "derived:sum-of-parts",
+            listing.join(" + "),
+        ));
+    }
+}
+
+/// One amount per class: repeated statements must agree, else the class is dropped with a check.
+fn dedupe_functions(out: &mut ReportFacts) {
+    let mut kept: Vec<FunctionSpending> = Vec::new();
+    let mut conflicted: Vec<String> = Vec::new();
+    for f in std::mem::take(&mut out.functions) {
+        match kept.iter().position(|k| k.function_class == f.function_class) {
+            None => kept.push(f),
+            Some(i) => {
+                if (kept[i].amount - f.amount).abs() >= 0.005 && !conflicted.contains(&f.function_class) {
+                    conflicted.push(f.function_class.clone());
+                }
+            }
+        }
+    }
+    kept.retain(|k| !conflicted.contains(&k.function_class));
+    for c in conflicted {
+        out.checks.push(Check {
+            check: "conflict".into(),
+            severity: Severity::Warning,
+            message: format!("支出功能分类“{c}”有多个不同金额，无法确定，未列入"),
+            fields: vec!["expenditure_by_function".into()],
+            values: vec![c],
+        });
+    }
+    out.functions = kept;
+}
+
+pub(crate) fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// Totals and ratios that follow from stated figures, marked as derived.
+pub(crate) fn derive(_cfg: &Config, out: &mut ReportFacts) {
+    use Field::*;
+    let num = |out: &ReportFacts, f: Field| out.num(f);
+    // Total spending = basic + project.
+    if num(out, ExpenditureTotal).is_none() {
+        if let (Some(b), Some(p)) = (num(out, ExpenditureBasic), num(out, ExpenditureProject)) {
+            out.facts.push(derived_fact(
+                ExpenditureTotal,
+                Value::Num(round6(b + p)),
+                "derived:basic+project",
+                format!("基本支出 {b} + 项目支出 {p}"),
+            ));
+        }
+    }
+    // Basic = personnel + public use.
+    if num(out, ExpenditureBasic).is_none() {
+        if let (Some(a), Some(b)) = (num(out, ExpenditurePersonnel), num(out, ExpenditurePublicUse)) {
+            out.facts.push(derived_fact(
+                ExpenditureBasic,
+                Value::Num(round6(a + b)),
+                "derived:personnel+public_use",
+                format!("人员经费 {a} + 公用经费 {b}"),
+            ));
+        }
+    }
+    // “三公” = outbound + vehicle + reception, when all three are stated.
+    let items = [
+        (OutboundTravelActual, None),
+        (VehicleActual, Some(VehicleBudget)),
+        (ReceptionActual, Some(ReceptionBudget)),
+    ];
+    if num(out, ThreePublicActual).is_none() {
+        let vals: Option<Vec<f64>> = items.iter().map(|(a, _)| num(out, *a)).collect();
+        if let Some(v) = vals {
+            out.facts.push(derived_fact(
+                ThreePublicActual,
+                Value::Num(round6(v.iter().sum())),
+                "derived:sum-of-items",
+                format!("因公出国（境）费 {} + 公务用车费 {} + 公务接待费 {}", v[0], v[1], v[2]),
+            ));
+        }
+    }
+    if num(out, ThreePublicBudget).is_none() {
+        // An item with no spending and no stated budget counts as zero budget.
+        let vals: Option<Vec<f64>> = items
+            .iter()
+            .map(|(a, b)| {
+                b.and_then(|b| num(out, b))
+                    .or_else(|| (num(out, *a) == Some(0.0)).then_some(0.0))
+            })
+            .collect();
+        if let Some(v) = vals {
+            if v.iter().any(|x| *x > 0.0) {
+                out.facts.push(derived_fact(
+                    ThreePublicBudget,
+                    Value::Num(round6(v.iter().sum())),
+                    "derived:sum-of-items",
+                    format!(
+                        "各项预算 {} + {} + {}（未列预算且支出为零的项目按 0 计）",
+                        v[0], v[1], v[2]
+                    ),
+                ));
+            }
+        }
+    }
+    if num(out, ThreePublicRatio).is_none() {
+        if let (Some(a), Some(b)) = (num(out, ThreePublicActual), num(out, ThreePublicBudget)) {
+            if b > 0.0 {
+                out.facts.push(derived_fact(
+                    ThreePublicRatio,
+                    Value::Num(round6(a / b)),
+                    "derived:actual/budget",
+                    format!("“三公”经费决算 {a} ÷ 预算 {b}"),
+                ));
+            }
+        }
+    }
+    let _ = same_value;
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Rules;
+    use crate::extract::Extractor;
+    use crate::model::Field;
+    use crate::normalize::Normalizer;
+
+    fn run(text: &str) -> crate::model::ReportFacts {
+        let rules = Rules::bundled().unwrap();
+        let clean = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
+        Extractor::new(&rules).unwrap().extract(&clean)
+    }
+
+    #[test]
+    fn keyword_and_amount_in_one_clause() {
+        let f = run("（二）部门整体收支情况\n2023年基本支出585.91万元，其中人员经费535.31万元，公用经费50.60万元。项目支出237.64万元。");
+        assert_eq!(f.num(Field::ExpenditureBasic), Some(585.91));
+        assert_eq!(f.num(Field::ExpenditurePersonnel), Some(535.31));
+        assert_eq!(f.num(Field::ExpenditurePublicUse), Some(50.6));
+        assert_eq!(f.num(Field::ExpenditureProject), Some(237.64));
+        // Derived, and marked so.
+        assert!((f.num(Field::ExpenditureTotal).unwrap() - 823.55).abs() < 1e-9);
+        assert!(f.is_derived(Field::ExpenditureTotal));
+    }
+
+    #[test]
+    fn yuan_and_yi_are_converted() {
+        let f = run("部门整体收支情况\n收入合计 1,234,500 元。支出合计 0.5 亿元。");
+        assert!((f.num(Field::RevenueTotal).unwrap() - 123.45).abs() < 1e-9);
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(5000.0));
+    }
+
+    #[test]
+    fn year_on_year_changes_and_previous_year_are_not_values() {
+        let f = run("上年度收支预算安排总额 594.82 万元，同比增加 29.22 万元。基本支出比上年增加 12.5 万元。");
+        assert_eq!(f.num(Field::BudgetInitial), None);
+        assert_eq!(f.num(Field::ExpenditureBasic), None);
+    }
+
+    #[test]
+    fn budget_and_actual_qualifiers() {
+        let f = run("公务用车购置及运行维护费支出决算为1.28万元，完成预算4万元的32%；公务接待费支出决算为2.41万元，完成预算5万元的48.20%。因公出国（境）费支出无。");
+        assert_eq!(f.num(Field::VehicleActual), Some(1.28));
+        assert_eq!(f.num(Field::VehicleBudget), Some(4.0));
+        assert_eq!(f.num(Field::ReceptionBudget), Some(5.0));
+        assert_eq!(f.num(Field::OutboundTravelActual), Some(0.0));
+        assert!((f.num(Field::ThreePublicActual).unwrap() - 3.69).abs() < 1e-9);
+        assert!((f.num(Field::ThreePublicRatio).unwrap() - 0.41).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ratio_formula_assigns_both_sides() {
+        let f = run("（2）“三公”经费控制率。=本年度“三公”经费实际支出数/预算安排的“三公”经费数=12.46/13=95.85%<100%。单位：万元，合计 20 万元。");
+        assert_eq!(f.num(Field::ThreePublicActual), Some(12.46));
+        assert_eq!(f.num(Field::ThreePublicBudget), Some(13.0));
+        assert_eq!(f.num(Field::ThreePublicRatio), Some(0.9585));
+        assert!(!f.is_derived(Field::ThreePublicRatio));
+    }
+
+    #[test]
+    fn conflicting_candidates_give_null_and_a_check() {
+        let f = run("部门整体收支情况\n本年收入合计 100 万元。\n部门整体收支情况\n本年收入合计 120 万元。");
+        assert_eq!(f.num(Field::RevenueTotal), None);
+        assert!(f
+            .checks
+            .iter()
+            .any(|c| c.check == "conflict" && c.fields == ["revenue_total"]));
+    }
+
+    #[test]
+    fn staff_of_others_and_parts_are_skipped() {
+        let f = run("现行政编制 28 名，现在编 21 人；居民区工作人员编制 39 人，现在编 27 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(28)));
+        assert_eq!(f.get(Field::StaffActual), Some(&crate::model::Value::Int(21)));
+        let f = run("机关编制 35 人（其中行政编制 31 人、全额事业编制 4 人），实有在职人数 35 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+    }
+
+    #[test]
+    fn people_in_wan_and_region_totals_are_not_money() {
+        let f = run("全市一般公共预算支出合计 35.2 亿元。服务人口收入 3 万人。");
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+        assert_eq!(f.num(Field::RevenueTotal), None);
+    }
+}

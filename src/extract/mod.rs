@@ -1,0 +1,375 @@
+//! Stage 3: clean text → facts with provenance.
+//!
+//! A small set of general mechanisms, driven by `config/`:
+//! keyword + amount within one clause (with budget/actual qualifiers, change
+//! and previous-year traps, `其中` parts and negations), ratio formulas
+//! (`=实际支出/预算安排=a/b`), section scoping by heading, and derivations
+//! (sums of stated parts, ratios, grade bands) that are marked as derived.
+//! Where candidates disagree the field stays null and a check says why.
+
+mod amount;
+mod document;
+mod fields;
+mod region;
+mod scores;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+pub use amount::{Number, Unit, UnitTable};
+pub use region::{RegionMatch, RegionMatcher};
+
+use crate::config::Rules;
+use crate::model::{Check, Fact, Field, Provenance, ReportFacts, Severity, Value};
+use crate::normalize::CleanText;
+
+/// Compiled rules; built once per run and shared by every worker thread.
+pub struct Extractor {
+    pub(crate) rules: Rules,
+    pub(crate) units: UnitTable,
+    pub(crate) fields: fields::FieldMatcher,
+    pub(crate) scores: scores::ScoreMatcher,
+    pub(crate) region: RegionMatcher,
+    pub(crate) document: document::DocumentMatcher,
+}
+
+impl Extractor {
+    pub fn new(rules: &Rules) -> Result<Self, aho_corasick::BuildError> {
+        Ok(Extractor {
+            units: UnitTable::new(&rules.config.units),
+            fields: fields::FieldMatcher::new(&rules.config)?,
+            scores: scores::ScoreMatcher::new(&rules.config)?,
+            region: RegionMatcher::new(&rules.regions)?,
+            document: document::DocumentMatcher::new(&rules.config)?,
+            rules: rules.clone(),
+        })
+    }
+
+    /// All facts of one report.
+    pub fn extract(&self, clean: &CleanText) -> ReportFacts {
+        let doc = Doc::new(clean, &self.units);
+        let mut cands = Candidates::default();
+        let mut out = ReportFacts::default();
+
+        let year = self.document.fiscal_year(&doc, &self.rules.config);
+        if let Some(y) = &year {
+            cands.push(y.clone());
+        }
+        let fiscal_year = year.as_ref().and_then(|c| c.value.as_f64()).map(|v| v as i32);
+        let department = self.document.department(&doc, &self.region, &self.rules.config);
+        if let Some(d) = &department {
+            cands.push(d.clone());
+        }
+        self.fields
+            .extract(&doc, &self.rules.config, fiscal_year, &mut cands, &mut out);
+        self.scores.extract(&doc, &self.rules.config, &mut cands, &mut out);
+        out.problems = self.document.problems(&doc, &self.rules.config);
+
+        cands.resolve(&doc, &mut out);
+
+        // Region from the department's name, else from the text.
+        let dept_name = out.text(Field::Department).map(str::to_string);
+        if let Some(m) = self.region.resolve(dept_name.as_deref(), doc.text) {
+            region::push_region_facts(&m, &doc, &mut out);
+        } else {
+            out.checks.push(Check {
+                check: "missing_region".into(),
+                severity: Severity::Warning,
+                message: "未能从部门名称或正文确定所属行政区划".into(),
+                fields: vec!["province".into(), "city".into(), "county".into()],
+                values: vec![],
+            });
+        }
+        fields::derive(&self.rules.config, &mut out);
+        scores::derive(&self.rules.config, &doc, &mut out);
+        out.facts.sort_by_key(|f| Field::from_name(&f.field));
+        out
+    }
+}
+
+/// Per-file working state: the clean text, its numbers and sentences.
+pub(crate) struct Doc<'a> {
+    pub clean: &'a CleanText,
+    pub text: &'a str,
+    pub numbers: Vec<Number>,
+    /// Byte ranges of sentences (split at 。！？ and line ends).
+    pub sentences: Vec<(usize, usize)>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(clean: &'a CleanText, units: &UnitTable) -> Self {
+        let text = clean.text.as_str();
+        Doc {
+            clean,
+            text,
+            numbers: amount::scan(text, units),
+            sentences: split_sentences(text),
+        }
+    }
+
+    /// Numbers whose start lies in `[from, to)`.
+    pub fn numbers_in(&self, from: usize, to: usize) -> &[Number] {
+        let a = self.numbers.partition_point(|n| n.start < from);
+        let b = self.numbers.partition_point(|n| n.start < to);
+        &self.numbers[a..b.max(a)]
+    }
+
+    pub fn sentence_of(&self, pos: usize) -> (usize, usize) {
+        let i = self.sentences.partition_point(|&(s, _)| s <= pos);
+        if i == 0 {
+            return (0, self.text.len().min(1));
+        }
+        self.sentences[i - 1]
+    }
+
+    /// Start of the clause that holds `pos`: back to the previous `stops` char.
+    pub fn clause_start(&self, pos: usize, stops: &[char]) -> usize {
+        let (sent_start, _) = self.sentence_of(pos);
+        self.text[sent_start..pos]
+            .rfind(stops)
+            .map(|i| {
+                let c = self.text[sent_start + i..].chars().next().map_or(1, char::len_utf8);
+                sent_start + i + c
+            })
+            .unwrap_or(sent_start)
+    }
+
+    /// Provenance for a span: the sentence around it, with offsets in chars.
+    pub fn provenance(&self, rule: &str, start: usize, end: usize) -> Provenance {
+        let (s, e) = self.sentence_of(start);
+        let (s, e) = (s.min(start), e.max(end).min(self.text.len()));
+        Provenance {
+            rule: rule.to_string(),
+            snippet: snippet(self.text, s, e, start, end),
+            char_start: self.clean.char_index(start) as i64,
+            char_end: self.clean.char_index(end) as i64,
+            page: self.clean.page(start),
+        }
+    }
+
+    /// True when any enclosing heading's title contains one of `keywords`.
+    pub fn in_section(&self, pos: usize, keywords: &[String]) -> bool {
+        self.clean
+            .enclosing(pos)
+            .iter()
+            .any(|h| keywords.iter().any(|k| h.title.contains(k.as_str())))
+    }
+}
+
+/// The sentence around a span, cut to at most ~160 chars centred on it.
+fn snippet(text: &str, s: usize, e: usize, start: usize, end: usize) -> String {
+    const MAX: usize = 160;
+    let sentence = &text[s..e];
+    if sentence.chars().count() <= MAX {
+        return sentence.trim().to_string();
+    }
+    let before: Vec<(usize, char)> = text[s..start].char_indices().collect();
+    let from = before.len().saturating_sub(60);
+    let a = s + before.get(from).map_or(0, |(i, _)| *i);
+    let b = text[end..e].char_indices().nth(80).map_or(e, |(i, _)| end + i);
+    format!("…{}…", text[a..b].trim())
+}
+
+/// Sentences end at 。！？ and line ends; `。=` (a formula after a heading) does not end one.
+fn split_sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        let end_here = match c {
+            '\n' => true,
+            '。' | '!' | '?' | '！' | '？' => !matches!(it.peek(), Some((_, '='))),
+            _ => false,
+        };
+        if end_here {
+            let e = i + c.len_utf8();
+            if e > start {
+                out.push((start, e));
+            }
+            start = e;
+        }
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+/// A possible value for a field, before conflicts are resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub field: Field,
+    pub value: Value,
+    /// Higher wins; equal-priority disagreement means null + a check.
+    pub priority: i32,
+    pub rule: &'static str,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Default)]
+pub(crate) struct Candidates {
+    list: Vec<Candidate>,
+}
+
+impl Candidates {
+    pub fn push(&mut self, c: Candidate) {
+        self.list.push(c);
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        self.list.iter().any(|c| c.field == field)
+    }
+
+    /// Picks one value per field, or none with a `conflict` check.
+    fn resolve(mut self, doc: &Doc, out: &mut ReportFacts) {
+        self.list.sort_by(|a, b| {
+            a.field
+                .cmp(&b.field)
+                .then(b.priority.cmp(&a.priority))
+                .then(a.start.cmp(&b.start))
+        });
+        let mut i = 0;
+        while i < self.list.len() {
+            let field = self.list[i].field;
+            let j = self.list[i..]
+                .iter()
+                .position(|c| c.field != field)
+                .map_or(self.list.len(), |p| i + p);
+            let group = &self.list[i..j];
+            let top = group[0].priority;
+            let best: Vec<&Candidate> = group.iter().filter(|c| c.priority == top).collect();
+            let mut distinct: Vec<&Value> = Vec::new();
+            for c in &best {
+                if !distinct.iter().any(|v| same_value(v, &c.value)) {
+                    distinct.push(&c.value);
+                }
+            }
+            if distinct.len() == 1 {
+                let c = best[0];
+                out.facts.push(Fact {
+                    field: field.name().to_string(),
+                    value: c.value.clone(),
+                    derived: false,
+                    provenance: doc.provenance(c.rule, c.start, c.end),
+                });
+                let others: Vec<String> = group
+                    .iter()
+                    .filter(|o| o.priority < top && !same_value(&o.value, &c.value))
+                    .map(|o| o.value.render())
+                    .collect();
+                if !others.is_empty() {
+                    out.checks.push(Check {
+                        check: "candidate_disagrees".into(),
+                        severity: Severity::Warning,
+                        message: format!(
+                            "{}取值 {}（{}），但正文其他位置写作 {}，请核对",
+                            field.label_zh(),
+                            c.value.render(),
+                            snippet_short(&doc.provenance(c.rule, c.start, c.end).snippet),
+                            others.join("、")
+                        ),
+                        fields: vec![field.name().into()],
+                        values: std::iter::once(c.value.render()).chain(others).collect(),
+                    });
+                }
+            } else {
+                let values: Vec<String> = distinct.iter().map(|v| v.render()).collect();
+                out.checks.push(Check {
+                    check: "conflict".into(),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "{}有多个互相矛盾的取值（{}），无法确定，置空",
+                        field.label_zh(),
+                        values.join("、")
+                    ),
+                    fields: vec![field.name().into()],
+                    values,
+                });
+            }
+            i = j;
+        }
+    }
+}
+
+fn snippet_short(s: &str) -> String {
+    let t: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        format!("{t}…")
+    } else {
+        t
+    }
+}
+
+/// Amounts within half a fen (0.005 万元) are the same figure.
+pub(crate) fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Text(x), Value::Text(y)) => x == y,
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() < 0.005,
+            _ => false,
+        },
+    }
+}
+
+/// A derived fact (a sum, a ratio, a band): marked as derived, pointing at its inputs.
+pub(crate) fn derived_fact(field: Field, value: Value, rule: &str, note: String) -> Fact {
+    Fact {
+        field: field.name().to_string(),
+        value,
+        derived: true,
+        provenance: Provenance {
+            rule: rule.to_string(),
+            snippet: note,
+            char_start: -1,
+            char_end: -1,
+            page: None,
+        },
+    }
+}
+
+/// Leftmost-longest automaton over a list of keywords.
+pub(crate) fn automaton<I, S>(patterns: I) -> Result<AhoCorasick, aho_corasick::BuildError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<[u8]>,
+{
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+}
+
+/// Byte offset `n` chars after `pos` (clamped to the end of `text`).
+pub(crate) fn chars_after(text: &str, pos: usize, n: usize) -> usize {
+    text.get(pos..)
+        .and_then(|t| t.char_indices().nth(n).map(|(i, _)| pos + i))
+        .unwrap_or(text.len())
+}
+
+/// Byte offset `n` chars before `pos` (clamped to 0).
+pub(crate) fn chars_before(text: &str, pos: usize, n: usize) -> usize {
+    text.get(..pos)
+        .and_then(|t| t.char_indices().rev().nth(n.saturating_sub(1)).map(|(i, _)| i))
+        .unwrap_or(0)
+}
+
+pub(crate) fn contains_any(hay: &str, words: &[String]) -> bool {
+    words.iter().any(|w| !w.is_empty() && hay.contains(w.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_after_heading_is_one_sentence() {
+        let s = split_sentences("“三公”经费控制率。=12.46/13=95.85%。下一句。");
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn snippet_is_bounded() {
+        let long = "字".repeat(500);
+        let s = snippet(&long, 0, long.len(), 600, 603);
+        assert!(s.chars().count() < 200);
+    }
+}

@@ -1,0 +1,329 @@
+//! Administrative region from the gazetteer (GB/T 2260): matched against the
+//! department's name first, then the text; short forms (乐昌 → 乐昌市) only
+//! where they stand at a name boundary, never inside unrelated words.
+
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+
+use super::{automaton, Doc};
+use crate::config::{Region, RegionLevel};
+use crate::model::{Fact, Field, Provenance, ReportFacts, Value};
+use crate::normalize::is_cjk;
+
+const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
+/// Characters that may follow a short form (乐昌市委, 恩施州政府 …).
+const ADMIN_FOLLOWERS: &str = "市县区州委镇乡街府人财教公";
+
+pub struct RegionMatcher {
+    ac: AhoCorasick,
+    /// For each pattern: (row, is_alias).
+    patterns: Vec<Vec<(usize, bool)>>,
+    rows: Vec<Region>,
+}
+
+/// The region a report belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionMatch {
+    pub province: String,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub code: String,
+    pub rule: &'static str,
+    /// Byte span in the text when found there (not in the department name).
+    pub span: Option<(usize, usize)>,
+}
+
+struct Hit {
+    start: usize,
+    end: usize,
+    rows: Vec<(usize, bool)>,
+}
+
+impl RegionMatcher {
+    pub fn new(rows: &[Region]) -> Result<Self, aho_corasick::BuildError> {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut pats: Vec<String> = Vec::new();
+        let mut patterns: Vec<Vec<(usize, bool)>> = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            for (name, alias) in
+                std::iter::once((r.name.as_str(), false)).chain(r.aliases.iter().map(|a| (a.as_str(), true)))
+            {
+                if name.chars().count() < 2 {
+                    continue;
+                }
+                let slot = *index.entry(name).or_insert_with(|| {
+                    pats.push(name.to_string());
+                    patterns.push(Vec::new());
+                    pats.len() - 1
+                });
+                patterns[slot].push((i, alias));
+            }
+        }
+        Ok(RegionMatcher {
+            ac: automaton(&pats)?,
+            patterns,
+            rows: rows.to_vec(),
+        })
+    }
+
+    fn hits(&self, s: &str, aliases: bool) -> Vec<Hit> {
+        let mut out: Vec<Hit> = Vec::new();
+        for m in self.ac.find_iter(s) {
+            let Some(rows) = self.patterns.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let full: Vec<(usize, bool)> = rows.iter().copied().filter(|(_, a)| !a).collect();
+            let rows = if !full.is_empty() {
+                full
+            } else if aliases && self.alias_at_boundary(s, m.start(), m.end(), &out) {
+                rows.clone()
+            } else {
+                continue;
+            };
+            out.push(Hit {
+                start: m.start(),
+                end: m.end(),
+                rows,
+            });
+        }
+        out
+    }
+
+    /// A short form counts at the start of a name, right after another region,
+    /// or when an administrative word follows it (韶关乐昌, 乐昌市委 …).
+    fn alias_at_boundary(&self, s: &str, start: usize, end: usize, before: &[Hit]) -> bool {
+        let prev = s[..start].chars().next_back();
+        let after_region = before.last().is_some_and(|h| h.end == start);
+        let at_start = prev.is_none_or(|c| !is_cjk(c)) || s[..start].ends_with("中共");
+        let next_ok = s[end..].chars().next().is_some_and(|c| ADMIN_FOLLOWERS.contains(c));
+        let name_ends = s[end..].chars().next().is_none_or(|c| !is_cjk(c));
+        after_region || (at_start && (next_ok || name_ends))
+    }
+
+    /// Whether a name starts with a place (after 中共).
+    pub fn starts_with_region(&self, name: &str) -> bool {
+        let n = name.strip_prefix("中共").unwrap_or(name);
+        self.hits(n, true).first().is_some_and(|h| h.start == 0)
+    }
+
+    /// Byte spans where a full region name starts (for organisation names in the text).
+    pub fn region_starts(&self, text: &str) -> Vec<(usize, usize)> {
+        self.hits(text, false).iter().map(|h| (h.start, h.end)).collect()
+    }
+
+    /// The most specific region consistent with the department's name (and,
+    /// to break ties, with the places the text mentions most).
+    pub fn resolve(&self, department: Option<&str>, text: &str) -> Option<RegionMatch> {
+        let text_hits = self.hits(text, false);
+        let mut mention: HashMap<&str, usize> = HashMap::new();
+        for h in &text_hits {
+            for (r, _) in &h.rows {
+                if let Some(row) = self.rows.get(*r) {
+                    *mention.entry(row.name.as_str()).or_default() += 1;
+                }
+            }
+        }
+        if let Some(d) = department {
+            let hits = self.hits(d, true);
+            if !hits.is_empty() {
+                let rows: Vec<&Region> = hits
+                    .iter()
+                    .flat_map(|h| h.rows.iter().filter_map(|(r, _)| self.rows.get(*r)))
+                    .collect();
+                return self.pick(&rows, &mention, 1).map(|m| RegionMatch {
+                    rule: "region:department",
+                    ..m
+                });
+            }
+        }
+        // No place in the name: only a county (or city) the text names repeatedly.
+        let rows: Vec<&Region> = text_hits
+            .iter()
+            .flat_map(|h| h.rows.iter().filter_map(|(r, _)| self.rows.get(*r)))
+            .collect();
+        let m = self.pick(&rows, &mention, 2)?;
+        let name = m
+            .county
+            .clone()
+            .or_else(|| m.city.clone())
+            .unwrap_or_else(|| m.province.clone());
+        let span = text_hits
+            .iter()
+            .find(|h| text.get(h.start..h.end) == Some(name.as_str()))
+            .map(|h| (h.start, h.end));
+        Some(RegionMatch {
+            rule: "region:text",
+            span,
+            ..m
+        })
+    }
+
+    fn pick(&self, rows: &[&Region], mention: &HashMap<&str, usize>, min_mentions: usize) -> Option<RegionMatch> {
+        let provinces: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.level == RegionLevel::Province)
+            .map(|r| r.name.as_str())
+            .collect();
+        let cities: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.level == RegionLevel::City)
+            .map(|r| r.name.as_str())
+            .collect();
+        let consistent = |r: &Region| -> bool {
+            (provinces.is_empty() || provinces.contains(&r.province.as_str()))
+                && (r.level != RegionLevel::County || cities.is_empty() || cities.contains(&r.city.as_str()))
+        };
+        let support = |r: &Region| -> usize {
+            mention.get(r.name.as_str()).copied().unwrap_or(0)
+                + mention.get(r.city.as_str()).copied().unwrap_or(0)
+                + mention.get(r.province.as_str()).copied().unwrap_or(0)
+        };
+        for level in [RegionLevel::County, RegionLevel::City, RegionLevel::Province] {
+            let mut cands: Vec<&Region> = rows
+                .iter()
+                .copied()
+                .filter(|r| r.level == level && consistent(r))
+                .collect();
+            cands.sort_by(|a, b| a.code.cmp(&b.code));
+            cands.dedup_by(|a, b| a.code == b.code);
+            if cands.is_empty() {
+                continue;
+            }
+            if min_mentions > 1 {
+                cands.retain(|r| mention.get(r.name.as_str()).copied().unwrap_or(0) >= min_mentions);
+                if cands.is_empty() {
+                    continue;
+                }
+            }
+            let best = cands.iter().map(|r| support(r)).max().unwrap_or(0);
+            let top: Vec<&&Region> = cands.iter().filter(|r| support(r) == best).collect();
+            if top.len() != 1 {
+                return None;
+            }
+            let r = top[0];
+            let municipality = MUNICIPALITIES.iter().any(|m| r.code.starts_with(m));
+            let city = match r.level {
+                RegionLevel::Province if municipality => Some(r.province.clone()),
+                RegionLevel::Province => None,
+                _ if r.city.is_empty() => None,
+                _ => Some(r.city.clone()),
+            };
+            return Some(RegionMatch {
+                province: r.province.clone(),
+                city,
+                county: (r.level == RegionLevel::County).then(|| r.name.clone()),
+                code: r.code.clone(),
+                rule: "region",
+                span: None,
+            });
+        }
+        None
+    }
+}
+
+/// Region facts, pointing at the department's name or at the text mention.
+pub(crate) fn push_region_facts(m: &RegionMatch, doc: &Doc, out: &mut ReportFacts) {
+    let prov = match m.span {
+        Some((s, e)) => doc.provenance(m.rule, s, e),
+        None => out
+            .facts
+            .iter()
+            .find(|f| f.field == Field::Department.name())
+            .map(|f| Provenance {
+                rule: m.rule.to_string(),
+                ..f.provenance.clone()
+            })
+            .unwrap_or_default(),
+    };
+    let mut add = |field: Field, v: &str| {
+        out.facts.push(Fact {
+            field: field.name().to_string(),
+            value: Value::Text(v.to_string()),
+            derived: false,
+            provenance: prov.clone(),
+        });
+    };
+    add(Field::Province, &m.province);
+    if let Some(c) = &m.city {
+        add(Field::City, c);
+    }
+    if let Some(c) = &m.county {
+        add(Field::County, c);
+    }
+    add(Field::RegionCode, &m.code);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules;
+
+    fn matcher() -> RegionMatcher {
+        RegionMatcher::new(&Rules::bundled().unwrap().regions).unwrap()
+    }
+
+    fn names(m: &RegionMatch) -> (String, Option<String>, Option<String>, String) {
+        (m.province.clone(), m.city.clone(), m.county.clone(), m.code.clone())
+    }
+
+    #[test]
+    fn county_from_department_name() {
+        let m = matcher().resolve(Some("乐昌市人民政府梅田办事处"), "").unwrap();
+        assert_eq!(
+            names(&m),
+            (
+                "广东省".into(),
+                Some("韶关市".into()),
+                Some("乐昌市".into()),
+                "440281".into()
+            )
+        );
+        let m = matcher().resolve(Some("广州市从化区吕田镇人民政府"), "").unwrap();
+        assert_eq!(m.county.as_deref(), Some("从化区"));
+        assert_eq!(m.city.as_deref(), Some("广州市"));
+    }
+
+    #[test]
+    fn short_forms_and_one_character_names() {
+        let m = matcher().resolve(Some("乐昌财政局"), "").unwrap();
+        assert_eq!(m.county.as_deref(), Some("乐昌市"));
+        let m = matcher().resolve(Some("恩施州财政局"), "").unwrap();
+        assert_eq!(m.city.as_deref(), Some("恩施土家族苗族自治州"));
+        assert_eq!(m.county, None);
+        let m = matcher().resolve(Some("滑县教育局"), "").unwrap();
+        assert_eq!(names(&m).2.as_deref(), Some("滑县"));
+        assert_eq!(m.province, "河南省");
+    }
+
+    #[test]
+    fn municipality_repeats_province_as_city() {
+        let m = matcher().resolve(Some("北京市财政局"), "").unwrap();
+        assert_eq!(m.city.as_deref(), Some("北京市"));
+        assert_eq!(m.county, None);
+        let m = matcher().resolve(Some("上海市普陀区财政局"), "").unwrap();
+        assert_eq!(
+            names(&m),
+            (
+                "上海市".into(),
+                Some("上海市".into()),
+                Some("普陀区".into()),
+                "310107".into()
+            )
+        );
+    }
+
+    #[test]
+    fn ambiguous_names_use_context_or_stay_null() {
+        // 朝阳区 exists in Beijing and in Changchun.
+        assert_eq!(matcher().resolve(Some("朝阳区财政局"), ""), None);
+        let m = matcher().resolve(Some("朝阳区财政局"), "长春市 长春市 吉林省").unwrap();
+        assert_eq!(m.city.as_deref(), Some("长春市"));
+    }
+
+    #[test]
+    fn short_forms_do_not_match_inside_words() {
+        // 江南 (南宁市江南区) inside 江南水乡 in running text is not a region.
+        assert_eq!(matcher().resolve(None, "江南水乡风景好，江南水乡。"), None);
+    }
+}

@@ -1,0 +1,533 @@
+//! Scores: the report's total, its grade, section scores and the scored
+//! indicator lines (指标 / 分值 / 得分) in all the shapes reports use.
+
+use aho_corasick::AhoCorasick;
+
+use super::{automaton, chars_after, contains_any, derived_fact, Candidate, Candidates, Doc};
+use crate::config::Config;
+use crate::extract::amount::Unit;
+use crate::extract::fields::round6;
+use crate::model::{Check, Field, Indicator, ReportFacts, Severity, Value};
+use crate::normalize::heading_level;
+
+pub(crate) struct ScoreMatcher {
+    total: AhoCorasick,
+    total_strong: AhoCorasick,
+    indicator_score: AhoCorasick,
+    section: AhoCorasick,
+    /// Section index for each pattern of `section`.
+    section_of: Vec<usize>,
+    grade_words: Vec<(String, String)>,
+}
+
+impl ScoreMatcher {
+    pub fn new(cfg: &Config) -> Result<Self, aho_corasick::BuildError> {
+        let mut pats = Vec::new();
+        let mut section_of = Vec::new();
+        for (i, s) in cfg.score.sections.iter().enumerate() {
+            for k in &s.keywords {
+                pats.push(k.clone());
+                section_of.push(i);
+            }
+        }
+        let mut grade_words: Vec<(String, String)> = cfg
+            .grades
+            .iter()
+            .map(|g| (g.name.clone(), g.name.clone()))
+            .chain(cfg.grade.synonyms.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect();
+        grade_words.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
+        Ok(ScoreMatcher {
+            total: automaton(&cfg.score.total_keywords)?,
+            total_strong: automaton(&cfg.score.total_keywords_strong)?,
+            indicator_score: automaton(&cfg.score.indicator_score_keywords)?,
+            section: automaton(&pats)?,
+            section_of,
+            grade_words,
+        })
+    }
+
+    pub fn extract(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates, out: &mut ReportFacts) {
+        self.total_score(doc, cfg, cands);
+        self.stated_grade(doc, cfg, cands);
+        self.stated_sections(doc, cfg, cands);
+        self.bonus_none(doc, cfg, cands);
+        out.indicators = self.indicators(doc, cfg);
+    }
+
+    /// `N 分` right after a keyword (at most `为`/`:`/spaces between).
+    fn points_after(&self, doc: &Doc, end: usize) -> Option<(f64, usize)> {
+        let n = doc.numbers_in(end, (end + 12).min(doc.text.len())).first().copied()?;
+        let gap = doc.text[end..n.start].trim();
+        if !(gap.is_empty() || gap == "为" || gap == ":" || gap == "是") || n.unit != Unit::Points {
+            return None;
+        }
+        Some((n.value, n.end))
+    }
+
+    fn total_score(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+        let plausible = |v: f64| v >= cfg.score.min_total && v <= 100.0 + cfg.score.bonus_cap;
+        let mut found = false;
+        for m in self.total.find_iter(doc.text) {
+            if !doc.in_section(m.start(), &cfg.sections.total_score) {
+                continue;
+            }
+            if let Some((v, end)) = self.points_after(doc, m.end()) {
+                if plausible(v) {
+                    found = true;
+                    cands.push(Candidate {
+                        field: Field::ScoreTotal,
+                        value: Value::Num(v),
+                        priority: 1,
+                        rule: "score:total-in-conclusion",
+                        start: m.start(),
+                        end,
+                    });
+                }
+            }
+        }
+        if found {
+            return;
+        }
+        for m in self.total_strong.find_iter(doc.text) {
+            if let Some((v, end)) = self.points_after(doc, m.end()) {
+                if plausible(v) {
+                    cands.push(Candidate {
+                        field: Field::ScoreTotal,
+                        value: Value::Num(v),
+                        priority: 0,
+                        rule: "score:total-keyword",
+                        start: m.start(),
+                        end,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A grade word right after 自评 / 结论为 / 等级为 … in the conclusion.
+    fn stated_grade(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+        for &(s, e) in &doc.sentences {
+            if !doc.in_section(s, &cfg.sections.total_score) {
+                continue;
+            }
+            let sentence = &doc.text[s..e];
+            for prefix in &cfg.grade.stated_after {
+                for (pi, _) in sentence.match_indices(prefix.as_str()) {
+                    let after = sentence[pi + prefix.len()..].trim_start_matches(['“', '"', '「', '\'', ' ']);
+                    if let Some((word, band)) = self.grade_words.iter().find(|(w, _)| after.starts_with(w.as_str())) {
+                        // 中 and 差 are too short to trust without a closing quote or stop.
+                        let rest = &after[word.len()..];
+                        let closed =
+                            rest.is_empty() || rest.starts_with(['”', '"', '」', '\'', '。', ',', ';', '等', '级']);
+                        if word.chars().count() == 1 && !closed {
+                            continue;
+                        }
+                        let start = s + pi;
+                        cands.push(Candidate {
+                            field: Field::Grade,
+                            value: Value::Text(band.clone()),
+                            priority: 1,
+                            rule: "grade:stated",
+                            start,
+                            end: start + prefix.len() + word.len(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// `预算编制情况总分 28 分，得分 28 分` / `加分得分3.5分`: a section keyword, then its score.
+    fn stated_sections(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+        for m in self.section.find_iter(doc.text) {
+            let Some(&si) = self.section_of.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let Some(field) = cfg.score.sections.get(si).and_then(|s| Field::from_name(&s.id)) else {
+                continue;
+            };
+            let (_, sent_end) = doc.sentence_of(m.start());
+            let window_end = chars_after(doc.text, m.end(), 40).min(sent_end);
+            let window = &doc.text[m.end()..window_end];
+            let Some(pos) = window.find("得分") else { continue };
+            let gap = &window[..pos];
+            // The gap may hold the section's maximum (总分 28 分，) but nothing else.
+            let gap_ok = gap.chars().count() <= 16
+                && !gap.contains(';')
+                && !gap.contains('。')
+                && (doc
+                    .numbers_in(m.end(), m.end() + pos)
+                    .iter()
+                    .all(|n| n.unit == Unit::Points))
+                && self.section.find(gap).is_none();
+            if !gap_ok {
+                continue;
+            }
+            if let Some((v, end)) = self.points_after(doc, m.end() + pos + "得分".len()) {
+                cands.push(Candidate {
+                    field,
+                    value: Value::Num(v),
+                    priority: 2,
+                    rule: "score:section-stated",
+                    start: m.start(),
+                    end,
+                });
+            }
+        }
+    }
+
+    /// `加减分项。…` followed by a paragraph that is only `无`: no bonus, i.e. 0.
+    fn bonus_none(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+        let Some(bonus) = cfg.score.sections.iter().find(|s| s.id == Field::ScoreBonus.name()) else {
+            return;
+        };
+        for h in &doc.clean.headings {
+            if !contains_any(&h.title, &bonus.keywords) {
+                continue;
+            }
+            let next_start = h.para_end + 1;
+            if next_start >= doc.text.len() {
+                continue;
+            }
+            let (ps, pe) = doc.clean.paragraph(next_start);
+            let para = doc.text[ps..pe].trim().trim_end_matches('。');
+            if cfg.context.zero_words.iter().any(|z| z == para) {
+                cands.push(Candidate {
+                    field: Field::ScoreBonus,
+                    value: Value::Num(0.0),
+                    priority: 1,
+                    rule: "score:bonus-none",
+                    start: h.start,
+                    end: pe,
+                });
+            }
+        }
+    }
+
+    /// Section index of a heading title or an indicator name: the earliest keyword wins.
+    fn section_in(&self, s: &str) -> Option<usize> {
+        self.section
+            .find(s)
+            .and_then(|m| self.section_of.get(m.pattern().as_usize()).copied())
+    }
+
+    fn indicators(&self, doc: &Doc, cfg: &Config) -> Vec<Indicator> {
+        let items = enumerated_items(doc.text);
+        let mut out = Vec::new();
+        for (idx, item) in items.iter().enumerate() {
+            // The item's own body ends where its first child or its next sibling starts.
+            let end = items[idx + 1..]
+                .iter()
+                .find(|o| o.level <= item.level || o.start >= item.end_hint)
+                .map_or(doc.text.len(), |o| o.start);
+            let own_end = items.get(idx + 1).map_or(end, |o| o.start).min(end);
+            if own_end <= item.body_start {
+                continue;
+            }
+            let name_end = name_end(doc.text, item.body_start, own_end);
+            let raw_name = &doc.text[item.body_start..name_end];
+            let name = clean_name(raw_name, cfg);
+            if name.chars().count() < 2 || name.chars().count() > cfg.score.indicator_name_max_chars {
+                continue;
+            }
+            let Some(score) = self.own_score(doc, cfg, name_end, own_end) else {
+                continue;
+            };
+            let section = self
+                .section_in(&name)
+                .filter(|&i| {
+                    cfg.score
+                        .sections
+                        .get(i)
+                        .is_some_and(|s| s.id == Field::ScoreBonus.name())
+                })
+                .or_else(|| {
+                    doc.clean
+                        .enclosing(item.start)
+                        .iter()
+                        .find_map(|h| (h.start != item.start).then(|| self.section_in(&h.title)).flatten())
+                });
+            let Some(section) = section.and_then(|i| cfg.score.sections.get(i)) else {
+                continue;
+            };
+            let max = max_after_name(doc, cfg, name_end, own_end);
+            let p = doc.provenance("indicator:enumerated", item.start, score.1);
+            let parent = items[..idx]
+                .iter()
+                .rev()
+                .find(|o| o.level < item.level)
+                .map(|o| clean_name(&doc.text[o.body_start..name_end_of(doc.text, o.body_start)], cfg));
+            out.push(Indicator {
+                section: section.title.clone(),
+                indicator: name,
+                max_score: max,
+                score: Some(score.0),
+                parent,
+                rule: p.rule,
+                snippet: p.snippet,
+                char_start: p.char_start,
+                char_end: p.char_end,
+            });
+        }
+        out
+    }
+
+    /// The first score statement in an item's own body, not inside brackets and not a rule.
+    fn own_score(&self, doc: &Doc, cfg: &Config, from: usize, to: usize) -> Option<(f64, usize)> {
+        let body = &doc.text[from..to];
+        for m in self.indicator_score.find_iter(body) {
+            let abs = from + m.start();
+            if inside_brackets(&doc.text[from..abs]) {
+                continue;
+            }
+            let before: String = doc.text[from..abs]
+                .chars()
+                .rev()
+                .take(2)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if cfg
+                .score
+                .indicator_rule_words
+                .iter()
+                .any(|w| before.ends_with(w.as_str()))
+            {
+                continue;
+            }
+            if let Some(found) = self.points_after(doc, from + m.end()) {
+                return Some(found);
+            }
+        }
+        None
+    }
+}
+
+/// An enumerated item: `(1)` / `1.` / `1、` at a paragraph start or after `。`/`;`.
+#[derive(Debug)]
+struct Item {
+    level: u8,
+    start: usize,
+    body_start: usize,
+    /// The end of the enclosing level-1/2 heading's scope (a bound on the body).
+    end_hint: usize,
+}
+
+fn enumerated_items(text: &str) -> Vec<Item> {
+    let mut items = Vec::new();
+    let mut at_start = true;
+    for (i, c) in text.char_indices() {
+        if at_start && !c.is_whitespace() {
+            if let Some((level, len)) = heading_level(&text[i..]) {
+                items.push(Item {
+                    level,
+                    start: i,
+                    body_start: i + len,
+                    end_hint: usize::MAX,
+                });
+            }
+        }
+        at_start = matches!(c, '\n' | '。' | ';') || (at_start && c.is_whitespace());
+    }
+    // Level-1/2 headings bound the scope of everything under them.
+    let bounds: Vec<usize> = items.iter().filter(|it| it.level <= 2).map(|it| it.start).collect();
+    for it in &mut items {
+        if let Some(&b) = bounds.iter().find(|&&b| b > it.start) {
+            it.end_hint = b;
+        }
+    }
+    items
+}
+
+/// Where an item's name ends: the first stop, bracket or clause mark.
+fn name_end(text: &str, from: usize, to: usize) -> usize {
+    let slice = &text[from..to.max(from)];
+    slice
+        .find(['。', ',', ':', ';', '(', '\n', '='])
+        .map_or(to, |i| from + i)
+}
+
+fn name_end_of(text: &str, from: usize) -> usize {
+    let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    name_end(text, from, to)
+}
+
+fn clean_name(raw: &str, cfg: &Config) -> String {
+    let mut s = raw.trim().to_string();
+    for p in &cfg.score.indicator_name_strip_prefixes {
+        if let Some(rest) = s.strip_prefix(p.as_str()) {
+            if rest.chars().count() >= 2 {
+                s = rest.to_string();
+            }
+        }
+    }
+    // Keep a trailing 情况 when it is the whole difference (预算编制情况 vs 预算编制).
+    for suf in &cfg.score.indicator_name_strip_suffixes {
+        if let Some(rest) = s.strip_suffix(suf.as_str()) {
+            if rest.chars().count() >= 2 && suf != "情况" {
+                s = rest.to_string();
+            }
+        }
+    }
+    s.trim().to_string()
+}
+
+/// `(5分)` right after the name, or `指标分值 18 分` in the first sentence.
+fn max_after_name(doc: &Doc, cfg: &Config, name_end: usize, own_end: usize) -> Option<f64> {
+    let rest = &doc.text[name_end..own_end.max(name_end)];
+    if rest.starts_with('(') {
+        if let Some(close) = rest.find(')') {
+            let inner = &doc.text[name_end + 1..name_end + close];
+            let nums = doc.numbers_in(name_end, name_end + close);
+            if nums.len() == 1 && nums[0].unit == Unit::Points && inner.trim().ends_with('分') {
+                return Some(nums[0].value);
+            }
+        }
+    }
+    let first_sentence_end = rest.find('。').map_or(own_end, |i| name_end + i);
+    let sentence = &doc.text[name_end..first_sentence_end];
+    for k in &cfg.score.max_keywords {
+        if let Some(p) = sentence.find(k.as_str()) {
+            let from = name_end + p + k.len();
+            let n = doc.numbers_in(from, (from + 8).min(doc.text.len())).first().copied();
+            if let Some(n) = n {
+                if n.unit == Unit::Points && doc.text[from..n.start].trim().is_empty() {
+                    return Some(n.value);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn inside_brackets(before: &str) -> bool {
+    let open = before.matches('(').count();
+    let close = before.matches(')').count();
+    open > close
+}
+
+/// Section scores as sums of their indicators (when the section states its
+/// maximum, so the list is a full scheme), and the grade from the score band.
+pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
+    for section in &cfg.score.sections {
+        let Some(field) = Field::from_name(&section.id) else {
+            continue;
+        };
+        if out.get(field).is_some() || field == Field::ScoreBonus {
+            continue;
+        }
+        let has_max = doc.clean.headings.iter().any(|h| {
+            h.level <= 2
+                && contains_any(&h.title, &section.keywords)
+                && (h.title.contains("分)") || h.title.contains("总分"))
+        });
+        let mine: Vec<&Indicator> = out.indicators.iter().filter(|i| i.section == section.title).collect();
+        if !has_max || mine.is_empty() {
+            continue;
+        }
+        // Leaves only: a parent that has scored children is not counted twice.
+        let leaves: Vec<&&Indicator> = mine
+            .iter()
+            .filter(|i| !mine.iter().any(|c| c.parent.as_deref() == Some(i.indicator.as_str())))
+            .collect();
+        let sum: f64 = leaves.iter().filter_map(|i| i.score).sum();
+        let names: Vec<String> = leaves.iter().map(|i| i.indicator.clone()).collect();
+        out.facts.push(derived_fact(
+            field,
+            Value::Num(round6(sum)),
+            "derived:sum-of-indicators",
+            format!("{}：{}", section.title, names.join("、")),
+        ));
+    }
+    if out.get(Field::Grade).is_none() {
+        if let Some(score) = out.num(Field::ScoreTotal) {
+            if let Some(band) = cfg.grades.iter().find(|g| score >= g.min) {
+                out.facts.push(derived_fact(
+                    Field::Grade,
+                    Value::Text(band.name.clone()),
+                    "derived:score-band",
+                    format!("自评得分 {score} 分，按分档（≥{} 分）", band.min),
+                ));
+            }
+        }
+    } else if let (Some(grade), Some(score)) = (out.text(Field::Grade), out.num(Field::ScoreTotal)) {
+        if let Some(band) = cfg.grades.iter().find(|g| score >= g.min) {
+            if band.name != grade {
+                out.checks.push(Check {
+                    check: "grade_band".into(),
+                    severity: Severity::Warning,
+                    message: format!("自评等级“{grade}”与得分 {score} 分对应的等级“{}”不一致", band.name),
+                    fields: vec!["grade".into(), "score_total".into()],
+                    values: vec![grade.to_string(), score.to_string()],
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Rules;
+    use crate::extract::Extractor;
+    use crate::model::{Field, Value};
+    use crate::normalize::Normalizer;
+
+    fn run(text: &str) -> crate::model::ReportFacts {
+        let rules = Rules::bundled().unwrap();
+        let clean = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
+        Extractor::new(&rules).unwrap().extract(&clean)
+    }
+
+    #[test]
+    fn total_in_conclusion_and_derived_grade() {
+        let f = run("二、自评结论\n根据评分，得分 95 分，自评优秀。\n三、绩效分析\n（1）预算编制合理性（5 分）。自评得分 5 分。");
+        assert_eq!(f.num(Field::ScoreTotal), Some(95.0));
+        assert_eq!(f.get(Field::Grade), Some(&Value::Text("优秀".into())));
+        assert!(!f.is_derived(Field::Grade));
+        let f = run("二、自评结论\n本次部门整体绩效自评总得分为 87.5 分。");
+        assert_eq!(f.get(Field::Grade), Some(&Value::Text("良好".into())));
+        assert!(f.is_derived(Field::Grade));
+    }
+
+    #[test]
+    fn indicator_shapes() {
+        let text = "三、绩效分析\n（一）预算编制情况（28 分）\n1.预算编制。指标分值 18 分，该指标主要从两方面考核。\n（1）预算编制合理性（5 分）。\n符合要求。自评得分 5 分。\n（2）预算编制规范性（5分）。\n自评得分4分，规范。\n（二）预算执行情况（42 分）\n4.人员管理。无超编。自评得分 2 分。\n（三）资金使用效益\n5.加减分项。\n加分得分3.5分。\n";
+        let f = run(text);
+        let got: Vec<(&str, &str, Option<f64>, Option<f64>)> = f
+            .indicators
+            .iter()
+            .map(|i| (i.section.as_str(), i.indicator.as_str(), i.max_score, i.score))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("预算编制情况", "预算编制合理性", Some(5.0), Some(5.0)),
+                ("预算编制情况", "预算编制规范性", Some(5.0), Some(4.0)),
+                ("预算执行情况", "人员管理", None, Some(2.0)),
+                ("加减分", "加减分项", None, Some(3.5)),
+            ]
+        );
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(9.0));
+        assert!(f.is_derived(Field::ScoreBudgetPreparation));
+        assert_eq!(f.num(Field::ScoreBonus), Some(3.5));
+        // No maximum stated for 资金使用效益: no derived section score.
+        assert_eq!(f.num(Field::ScoreEffectiveness), None);
+    }
+
+    #[test]
+    fn stated_section_scores_and_rules_in_brackets() {
+        let f = run("（一）预算编制情况总分 28 分，得分 28 分。\n（三）资金使用效益总分 30 分，得分 30 分，加减分项得分 1 分，共得分 31 分。\n2. 加减分项。该项指标反映表彰情况（省韶表彰各得 1 分，最多得 3 分）。\n");
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(28.0));
+        assert_eq!(f.num(Field::ScoreEffectiveness), Some(30.0));
+        assert_eq!(f.num(Field::ScoreBonus), Some(1.0));
+        assert!(f.indicators.iter().all(|i| i.indicator != "加减分项"));
+    }
+
+    #[test]
+    fn bonus_none_is_zero() {
+        let f = run("2. 加减分项。该项指标反映表彰情况。加分项总分为 5 分。\n无\n三、主要绩效\n");
+        assert_eq!(f.num(Field::ScoreBonus), Some(0.0));
+    }
+}

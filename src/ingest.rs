@@ -1,0 +1,315 @@
+//! Stage 1: walk the input tree, detect each file's format, bytes → text.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use walkdir::WalkDir;
+
+use crate::config::{hex, Config};
+use crate::error::ReadError;
+
+/// A path the walk met: a file to read, or an entry it could not follow.
+#[derive(Debug, Clone)]
+pub struct WalkEntry {
+    pub path: PathBuf,
+    /// `/`-separated, relative to the input root.
+    pub rel_path: String,
+    /// Set when the walk itself failed here (permission, symlink loop …).
+    pub walk_error: Option<String>,
+}
+
+/// Walks `root` in a deterministic order (sorted by name). Hidden entries are
+/// skipped; symlinks are followed, and a loop is reported, not followed.
+pub fn walk(root: &Path) -> Vec<WalkEntry> {
+    let mut out = Vec::new();
+    let it = WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in it {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_file() {
+                    out.push(WalkEntry {
+                        rel_path: rel_path(root, e.path()),
+                        path: e.path().to_path_buf(),
+                        walk_error: None,
+                    });
+                }
+            }
+            Err(err) => {
+                let path = err.path().map(Path::to_path_buf).unwrap_or_default();
+                let msg = if err.loop_ancestor().is_some() {
+                    "symlink loop: not followed".to_string()
+                } else {
+                    err.to_string()
+                };
+                out.push(WalkEntry {
+                    rel_path: rel_path(root, &path),
+                    path,
+                    walk_error: Some(msg),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
+    out
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with('.')
+}
+
+/// Relative, `/`-separated; non-UTF-8 names are kept readable (lossy) rather than lost.
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+/// The format a file will be read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Pdf,
+    Zip,
+    Ole,
+    Other,
+}
+
+/// Format from the extension, corrected by the content's magic bytes so that a
+/// PDF named `.txt` is not decoded as text.
+pub fn detect_format(ext: &str, bytes: &[u8], cfg: &Config) -> Format {
+    if bytes.starts_with(b"%PDF") {
+        return Format::Pdf;
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Format::Zip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Format::Ole;
+    }
+    if cfg.walk.text_extensions.iter().any(|e| e == ext) {
+        Format::Text
+    } else {
+        Format::Other
+    }
+}
+
+pub fn extension(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_ascii_lowercase(),
+        _ => String::new(),
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Decoded text and the encoding it was found in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static str,
+}
+
+/// Detects the encoding (BOM, UTF-8 validity, UTF-16 without BOM, GB18030)
+/// and decodes. Binary content and undecodable bytes are errors, never guesses.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return utf8(rest, "utf-8-bom");
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, false);
+    }
+    if let Some(le) = utf16_without_bom(bytes) {
+        return utf16(bytes, le);
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return utf8(bytes, "utf-8");
+    }
+    if control_share(bytes) > 0.01 {
+        return Err(ReadError::Binary("control bytes".into()));
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(ReadError::Undecodable("neither UTF-8, UTF-16 nor GB18030".into()));
+    }
+    if !looks_like_text(&text) {
+        return Err(ReadError::Binary("decodes as GB18030 but is not Chinese text".into()));
+    }
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: "gb18030",
+    })
+}
+
+fn utf8(bytes: &[u8], label: &'static str) -> Result<Decoded, ReadError> {
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| ReadError::Undecodable(format!("invalid UTF-8 after BOM: {e}")))?;
+    if text.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if control_share(text.as_bytes()) > 0.01 {
+        return Err(ReadError::Binary("control bytes".into()));
+    }
+    Ok(Decoded {
+        text: text.to_string(),
+        encoding: label,
+    })
+}
+
+fn utf16(bytes: &[u8], le: bool) -> Result<Decoded, ReadError> {
+    let enc = if le {
+        encoding_rs::UTF_16LE
+    } else {
+        encoding_rs::UTF_16BE
+    };
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(ReadError::Undecodable(format!(
+            "invalid {} (odd length or lone surrogate)",
+            enc.name()
+        )));
+    }
+    if text.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(Decoded {
+        text: text.into_owned(),
+        encoding: if le { "utf-16le" } else { "utf-16be" },
+    })
+}
+
+/// UTF-16 without a BOM shows up as NULs in every other byte for ASCII.
+fn utf16_without_bom(bytes: &[u8]) -> Option<bool> {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let sample = &bytes[..bytes.len().min(4096)];
+    let pairs = sample.len() / 2;
+    let (mut even_nul, mut odd_nul) = (0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        if pair[0] == 0 {
+            even_nul += 1;
+        }
+        if pair[1] == 0 {
+            odd_nul += 1;
+        }
+    }
+    if odd_nul * 3 > pairs && even_nul * 20 < pairs {
+        Some(true)
+    } else if even_nul * 3 > pairs && odd_nul * 20 < pairs {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Share of bytes that never occur in text (NUL and C0 controls but tab, LF, CR, FF).
+fn control_share(bytes: &[u8]) -> f64 {
+    let n = bytes.len().min(65536);
+    if n == 0 {
+        return 0.0;
+    }
+    let bad = bytes[..n]
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    bad as f64 / n as f64
+}
+
+/// Text, not bytes that happen to decode: mostly CJK, ASCII and punctuation.
+fn looks_like_text(s: &str) -> bool {
+    let mut total = 0usize;
+    let mut good = 0usize;
+    for c in s.chars().take(20000) {
+        total += 1;
+        if c.is_ascii()
+            || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            || ('\u{3000}'..='\u{303F}').contains(&c)
+            || ('\u{FF00}'..='\u{FFEF}').contains(&c)
+        {
+            good += 1;
+        }
+    }
+    total > 0 && good * 10 >= total * 9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "部门整体支出绩效自评报告：收入合计 823.55 万元。";
+
+    #[test]
+    fn utf8_with_and_without_bom() {
+        let d = decode(SAMPLE.as_bytes()).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (SAMPLE, "utf-8"));
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend_from_slice(SAMPLE.as_bytes());
+        let d = decode(&b).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (SAMPLE, "utf-8-bom"));
+    }
+
+    #[test]
+    fn utf16_both_orders_with_bom() {
+        let mut le = vec![0xFF, 0xFE];
+        let mut be = vec![0xFE, 0xFF];
+        for u in SAMPLE.encode_utf16() {
+            le.extend_from_slice(&u.to_le_bytes());
+            be.extend_from_slice(&u.to_be_bytes());
+        }
+        assert_eq!(decode(&le).unwrap().text, SAMPLE);
+        assert_eq!(decode(&be).unwrap().encoding, "utf-16be");
+        assert_eq!(decode(&be).unwrap().text, SAMPLE);
+    }
+
+    #[test]
+    fn gbk_is_detected() {
+        let (bytes, _, _) = encoding_rs::GBK.encode(SAMPLE);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "gb18030");
+        assert_eq!(d.text, SAMPLE);
+    }
+
+    #[test]
+    fn binary_and_empty_are_errors() {
+        assert_eq!(decode(b""), Err(ReadError::Empty));
+        let bin: Vec<u8> = (0..2000u32).map(|i| (i * 7919 % 251) as u8).collect();
+        assert!(matches!(
+            decode(&bin),
+            Err(ReadError::Binary(_)) | Err(ReadError::Undecodable(_))
+        ));
+    }
+
+    #[test]
+    fn lone_surrogate_is_undecodable() {
+        let mut b = vec![0xFF, 0xFE];
+        b.extend_from_slice(&0x0041u16.to_le_bytes());
+        b.extend_from_slice(&0xD800u16.to_le_bytes());
+        b.extend_from_slice(&0x0041u16.to_le_bytes());
+        assert!(matches!(decode(&b), Err(ReadError::Undecodable(_))));
+    }
+
+    #[test]
+    fn magic_beats_extension() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        assert_eq!(detect_format("txt", b"%PDF-1.7", &cfg), Format::Pdf);
+        assert_eq!(detect_format("txt", "报告".as_bytes(), &cfg), Format::Text);
+        assert_eq!(extension("a/b/报告.TXT"), "txt");
+        assert_eq!(extension("a/.hidden"), "");
+    }
+}

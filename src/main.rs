@@ -1,0 +1,145 @@
+//! The `jixiao` command: parses the CLI and calls the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use jixiao::model::Field;
+use jixiao::{Engine, Rules, RunOptions};
+
+/// Extract the facts of 部门整体支出绩效自评报告 into Parquet and a workbook.
+#[derive(Parser)]
+#[command(name = "jixiao", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Walk a folder of reports and write the outputs.
+    Run {
+        /// Folder of reports (default: the bundled sample reports).
+        input: Option<PathBuf>,
+        /// Output folder.
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Rules file (default: the bundled config/default.toml).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Print one report's facts, each with the sentence it came from.
+    Extract {
+        file: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Print the normalised text (one paragraph per line) instead.
+        #[arg(long)]
+        text: bool,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+/// The bundled sample corpus, found from the crate root or the current folder.
+fn default_input() -> PathBuf {
+    let rel = PathBuf::from("tests/fixtures/reports");
+    if rel.is_dir() {
+        return rel;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+fn load_rules(config: Option<&PathBuf>) -> Result<Rules> {
+    Ok(match config {
+        Some(p) => Rules::from_file(p).with_context(|| format!("loading rules from {}", p.display()))?,
+        None => Rules::bundled().context("loading the bundled rules")?,
+    })
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jixiao: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn real_main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            input,
+            out,
+            config,
+            jobs,
+            quiet,
+        } => {
+            let rules = load_rules(config.as_ref())?;
+            let opts = RunOptions {
+                input: input.unwrap_or_else(default_input),
+                out,
+                jobs,
+            };
+            let (summary, _) = jixiao::run(rules, &opts).context("the run could not complete")?;
+            if !quiet {
+                println!("{summary}");
+                println!("outputs in {}", opts.out.display());
+            }
+            Ok(())
+        }
+        Command::Extract {
+            file,
+            json,
+            text,
+            config,
+        } => {
+            let rules = load_rules(config.as_ref())?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let decoded = jixiao::ingest::decode(&bytes).with_context(|| format!("decoding {}", file.display()))?;
+            let engine = Engine::new(rules)?;
+            let (clean, facts) = engine.facts_of_text(&decoded.text);
+            if text {
+                println!("{}", clean.text);
+                return Ok(());
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&facts)?);
+                return Ok(());
+            }
+            for f in &facts.facts {
+                let label = Field::from_name(&f.field).map_or_else(|| f.field.clone(), |x| x.label_zh().to_string());
+                let tag = if f.derived { "推算" } else { "原文" };
+                println!(
+                    "{label}\t{}\t[{tag}; {}]\n    {}",
+                    f.value.render(),
+                    f.provenance.rule,
+                    f.provenance.snippet
+                );
+            }
+            for i in &facts.indicators {
+                let max = i.max_score.map_or("—".into(), |m| m.to_string());
+                let score = i.score.map_or("—".into(), |s| s.to_string());
+                println!("指标\t{} / {}\t得分 {score}（分值 {max}）", i.section, i.indicator);
+            }
+            for p in &facts.problems {
+                println!("存在问题\t{p}");
+            }
+            for c in &facts.checks {
+                println!("校验[{}]\t{}\t{}", c.severity.as_str(), c.check, c.message);
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Plain typed structs that the stages pass to each other.
+
+use serde::Serialize;
+
+/// A column of `reports.parquet` that the extractor fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Field {
+    Department,
+    Province,
+    City,
+    County,
+    RegionCode,
+    FiscalYear,
+    RevenueTotal,
+    ExpenditureTotal,
+    ExpenditureBasic,
+    ExpenditurePersonnel,
+    ExpenditurePublicUse,
+    ExpenditureProject,
+    BudgetInitial,
+    ThreePublicActual,
+    ThreePublicBudget,
+    ThreePublicRatio,
+    OutboundTravelActual,
+    VehicleActual,
+    VehicleBudget,
+    ReceptionActual,
+    ReceptionBudget,
+    ScoreTotal,
+    Grade,
+    ScoreBudgetPreparation,
+    ScoreBudgetExecution,
+    ScoreEffectiveness,
+    ScoreBonus,
+    StaffAuthorized,
+    StaffActual,
+}
+
+/// What kind of value a field holds (drives the Parquet type and the workbook format).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Year,
+    Money,
+    Rate,
+    Score,
+    Count,
+}
+
+impl Field {
+    pub const ALL: [Field; 29] = [
+        Field::Department,
+        Field::Province,
+        Field::City,
+        Field::County,
+        Field::RegionCode,
+        Field::FiscalYear,
+        Field::RevenueTotal,
+        Field::ExpenditureTotal,
+        Field::ExpenditureBasic,
+        Field::ExpenditurePersonnel,
+        Field::ExpenditurePublicUse,
+        Field::ExpenditureProject,
+        Field::BudgetInitial,
+        Field::ThreePublicActual,
+        Field::ThreePublicBudget,
+        Field::ThreePublicRatio,
+        Field::OutboundTravelActual,
+        Field::VehicleActual,
+        Field::VehicleBudget,
+        Field::ReceptionActual,
+        Field::ReceptionBudget,
+        Field::ScoreTotal,
+        Field::Grade,
+        Field::ScoreBudgetPreparation,
+        Field::ScoreBudgetExecution,
+        Field::ScoreEffectiveness,
+        Field::ScoreBonus,
+        Field::StaffAuthorized,
+        Field::StaffActual,
+    ];
+
+    /// The column name of SCHEMA.md.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Department => "department",
+            Field::Province => "province",
+            Field::City => "city",
+            Field::County => "county",
+            Field::RegionCode => "region_code",
+            Field::FiscalYear => "fiscal_year",
+            Field::RevenueTotal => "revenue_total",
+            Field::ExpenditureTotal => "expenditure_total",
+            Field::ExpenditureBasic => "expenditure_basic",
+            Field::ExpenditurePersonnel => "expenditure_personnel",
+            Field::ExpenditurePublicUse => "expenditure_public_use",
+            Field::ExpenditureProject => "expenditure_project",
+            Field::BudgetInitial => "budget_initial",
+            Field::ThreePublicActual => "three_public_actual",
+            Field::ThreePublicBudget => "three_public_budget",
+            Field::ThreePublicRatio => "three_public_ratio",
+            Field::OutboundTravelActual => "outbound_travel_actual",
+            Field::VehicleActual => "vehicle_actual",
+            Field::VehicleBudget => "vehicle_budget",
+            Field::ReceptionActual => "reception_actual",
+            Field::ReceptionBudget => "reception_budget",
+            Field::ScoreTotal => "score_total",
+            Field::Grade => "grade",
+            Field::ScoreBudgetPreparation => "score_budget_preparation",
+            Field::ScoreBudgetExecution => "score_budget_execution",
+            Field::ScoreEffectiveness => "score_effectiveness",
+            Field::ScoreBonus => "score_bonus",
+            Field::StaffAuthorized => "staff_authorized",
+            Field::StaffActual => "staff_actual",
+        }
+    }
+
+    /// Header of the workbook column, with its unit.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Field::Department => "部门（单位）",
+            Field::Province => "省",
+            Field::City => "市",
+            Field::County => "县（区）",
+            Field::RegionCode => "区划代码",
+            Field::FiscalYear => "年度",
+            Field::RevenueTotal => "收入合计（万元）",
+            Field::ExpenditureTotal => "支出合计（万元）",
+            Field::ExpenditureBasic => "基本支出（万元）",
+            Field::ExpenditurePersonnel => "人员经费（万元）",
+            Field::ExpenditurePublicUse => "公用经费（万元）",
+            Field::ExpenditureProject => "项目支出（万元）",
+            Field::BudgetInitial => "年初预算（万元）",
+            Field::ThreePublicActual => "“三公”经费决算（万元）",
+            Field::ThreePublicBudget => "“三公”经费预算（万元）",
+            Field::ThreePublicRatio => "“三公”经费控制率",
+            Field::OutboundTravelActual => "因公出国（境）费（万元）",
+            Field::VehicleActual => "公务用车费决算（万元）",
+            Field::VehicleBudget => "公务用车费预算（万元）",
+            Field::ReceptionActual => "公务接待费决算（万元）",
+            Field::ReceptionBudget => "公务接待费预算（万元）",
+            Field::ScoreTotal => "自评得分（分）",
+            Field::Grade => "等级",
+            Field::ScoreBudgetPreparation => "预算编制得分（分）",
+            Field::ScoreBudgetExecution => "预算执行得分（分）",
+            Field::ScoreEffectiveness => "资金使用效益得分（分）",
+            Field::ScoreBonus => "加减分（分）",
+            Field::StaffAuthorized => "编制数（人）",
+            Field::StaffActual => "实有人数（人）",
+        }
+    }
+
+    pub fn kind(self) -> FieldKind {
+        use Field::*;
+        match self {
+            Department | Province | City | County | RegionCode | Grade => FieldKind::Text,
+            FiscalYear => FieldKind::Year,
+            ThreePublicRatio => FieldKind::Rate,
+            ScoreTotal | ScoreBudgetPreparation | ScoreBudgetExecution | ScoreEffectiveness | ScoreBonus => {
+                FieldKind::Score
+            }
+            StaffAuthorized | StaffActual => FieldKind::Count,
+            _ => FieldKind::Money,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.iter().copied().find(|f| f.name() == name)
+    }
+}
+
+/// An extracted or derived value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Num(f64),
+    Int(i64),
+    Text(String),
+}
+
+impl Value {
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Num(v) => Some(*v),
+            Value::Int(v) => Some(*v as f64),
+            Value::Text(_) => None,
+        }
+    }
+
+    /// As written into `facts.value`.
+    pub fn render(&self) -> String {
+        match self {
+            Value::Num(v) => format_num(*v),
+            Value::Int(v) => v.to_string(),
+            Value::Text(s) => s.clone(),
+        }
+    }
+}
+
+/// Shortest decimal that round-trips after rounding to 6 places.
+pub fn format_num(v: f64) -> String {
+    let r = (v * 1e6).round() / 1e6;
+    let s = format!("{r:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// Where a value came from: a span of the normalised text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Provenance {
+    /// Which rule found it (e.g. `money:keyword`, `derived:sum`).
+    pub rule: String,
+    /// The sentence around it.
+    pub snippet: String,
+    /// Character offsets into the normalised text (end exclusive).
+    pub char_start: i64,
+    pub char_end: i64,
+    pub page: Option<i32>,
+}
+
+/// One value of one report with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fact {
+    pub field: String,
+    pub value: Value,
+    pub derived: bool,
+    #[serde(flatten)]
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A consistency finding or an explanation of a null.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// Stable id, e.g. `conflict`, `sum_basic_project`.
+    pub check: String,
+    pub severity: Severity,
+    /// In Chinese, for a finance officer.
+    pub message: String,
+    /// The fields it refers to.
+    pub fields: Vec<String>,
+    /// The numbers involved, rendered.
+    pub values: Vec<String>,
+}
+
+/// A scored indicator line (指标, 分值, 得分).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    pub section: String,
+    pub indicator: String,
+    pub max_score: Option<f64>,
+    pub score: Option<f64>,
+    pub parent: Option<String>,
+    pub rule: String,
+    pub snippet: String,
+    pub char_start: i64,
+    pub char_end: i64,
+}
+
+/// A functional class of spending (一般公共服务支出 371.79 万元).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunctionSpending {
+    pub function_class: String,
+    pub amount: f64,
+    pub snippet: String,
+    pub char_start: i64,
+    pub char_end: i64,
+}
+
+/// Everything extracted from one report, before it becomes rows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReportFacts {
+    /// One fact per filled field (the wide row is built from these).
+    pub facts: Vec<Fact>,
+    pub indicators: Vec<Indicator>,
+    pub functions: Vec<FunctionSpending>,
+    pub problems: Vec<String>,
+    pub checks: Vec<Check>,
+}
+
+impl ReportFacts {
+    pub fn get(&self, field: Field) -> Option<&Value> {
+        self.facts.iter().find(|f| f.field == field.name()).map(|f| &f.value)
+    }
+
+    pub fn num(&self, field: Field) -> Option<f64> {
+        self.get(field).and_then(Value::as_f64)
+    }
+
+    pub fn text(&self, field: Field) -> Option<&str> {
+        match self.get(field) {
+            Some(Value::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_derived(&self, field: Field) -> bool {
+        self.facts.iter().any(|f| f.field == field.name() && f.derived)
+    }
+}
+
+/// The status of a file the walk met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    Ok,
+    Failed,
+    Skipped,
+    Duplicate,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Failed => "failed",
+            FileStatus::Skipped => "skipped",
+            FileStatus::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// One row of `files.parquet`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileRecord {
+    pub source_path: String,
+    pub source_format: String,
+    pub bytes: u64,
+    pub sha256: Option<String>,
+    pub status: FileStatus,
+    pub error: Option<String>,
+    pub report_id: Option<String>,
+    /// Text encoding detected (utf-8, utf-16le, gb18030 …).
+    pub encoding: Option<String>,
+}
+
+/// A report that was read: its identity plus its facts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub report_id: String,
+    pub source_path: String,
+    pub source_format: String,
+    pub facts: ReportFacts,
+}
+
+/// Per-stage wall time, summed over files (seconds).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageTimes {
+    pub walk: f64,
+    pub read: f64,
+    pub normalize: f64,
+    pub extract: f64,
+    pub validate: f64,
+    pub write: f64,
+}

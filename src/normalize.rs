@@ -1,0 +1,502 @@
+//! Stage 2: decoded text → clean text with an offset map back to the original.
+//!
+//! NFKC (full-width digits and punctuation), drop layout residue (page
+//! numbers, running headers, signature blocks, a trailing PDF outline), re-join
+//! lines broken by PDF extraction into paragraphs, and record the heading
+//! structure (一、 / （一） / 1. / （1）) so that extraction can be scoped.
+
+use std::collections::HashMap;
+
+use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::config::NormalizeRules;
+
+/// Heading levels: 一、 < （一） < 1. < （1）.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    /// Byte offset of the paragraph that starts with the enumerator.
+    pub start: usize,
+    /// Byte offset of the end of that paragraph.
+    pub para_end: usize,
+    /// The heading's text up to its first full stop (without the enumerator).
+    pub title: String,
+}
+
+/// Normalised text: one paragraph per line.
+#[derive(Debug, Clone, Default)]
+pub struct CleanText {
+    pub text: String,
+    /// For each char of `text`: its char index in the original text.
+    orig_char: Vec<u32>,
+    /// For each char of `text`: its byte offset in `text`.
+    char_byte: Vec<u32>,
+    /// Byte offsets where each paragraph starts.
+    pub para_starts: Vec<usize>,
+    pub headings: Vec<Heading>,
+    /// For each char: 1-based page, when the source had page breaks (form feeds).
+    pages: Option<Vec<u16>>,
+}
+
+impl CleanText {
+    /// Char index in `text` of a byte offset.
+    pub fn char_index(&self, byte: usize) -> usize {
+        self.char_byte.partition_point(|&b| (b as usize) < byte)
+    }
+
+    /// Char index in the original decoded text of a byte offset of `text`.
+    pub fn original_char(&self, byte: usize) -> Option<usize> {
+        self.orig_char.get(self.char_index(byte)).map(|&c| c as usize)
+    }
+
+    pub fn page(&self, byte: usize) -> Option<i32> {
+        let pages = self.pages.as_ref()?;
+        pages.get(self.char_index(byte)).map(|&p| i32::from(p))
+    }
+
+    /// The heading chain that encloses `byte`, innermost first.
+    pub fn enclosing(&self, byte: usize) -> Vec<&Heading> {
+        let idx = self.headings.partition_point(|h| h.start <= byte);
+        let mut chain: Vec<&Heading> = Vec::new();
+        let mut level_limit = u8::MAX;
+        for h in self.headings[..idx].iter().rev() {
+            if h.level < level_limit {
+                chain.push(h);
+                level_limit = h.level;
+                if level_limit == 1 {
+                    break;
+                }
+            }
+        }
+        chain
+    }
+
+    /// The paragraph (line) containing `byte`, as byte range.
+    pub fn paragraph(&self, byte: usize) -> (usize, usize) {
+        let i = self.para_starts.partition_point(|&s| s <= byte);
+        let start = if i == 0 { 0 } else { self.para_starts[i - 1] };
+        let end = self.text[start..]
+            .find('\n')
+            .map(|e| start + e)
+            .unwrap_or(self.text.len());
+        (start, end)
+    }
+}
+
+/// Compiled normalisation rules (built once per run, shared by all files).
+#[derive(Debug)]
+pub struct Normalizer {
+    drop_lines: Vec<Regex>,
+    header_min_repeats: usize,
+    header_max_chars: usize,
+    end_chars: Vec<char>,
+    kv_label_max: usize,
+}
+
+/// One raw line after NFKC, with its original char offsets.
+struct Line {
+    chars: Vec<char>,
+    orig: Vec<u32>,
+    page: u16,
+}
+
+impl Line {
+    fn trimmed(&self) -> (usize, usize) {
+        let s = self
+            .chars
+            .iter()
+            .position(|c| !c.is_whitespace())
+            .unwrap_or(self.chars.len());
+        let e = self
+            .chars
+            .iter()
+            .rposition(|c| !c.is_whitespace())
+            .map(|e| e + 1)
+            .unwrap_or(s);
+        (s, e.max(s))
+    }
+
+    fn trimmed_string(&self) -> String {
+        let (s, e) = self.trimmed();
+        self.chars[s..e].iter().collect()
+    }
+
+    fn starts_with_tab(&self) -> bool {
+        self.chars.first() == Some(&'\t')
+    }
+}
+
+impl Normalizer {
+    pub fn new(rules: &NormalizeRules) -> Result<Self, regex::Error> {
+        Ok(Normalizer {
+            drop_lines: rules
+                .drop_lines
+                .iter()
+                .map(|r| Regex::new(r))
+                .collect::<Result<_, _>>()?,
+            header_min_repeats: rules.running_header_min_repeats.max(2),
+            header_max_chars: rules.running_header_max_chars,
+            end_chars: rules.paragraph_end_chars.chars().collect(),
+            kv_label_max: rules.key_value_label_max_chars,
+        })
+    }
+
+    pub fn normalize(&self, input: &str) -> CleanText {
+        let has_pages = input.contains('\u{000C}');
+        let lines = split_nfkc_lines(input);
+        let keep = self.keep_mask(&lines);
+
+        let mut out = CleanText {
+            pages: has_pages.then(Vec::new),
+            ..CleanText::default()
+        };
+        let mut para_open = false;
+        let mut prev_line_ends_para = true;
+        for (line, _) in lines.iter().zip(&keep).filter(|(_, k)| **k) {
+            let (s, e) = line.trimmed();
+            if s == e {
+                continue;
+            }
+            let content: String = line.chars[s..e].iter().collect();
+            let starts_heading = heading_level(&content).is_some();
+            if para_open && (prev_line_ends_para || starts_heading) {
+                push(&mut out, '\n', line.orig[s], line.page);
+                para_open = false;
+            }
+            if !para_open {
+                out.para_starts.push(out.text.len());
+                para_open = true;
+            } else if let (Some(a), Some(b)) = (out.text.chars().last(), line.chars.get(s)) {
+                // Re-joined English words keep a space; CJK and numbers do not.
+                if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() {
+                    push(&mut out, ' ', line.orig[s], line.page);
+                }
+            }
+            push_collapsed(&mut out, &line.chars[s..e], &line.orig[s..e], line.page);
+            prev_line_ends_para = self.ends_paragraph(&content, starts_heading);
+        }
+        self.find_headings(&mut out);
+        out
+    }
+
+    /// Which lines survive: not layout residue, not a running header, not the outline.
+    fn keep_mask(&self, lines: &[Line]) -> Vec<bool> {
+        let trimmed: Vec<String> = lines.iter().map(Line::trimmed_string).collect();
+        let mut keep: Vec<bool> = trimmed
+            .iter()
+            .map(|t| !self.drop_lines.iter().any(|r| r.is_match(t)))
+            .collect();
+        // A trailing block of tab-indented lines is the PDF outline / signature panel.
+        for i in (0..lines.len()).rev() {
+            if trimmed[i].is_empty() || lines[i].starts_with_tab() {
+                keep[i] = false;
+            } else {
+                break;
+            }
+        }
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for t in &trimmed {
+            let n = t.chars().count();
+            if n >= 4 && n <= self.header_max_chars && heading_level(t).is_none() {
+                *counts.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        for (i, t) in trimmed.iter().enumerate() {
+            if counts.get(t.as_str()).copied().unwrap_or(0) >= self.header_min_repeats {
+                keep[i] = false;
+            }
+        }
+        keep
+    }
+
+    fn ends_paragraph(&self, content: &str, starts_heading: bool) -> bool {
+        let last = content.chars().last().unwrap_or(' ');
+        if self.end_chars.contains(&last) {
+            return true;
+        }
+        let n = content.chars().count();
+        // Headings are short and often carry no full stop.
+        // (A title with a clause mark in it is prose that wraps, not a bare title.)
+        if starts_heading && n <= 26 && !last.is_ascii_digit() && last != '万' && !content.contains([',', '。', ';'])
+        {
+            return true;
+        }
+        // 部门名称：乐昌市人民政府办公室 — a cover-page key-value line.
+        if let Some((label, value)) = content.split_once(':') {
+            let l = label.trim().chars().count();
+            let value = value.trim();
+            let prose = value.contains(['。', ';', ',', '、']) || label.trim() == "其中";
+            if l >= 2 && l <= self.kv_label_max && !value.is_empty() && !prose {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn find_headings(&self, out: &mut CleanText) {
+        let mut headings = Vec::new();
+        for (i, &start) in out.para_starts.iter().enumerate() {
+            let end = out.para_starts.get(i + 1).map(|&n| n - 1).unwrap_or(out.text.len());
+            let para = &out.text[start..end];
+            if let Some((level, enum_len)) = heading_level(para) {
+                let body = &para[enum_len..];
+                let title: String = body
+                    .split(['。', ';', '；'])
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(60)
+                    .collect();
+                headings.push(Heading {
+                    level,
+                    start,
+                    para_end: end,
+                    title: title.trim().to_string(),
+                });
+            }
+        }
+        out.headings = headings;
+    }
+}
+
+fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
+    out.char_byte.push(out.text.len() as u32);
+    out.orig_char.push(orig);
+    if let Some(p) = out.pages.as_mut() {
+        p.push(page);
+    }
+    out.text.push(c);
+}
+
+/// Whitespace runs become one space, and vanish between two CJK chars
+/// (填 报 人 → 填报人) or between a CJK char and a digit's unit.
+fn push_collapsed(out: &mut CleanText, chars: &[char], orig: &[u32], page: u16) {
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            let prev = out.text.chars().last();
+            let next = chars.get(j).copied();
+            let drop = matches!((prev, next), (Some(a), Some(b)) if is_cjk(a) && is_cjk(b));
+            if !drop {
+                push(out, ' ', orig[i], page);
+            }
+            i = j;
+            continue;
+        }
+        push(out, c, orig[i], page);
+        i += 1;
+    }
+}
+
+pub fn is_cjk(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
+}
+
+/// Splits into lines, NFKC-normalising each char and keeping its original index.
+fn split_nfkc_lines(input: &str) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut cur = Line {
+        chars: Vec::new(),
+        orig: Vec::new(),
+        page: 1,
+    };
+    let mut page: u16 = 1;
+    let mut buf = [0u8; 4];
+    for (ci, c) in input.chars().enumerate() {
+        let ci = ci as u32;
+        match c {
+            '\n' | '\u{2028}' | '\u{2029}' => {
+                let next = Line {
+                    chars: Vec::new(),
+                    orig: Vec::new(),
+                    page,
+                };
+                lines.push(std::mem::replace(&mut cur, next));
+            }
+            '\r' | '\u{FEFF}' | '\u{200B}' | '\0' => {}
+            '\u{000C}' => {
+                page = page.saturating_add(1);
+                let next = Line {
+                    chars: Vec::new(),
+                    orig: Vec::new(),
+                    page,
+                };
+                lines.push(std::mem::replace(&mut cur, next));
+            }
+            c if c.is_ascii() || is_cjk(c) => {
+                cur.chars.push(c);
+                cur.orig.push(ci);
+            }
+            c => {
+                let s: &str = c.encode_utf8(&mut buf);
+                for n in s.nfkc() {
+                    // NFKC of U+3000 and friends is a space; keep it a space.
+                    cur.chars.push(n);
+                    cur.orig.push(ci);
+                }
+            }
+        }
+    }
+    lines.push(cur);
+    lines
+}
+
+const CN_NUM: &str = "一二三四五六七八九十";
+
+/// Level and byte length of the enumerator a paragraph starts with.
+pub fn heading_level(s: &str) -> Option<(u8, usize)> {
+    let s_trim = s.trim_start();
+    let lead = s.len() - s_trim.len();
+    let mut it = s_trim.char_indices().peekable();
+    let (_, first) = *it.peek()?;
+    if CN_NUM.contains(first) {
+        // 一、 二: 十一、
+        let mut end = 0;
+        for (i, c) in s_trim.char_indices() {
+            if CN_NUM.contains(c) {
+                end = i + c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let next = s_trim[end..].chars().next()?;
+        if matches!(next, '、' | '.' | ':') {
+            return Some((1, lead + end + next.len_utf8()));
+        }
+        return None;
+    }
+    if first == '(' {
+        let inner_end = s_trim.find(')')?;
+        let inner = &s_trim[1..inner_end];
+        if inner.is_empty() || inner.chars().count() > 3 {
+            return None;
+        }
+        if inner.chars().all(|c| CN_NUM.contains(c)) {
+            return Some((2, lead + inner_end + 1));
+        }
+        if inner.chars().all(|c| c.is_ascii_digit()) {
+            return Some((4, lead + inner_end + 1));
+        }
+        return None;
+    }
+    if first.is_ascii_digit() {
+        let digits = s_trim.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 2 {
+            return None;
+        }
+        let rest = &s_trim[digits..];
+        let next = rest.chars().next()?;
+        if matches!(next, '、' | '.') {
+            let after = rest[next.len_utf8()..].chars().next();
+            if after.is_some_and(|c| c.is_ascii_digit()) {
+                // 1.1 党建工作 is a sub-heading; 0.5 分 and 1.5万元 are numbers.
+                let sub = &rest[next.len_utf8()..];
+                let sub_digits = sub.bytes().take_while(u8::is_ascii_digit).count();
+                let spaced = sub[sub_digits..].starts_with([' ', '\t', '\u{3000}']);
+                if first != '0' && sub_digits <= 2 && spaced {
+                    return Some((5, lead + digits + next.len_utf8()));
+                }
+                return None;
+            }
+            return Some((3, lead + digits + next.len_utf8()));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rules;
+
+    fn norm(s: &str) -> CleanText {
+        let rules = Rules::bundled().unwrap();
+        Normalizer::new(&rules.config.normalize).unwrap().normalize(s)
+    }
+
+    #[test]
+    fn rejoins_numbers_and_words_broken_by_pdf() {
+        let c = norm("决算收入 823.55 万\n\n元。其中一般公共服务支出 371.79 万元，公共安全支出 8.60\n\n万元。\n");
+        assert_eq!(
+            c.text,
+            "决算收入 823.55 万元。其中一般公共服务支出 371.79 万元,公共安全支出 8.60万元。"
+        );
+        let c = norm("本部门设置了绩效目标的项目占部门全部项目 100%。自\n\n\n\n11\n\n评得分 2 分。\n");
+        assert_eq!(c.text, "本部门设置了绩效目标的项目占部门全部项目 100%。自评得分 2 分。");
+    }
+
+    #[test]
+    fn full_width_is_nfkc() {
+        let c = norm("收入合计１２３．４５万元（含）\n");
+        assert_eq!(c.text, "收入合计123.45万元(含)");
+    }
+
+    #[test]
+    fn signature_residue_and_outline_are_dropped() {
+        let c = norm("正文第一段。\n\n\t一、部门的基本情况\n\t\t2024-05-21T09:35:34+0800\n\tsignature info(version:4.52.117)\n\n");
+        assert_eq!(c.text, "正文第一段。");
+        let c = norm("正文。\n2024-05-21T09:35:34+0800\nsignature info(version:4.52.117)\n后文。");
+        assert_eq!(c.text, "正文。\n后文。");
+    }
+
+    #[test]
+    fn headings_are_recorded_with_levels() {
+        let c = norm("三、绩效分析\n\n（一）预算编制情况（28 分）\n\n1.预算编制。指标分值 18 分，该指标\n\n主要从两方面考核。\n（1）预算编制合理性（5 分）。\n自评得分 5 分。\n");
+        let got: Vec<(u8, &str)> = c.headings.iter().map(|h| (h.level, h.title.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "绩效分析"),
+                (2, "预算编制情况(28 分)"),
+                (3, "预算编制"),
+                (4, "预算编制合理性(5 分)")
+            ]
+        );
+        // The wrapped line of the level-3 heading was re-joined.
+        assert!(c.text.contains("该指标主要从两方面考核。"));
+        let pos = c.text.find("自评得分").unwrap();
+        let chain: Vec<u8> = c.enclosing(pos).iter().map(|h| h.level).collect();
+        assert_eq!(chain, vec![4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn key_value_cover_lines_stay_apart() {
+        let c = norm("部门名称：乐昌市人民政府办公室\n单位负责人：吴章继\n");
+        assert_eq!(c.text, "部门名称:乐昌市人民政府办公室\n单位负责人:吴章继");
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original() {
+        let src = "ａ\n\n收入合计８２３万元";
+        let c = norm(src);
+        let b = c.text.find("823").unwrap();
+        let orig = c.original_char(b).unwrap();
+        assert_eq!(src.chars().nth(orig), Some('８'));
+        assert_eq!(c.char_index(b), c.text[..b].chars().count());
+    }
+
+    #[test]
+    fn decimals_are_not_headings() {
+        assert_eq!(heading_level("1.5万元"), None);
+        assert_eq!(heading_level("0.5 分,最多得 2 分"), None);
+        assert_eq!(heading_level("1.2 党建工作"), Some((5, 2)));
+        assert_eq!(heading_level("123.4"), None);
+        assert_eq!(heading_level("(1)预算"), Some((4, 3)));
+        assert_eq!(heading_level("十一、问题"), Some((1, 9)));
+        assert_eq!(heading_level("(153.52÷164.25)"), None);
+    }
+
+    #[test]
+    fn page_breaks_give_pages() {
+        let c = norm("第一页内容。\u{000C}第二页内容。");
+        let b = c.text.find("第二页").unwrap();
+        assert_eq!(c.page(b), Some(2));
+        assert_eq!(norm("无分页。").page(0), None);
+    }
+}

@@ -1,0 +1,282 @@
+//! The DataFrames (polars lives here and nowhere else) and the Parquet writer.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::RegionSummary;
+use crate::model::{Field, FieldKind, Value};
+use crate::pipeline::RunData;
+
+fn text_col(name: &str, v: Vec<Option<String>>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn f64_col(name: &str, v: Vec<Option<f64>>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn i32_col(name: &str, v: Vec<Option<i32>>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn i64_col(name: &str, v: Vec<Option<i64>>) -> Column {
+    Column::new(name.into(), v)
+}
+
+fn list_col(name: &str, v: Vec<Vec<String>>) -> Column {
+    let series: Vec<Series> = v.into_iter().map(|items| Series::new("".into(), items)).collect();
+    if series.is_empty() {
+        let dtype = DataType::List(Box::new(DataType::String));
+        return Column::new_empty(name.into(), &dtype);
+    }
+    Column::from(Series::new(name.into(), series))
+}
+
+fn frame(columns: Vec<Column>) -> Result<DataFrame, String> {
+    DataFrame::new_infer_height(columns).map_err(|e| e.to_string())
+}
+
+/// Every table, named as in SCHEMA.md, rows sorted by source_path.
+pub fn build(data: &RunData, regions: &[RegionSummary]) -> Result<Vec<(&'static str, DataFrame)>, String> {
+    Ok(vec![
+        ("reports", reports(data)?),
+        ("indicators", indicators(data)?),
+        ("expenditure_by_function", functions(data)?),
+        ("facts", facts(data)?),
+        ("checks", checks(data)?),
+        ("files", files(data)?),
+        ("summary_by_region", summary(regions)?),
+    ])
+}
+
+fn reports(data: &RunData) -> Result<DataFrame, String> {
+    let rs = &data.reports;
+    let mut cols = vec![
+        text_col("report_id", rs.iter().map(|r| Some(r.report_id.clone())).collect()),
+        text_col("source_path", rs.iter().map(|r| Some(r.source_path.clone())).collect()),
+        text_col(
+            "source_format",
+            rs.iter().map(|r| Some(r.source_format.clone())).collect(),
+        ),
+    ];
+    for field in Field::ALL {
+        let name = field.name();
+        let col = match field.kind() {
+            FieldKind::Text => text_col(
+                name,
+                rs.iter().map(|r| r.facts.text(field).map(str::to_string)).collect(),
+            ),
+            FieldKind::Year | FieldKind::Count => {
+                i32_col(name, rs.iter().map(|r| r.facts.num(field).map(|v| v as i32)).collect())
+            }
+            _ => f64_col(name, rs.iter().map(|r| r.facts.num(field)).collect()),
+        };
+        cols.push(col);
+    }
+    cols.push(list_col(
+        "problems",
+        rs.iter().map(|r| r.facts.problems.clone()).collect(),
+    ));
+    cols.push(i64_col(
+        "problems_count",
+        rs.iter().map(|r| Some(r.facts.problems.len() as i64)).collect(),
+    ));
+    cols.push(text_col(
+        "derived_fields",
+        rs.iter()
+            .map(|r| {
+                let d: Vec<&str> = r
+                    .facts
+                    .facts
+                    .iter()
+                    .filter(|f| f.derived)
+                    .map(|f| f.field.as_str())
+                    .collect();
+                Some(d.join(","))
+            })
+            .collect(),
+    ));
+    frame(cols)
+}
+
+fn facts(data: &RunData) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::Fact)> = data
+        .reports
+        .iter()
+        .flat_map(|r| r.facts.facts.iter().map(move |f| (r.report_id.as_str(), f)))
+        .collect();
+    frame(vec![
+        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
+        text_col("field", rows.iter().map(|(_, f)| Some(f.field.clone())).collect()),
+        text_col("value", rows.iter().map(|(_, f)| Some(f.value.render())).collect()),
+        Column::new(
+            "derived".into(),
+            rows.iter().map(|(_, f)| f.derived).collect::<Vec<bool>>(),
+        ),
+        text_col(
+            "rule",
+            rows.iter().map(|(_, f)| Some(f.provenance.rule.clone())).collect(),
+        ),
+        text_col(
+            "snippet",
+            rows.iter().map(|(_, f)| Some(f.provenance.snippet.clone())).collect(),
+        ),
+        i64_col(
+            "char_start",
+            rows.iter()
+                .map(|(_, f)| (f.provenance.char_start >= 0).then_some(f.provenance.char_start))
+                .collect(),
+        ),
+        i64_col(
+            "char_end",
+            rows.iter()
+                .map(|(_, f)| (f.provenance.char_end >= 0).then_some(f.provenance.char_end))
+                .collect(),
+        ),
+        i32_col("page", rows.iter().map(|(_, f)| f.provenance.page).collect()),
+        text_col(
+            "value_type",
+            rows.iter()
+                .map(|(_, f)| {
+                    Some(
+                        match f.value {
+                            Value::Num(_) => "number",
+                            Value::Int(_) => "integer",
+                            Value::Text(_) => "text",
+                        }
+                        .to_string(),
+                    )
+                })
+                .collect(),
+        ),
+    ])
+}
+
+fn checks(data: &RunData) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::Check)> = data
+        .reports
+        .iter()
+        .flat_map(|r| r.facts.checks.iter().map(move |c| (r.report_id.as_str(), c)))
+        .collect();
+    frame(vec![
+        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
+        text_col("check", rows.iter().map(|(_, c)| Some(c.check.clone())).collect()),
+        text_col(
+            "severity",
+            rows.iter()
+                .map(|(_, c)| Some(c.severity.as_str().to_string()))
+                .collect(),
+        ),
+        text_col("message", rows.iter().map(|(_, c)| Some(c.message.clone())).collect()),
+        list_col("fields", rows.iter().map(|(_, c)| c.fields.clone()).collect()),
+        list_col("values", rows.iter().map(|(_, c)| c.values.clone()).collect()),
+    ])
+}
+
+fn indicators(data: &RunData) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::Indicator)> = data
+        .reports
+        .iter()
+        .flat_map(|r| r.facts.indicators.iter().map(move |i| (r.report_id.as_str(), i)))
+        .collect();
+    frame(vec![
+        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
+        text_col("section", rows.iter().map(|(_, i)| Some(i.section.clone())).collect()),
+        text_col(
+            "indicator",
+            rows.iter().map(|(_, i)| Some(i.indicator.clone())).collect(),
+        ),
+        f64_col("max_score", rows.iter().map(|(_, i)| i.max_score).collect()),
+        f64_col("score", rows.iter().map(|(_, i)| i.score).collect()),
+        text_col("parent", rows.iter().map(|(_, i)| i.parent.clone()).collect()),
+        text_col("rule", rows.iter().map(|(_, i)| Some(i.rule.clone())).collect()),
+        text_col("snippet", rows.iter().map(|(_, i)| Some(i.snippet.clone())).collect()),
+        i64_col("char_start", rows.iter().map(|(_, i)| Some(i.char_start)).collect()),
+        i64_col("char_end", rows.iter().map(|(_, i)| Some(i.char_end)).collect()),
+    ])
+}
+
+fn functions(data: &RunData) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::FunctionSpending)> = data
+        .reports
+        .iter()
+        .flat_map(|r| r.facts.functions.iter().map(move |f| (r.report_id.as_str(), f)))
+        .collect();
+    frame(vec![
+        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
+        text_col(
+            "function_class",
+            rows.iter().map(|(_, f)| Some(f.function_class.clone())).collect(),
+        ),
+        f64_col("amount", rows.iter().map(|(_, f)| Some(f.amount)).collect()),
+        text_col("snippet", rows.iter().map(|(_, f)| Some(f.snippet.clone())).collect()),
+        i64_col("char_start", rows.iter().map(|(_, f)| Some(f.char_start)).collect()),
+        i64_col("char_end", rows.iter().map(|(_, f)| Some(f.char_end)).collect()),
+    ])
+}
+
+fn files(data: &RunData) -> Result<DataFrame, String> {
+    let fs = &data.files;
+    frame(vec![
+        text_col("source_path", fs.iter().map(|f| Some(f.source_path.clone())).collect()),
+        text_col(
+            "source_format",
+            fs.iter().map(|f| Some(f.source_format.clone())).collect(),
+        ),
+        i64_col("bytes", fs.iter().map(|f| Some(f.bytes as i64)).collect()),
+        text_col("sha256", fs.iter().map(|f| f.sha256.clone()).collect()),
+        text_col(
+            "status",
+            fs.iter().map(|f| Some(f.status.as_str().to_string())).collect(),
+        ),
+        text_col("error", fs.iter().map(|f| f.error.clone()).collect()),
+        text_col("report_id", fs.iter().map(|f| f.report_id.clone()).collect()),
+        text_col("encoding", fs.iter().map(|f| f.encoding.clone()).collect()),
+    ])
+}
+
+fn summary(rows: &[RegionSummary]) -> Result<DataFrame, String> {
+    frame(vec![
+        text_col("province", rows.iter().map(|r| r.province.clone()).collect()),
+        text_col("city", rows.iter().map(|r| r.city.clone()).collect()),
+        text_col("county", rows.iter().map(|r| r.county.clone()).collect()),
+        i32_col("fiscal_year", rows.iter().map(|r| r.fiscal_year).collect()),
+        i64_col("reports", rows.iter().map(|r| Some(r.reports)).collect()),
+        f64_col("revenue_total", rows.iter().map(|r| r.revenue_total).collect()),
+        f64_col("expenditure_total", rows.iter().map(|r| r.expenditure_total).collect()),
+        f64_col("expenditure_basic", rows.iter().map(|r| r.expenditure_basic).collect()),
+        f64_col(
+            "expenditure_project",
+            rows.iter().map(|r| r.expenditure_project).collect(),
+        ),
+        f64_col(
+            "three_public_actual",
+            rows.iter().map(|r| r.three_public_actual).collect(),
+        ),
+        f64_col(
+            "three_public_budget",
+            rows.iter().map(|r| r.three_public_budget).collect(),
+        ),
+        f64_col(
+            "three_public_ratio",
+            rows.iter().map(|r| r.three_public_ratio).collect(),
+        ),
+        f64_col("score_mean", rows.iter().map(|r| r.score_mean).collect()),
+        f64_col("score_min", rows.iter().map(|r| r.score_min).collect()),
+        f64_col("score_max", rows.iter().map(|r| r.score_max).collect()),
+        i64_col(
+            "reports_with_errors",
+            rows.iter().map(|r| Some(r.reports_with_errors)).collect(),
+        ),
+    ])
+}
+
+pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .finish(df)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! The batch: walk → (read → normalise → extract → validate) per file in
+//! parallel → outputs. One bad file is a `failed` row, never a stopped batch.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::config::Rules;
+use crate::extract::Extractor;
+use crate::ingest::{self, Format, WalkEntry};
+use crate::model::{FileRecord, FileStatus, Report, StageTimes};
+use crate::normalize::Normalizer;
+use crate::output;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub input: PathBuf,
+    pub out: PathBuf,
+    /// Worker threads; `None` uses every core.
+    pub jobs: Option<usize>,
+}
+
+/// What a run produced, before it is written.
+#[derive(Debug, Default)]
+pub struct RunData {
+    pub files: Vec<FileRecord>,
+    pub reports: Vec<Report>,
+    pub times: StageTimes,
+}
+
+/// The one-line summary and the manifest's counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub files_seen: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub duplicate: usize,
+    pub seconds: f64,
+    pub reports_per_second: f64,
+}
+
+impl std::fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} files seen: {} ok, {} failed, {} skipped, {} duplicate in {:.2} s ({:.0} reports/s)",
+            self.files_seen, self.ok, self.failed, self.skipped, self.duplicate, self.seconds, self.reports_per_second
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("input folder {0} does not exist or is not a folder")]
+    NoInput(String),
+    #[error("cannot start worker threads: {0}")]
+    Threads(String),
+    #[error("invalid rule: {0}")]
+    Rules(String),
+    #[error(transparent)]
+    Output(#[from] crate::error::OutputError),
+}
+
+/// Compiled per-run state shared by the workers.
+pub struct Engine {
+    pub rules: Rules,
+    pub normalizer: Normalizer,
+    pub extractor: Extractor,
+}
+
+impl Engine {
+    pub fn new(rules: Rules) -> Result<Self, RunError> {
+        Ok(Engine {
+            normalizer: Normalizer::new(&rules.config.normalize).map_err(|e| RunError::Rules(e.to_string()))?,
+            extractor: Extractor::new(&rules).map_err(|e| RunError::Rules(e.to_string()))?,
+            rules,
+        })
+    }
+
+    /// One report's facts from its text (the `extract` command and the tests use this).
+    pub fn facts_of_text(&self, text: &str) -> (crate::normalize::CleanText, crate::model::ReportFacts) {
+        let clean = self.normalizer.normalize(text);
+        let mut facts = self.extractor.extract(&clean);
+        crate::validate::validate(&self.rules.config, &mut facts);
+        (clean, facts)
+    }
+}
+
+/// Per-file result plus its stage times.
+struct Outcome {
+    record: FileRecord,
+    report: Option<Report>,
+    times: StageTimes,
+}
+
+pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), RunError> {
+    let t0 = Instant::now();
+    if !opts.input.is_dir() {
+        return Err(RunError::NoInput(opts.input.display().to_string()));
+    }
+    output::check_out_dir(&opts.input, &opts.out)?;
+    let engine = Engine::new(rules)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| RunError::Threads(e.to_string()))?;
+
+    let tw = Instant::now();
+    let entries = ingest::walk(&opts.input);
+    let walk_secs = tw.elapsed().as_secs_f64();
+
+    let outcomes: Vec<Outcome> = pool.install(|| entries.par_iter().map(|e| process_guarded(&engine, e)).collect());
+
+    let mut data = RunData::default();
+    data.times.walk = walk_secs;
+    for o in outcomes {
+        data.times.read += o.times.read;
+        data.times.normalize += o.times.normalize;
+        data.times.extract += o.times.extract;
+        data.times.validate += o.times.validate;
+        data.files.push(o.record);
+        if let Some(r) = o.report {
+            data.reports.push(r);
+        }
+    }
+    mark_duplicates(&mut data);
+
+    let tw = Instant::now();
+    let mut summary = summarize(&data, t0.elapsed().as_secs_f64());
+    output::write_all(&opts.out, &opts.input, &engine.rules, &data, &summary)?;
+    data.times.write = tw.elapsed().as_secs_f64();
+    summary.seconds = t0.elapsed().as_secs_f64();
+    summary.reports_per_second = summary.ok as f64 / summary.seconds.max(1e-9);
+    Ok((summary, data))
+}
+
+fn summarize(data: &RunData, seconds: f64) -> RunSummary {
+    let count = |s: FileStatus| data.files.iter().filter(|f| f.status == s).count();
+    let ok = count(FileStatus::Ok);
+    RunSummary {
+        files_seen: data.files.len(),
+        ok,
+        failed: count(FileStatus::Failed),
+        skipped: count(FileStatus::Skipped),
+        duplicate: count(FileStatus::Duplicate),
+        seconds,
+        reports_per_second: ok as f64 / seconds.max(1e-9),
+    }
+}
+
+/// A panic inside one file's processing becomes that file's `failed` row.
+fn process_guarded(engine: &Engine, entry: &WalkEntry) -> Outcome {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, entry))) {
+        Ok(o) => o,
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            Outcome {
+                record: record(
+                    entry,
+                    0,
+                    None,
+                    FileStatus::Failed,
+                    Some(format!("internal error: {msg}")),
+                ),
+                report: None,
+                times: StageTimes::default(),
+            }
+        }
+    }
+}
+
+fn record(entry: &WalkEntry, bytes: u64, sha: Option<String>, status: FileStatus, error: Option<String>) -> FileRecord {
+    FileRecord {
+        source_format: ingest::extension(&entry.rel_path),
+        source_path: entry.rel_path.clone(),
+        bytes,
+        report_id: sha
+            .as_ref()
+            .map(|s| s[..16.min(s.len())].to_string())
+            .filter(|_| status == FileStatus::Ok),
+        sha256: sha,
+        status,
+        error,
+        encoding: None,
+    }
+}
+
+fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
+    let mut times = StageTimes::default();
+    let fail = |bytes, sha, status, msg: String, times| Outcome {
+        record: record(entry, bytes, sha, status, Some(msg)),
+        report: None,
+        times,
+    };
+    if let Some(err) = &entry.walk_error {
+        return fail(0, None, FileStatus::Skipped, err.clone(), times);
+    }
+    let cfg = &engine.rules.config;
+    let t = Instant::now();
+    let size = match std::fs::metadata(&entry.path) {
+        Ok(m) => m.len(),
+        Err(e) => return fail(0, None, FileStatus::Failed, format!("cannot read file: {e}"), times),
+    };
+    if size > cfg.limits.max_file_bytes {
+        return fail(
+            size,
+            None,
+            FileStatus::Skipped,
+            format!(
+                "file larger than limits.max_file_bytes ({} bytes)",
+                cfg.limits.max_file_bytes
+            ),
+            times,
+        );
+    }
+    let bytes = match read_capped(&entry.path, cfg.limits.max_file_bytes) {
+        Ok(b) => b,
+        Err(e) => return fail(size, None, FileStatus::Failed, format!("cannot read file: {e}"), times),
+    };
+    let sha = ingest::sha256_hex(&bytes);
+    let ext = ingest::extension(&entry.rel_path);
+    let format = ingest::detect_format(&ext, &bytes, cfg);
+    match format {
+        Format::Text => {}
+        Format::Pdf | Format::Zip | Format::Ole => {
+            let what = match format {
+                Format::Pdf => "PDF",
+                Format::Zip => "Office Open XML / ZIP",
+                _ => "legacy Office (OLE)",
+            };
+            return fail(
+                bytes.len() as u64,
+                Some(sha),
+                FileStatus::Skipped,
+                format!("{what} content: this build reads plain-text reports only"),
+                times,
+            );
+        }
+        Format::Other => {
+            let known = cfg.walk.known_extensions.contains(&ext);
+            let msg = if known {
+                format!(".{ext} files are not read by this build")
+            } else {
+                format!("not a report format (.{ext})")
+            };
+            return fail(bytes.len() as u64, Some(sha), FileStatus::Skipped, msg, times);
+        }
+    }
+    let decoded = match ingest::decode(&bytes) {
+        Ok(d) => d,
+        Err(e) => return fail(bytes.len() as u64, Some(sha), FileStatus::Failed, e.to_string(), times),
+    };
+    times.read = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let clean = engine.normalizer.normalize(&decoded.text);
+    times.normalize = t.elapsed().as_secs_f64();
+    if clean.text.trim().is_empty() {
+        return fail(
+            bytes.len() as u64,
+            Some(sha),
+            FileStatus::Failed,
+            crate::error::ReadError::NoText.to_string(),
+            times,
+        );
+    }
+    let t = Instant::now();
+    let mut facts = engine.extractor.extract(&clean);
+    times.extract = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    crate::validate::validate(cfg, &mut facts);
+    times.validate = t.elapsed().as_secs_f64();
+
+    let mut rec = record(entry, bytes.len() as u64, Some(sha), FileStatus::Ok, None);
+    rec.encoding = Some(decoded.encoding.to_string());
+    if facts.facts.is_empty() {
+        rec.error = Some("read, but no facts found".into());
+    }
+    let report = Report {
+        report_id: rec.report_id.clone().unwrap_or_default(),
+        source_path: entry.rel_path.clone(),
+        source_format: ext,
+        facts,
+    };
+    Outcome {
+        record: rec,
+        report: Some(report),
+        times,
+    }
+}
+
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(cap + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > cap {
+        return Err(std::io::Error::other("file grew past the size limit while being read"));
+    }
+    Ok(buf)
+}
+
+/// Byte-identical files: the first (by path) is read, the others point at it.
+fn mark_duplicates(data: &mut RunData) {
+    let mut first: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut dropped: Vec<String> = Vec::new();
+    for f in &mut data.files {
+        let Some(sha) = f.sha256.clone() else { continue };
+        match first.get(&sha) {
+            None => {
+                first.insert(sha, f.source_path.clone());
+            }
+            Some(orig) => {
+                if f.status == FileStatus::Ok {
+                    dropped.push(f.source_path.clone());
+                }
+                f.status = FileStatus::Duplicate;
+                f.error = Some(format!("same bytes as {orig}"));
+                f.report_id = Some(sha[..16].to_string());
+            }
+        }
+    }
+    data.reports.retain(|r| !dropped.contains(&r.source_path));
+}

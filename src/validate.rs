@@ -1,0 +1,314 @@
+//! Stage 4: facts → checks. Each figure is compared with the ones it must
+//! agree with; each finding says, in Chinese, what does not add up and by how much.
+
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::model::{Check, Field, ReportFacts, Severity};
+
+/// Tolerances (in the field's unit). Not in the TOML yet: defaults suit 万元 with two decimals.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Tolerances {
+    pub amount: f64,
+    pub ratio: f64,
+    pub score: f64,
+}
+
+impl Default for Tolerances {
+    fn default() -> Self {
+        Tolerances {
+            amount: 0.015,
+            ratio: 0.0006,
+            score: 0.01,
+        }
+    }
+}
+
+/// Core fields whose absence a reader should know about.
+const CORE: [Field; 5] = [
+    Field::Department,
+    Field::FiscalYear,
+    Field::ExpenditureTotal,
+    Field::ScoreTotal,
+    Field::Province,
+];
+
+pub fn validate(cfg: &Config, f: &mut ReportFacts) {
+    let tol = Tolerances::default();
+    let mut checks = Vec::new();
+    let n = |x: Field| f.num(x);
+    let fmt = |v: f64| crate::model::format_num(v);
+
+    let mut sum_check = |id: &str, total: Field, parts: &[Field], label: &str, tol: f64, sev: Severity| {
+        let (Some(t), Some(vals)) = (n(total), parts.iter().map(|p| n(*p)).collect::<Option<Vec<f64>>>()) else {
+            return;
+        };
+        // A total derived from these very parts proves nothing.
+        if f.is_derived(total) || parts.iter().any(|p| f.is_derived(*p)) {
+            return;
+        }
+        let s: f64 = vals.iter().sum();
+        if (s - t).abs() > tol {
+            checks.push(Check {
+                check: id.into(),
+                severity: sev,
+                message: format!("{label}：分项合计 {} 与总数 {} 相差 {}", fmt(s), fmt(t), fmt(s - t)),
+                fields: std::iter::once(total)
+                    .chain(parts.iter().copied())
+                    .map(|x| x.name().to_string())
+                    .collect(),
+                values: std::iter::once(t).chain(vals).map(fmt).collect(),
+            });
+        }
+    };
+    sum_check(
+        "sum_basic_project",
+        Field::ExpenditureTotal,
+        &[Field::ExpenditureBasic, Field::ExpenditureProject],
+        "基本支出 + 项目支出 ≠ 支出合计",
+        tol.amount,
+        Severity::Error,
+    );
+    sum_check(
+        "sum_personnel_public_use",
+        Field::ExpenditureBasic,
+        &[Field::ExpenditurePersonnel, Field::ExpenditurePublicUse],
+        "人员经费 + 公用经费 ≠ 基本支出",
+        tol.amount,
+        Severity::Error,
+    );
+    sum_check(
+        "sum_three_public_items",
+        Field::ThreePublicActual,
+        &[
+            Field::OutboundTravelActual,
+            Field::VehicleActual,
+            Field::ReceptionActual,
+        ],
+        "“三公”经费分项决算合计 ≠ “三公”经费决算",
+        tol.amount,
+        Severity::Error,
+    );
+
+    // Functional classes should add up to the total spending.
+    if let Some(t) = n(Field::ExpenditureTotal) {
+        if f.functions.len() >= 2 {
+            let s: f64 = f.functions.iter().map(|x| x.amount).sum();
+            if (s - t).abs() > tol.amount {
+                checks.push(Check {
+                    check: "sum_functions".into(),
+                    severity: Severity::Warning,
+                    message: format!("支出功能分类合计 {} 与支出合计 {} 相差 {}", fmt(s), fmt(t), fmt(s - t)),
+                    fields: vec!["expenditure_by_function".into(), "expenditure_total".into()],
+                    values: vec![fmt(s), fmt(t)],
+                });
+            }
+        }
+    }
+
+    // Revenue and spending usually balance in these reports; a gap is worth a look.
+    if let (Some(r), Some(e)) = (n(Field::RevenueTotal), n(Field::ExpenditureTotal)) {
+        if (r - e).abs() > tol.amount {
+            checks.push(Check {
+                check: "revenue_vs_expenditure".into(),
+                severity: Severity::Info,
+                message: format!(
+                    "收入合计 {} 与支出合计 {} 不等（差 {}），可能有结转结余",
+                    fmt(r),
+                    fmt(e),
+                    fmt(r - e)
+                ),
+                fields: vec!["revenue_total".into(), "expenditure_total".into()],
+                values: vec![fmt(r), fmt(e)],
+            });
+        }
+    }
+
+    // A stated ratio should be the ratio of the stated figures.
+    if let (Some(ratio), Some(a), Some(b)) = (
+        n(Field::ThreePublicRatio),
+        n(Field::ThreePublicActual),
+        n(Field::ThreePublicBudget),
+    ) {
+        if !f.is_derived(Field::ThreePublicRatio) && b > 0.0 && (a / b - ratio).abs() > 0.0051 {
+            checks.push(Check {
+                check: "ratio_stated_vs_computed".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "“三公”经费控制率写作 {:.2}%，按决算 {} ÷ 预算 {} 应为 {:.2}%",
+                    ratio * 100.0,
+                    fmt(a),
+                    fmt(b),
+                    a / b * 100.0
+                ),
+                fields: vec![
+                    "three_public_ratio".into(),
+                    "three_public_actual".into(),
+                    "three_public_budget".into(),
+                ],
+                values: vec![fmt(ratio), fmt(a), fmt(b)],
+            });
+        }
+    }
+
+    // Scores: indicators within their maximum, sections adding up to the total.
+    for i in &f.indicators {
+        if let (Some(s), Some(m)) = (i.score, i.max_score) {
+            if s > m + tol.score {
+                checks.push(Check {
+                    check: "indicator_over_max".into(),
+                    severity: Severity::Warning,
+                    message: format!("指标“{}”得分 {} 超过其分值 {}", i.indicator, fmt(s), fmt(m)),
+                    fields: vec!["indicators".into()],
+                    values: vec![fmt(s), fmt(m)],
+                });
+            }
+        }
+    }
+    let sections = [
+        Field::ScoreBudgetPreparation,
+        Field::ScoreBudgetExecution,
+        Field::ScoreEffectiveness,
+    ];
+    if let (Some(total), Some(parts)) = (
+        n(Field::ScoreTotal),
+        sections.iter().map(|s| n(*s)).collect::<Option<Vec<f64>>>(),
+    ) {
+        let bonus = n(Field::ScoreBonus).unwrap_or(0.0);
+        let sum = parts.iter().sum::<f64>() + bonus;
+        if (sum - total).abs() > tol.score {
+            let capped = sum > 100.0 && (total - 100.0).abs() <= tol.score;
+            checks.push(Check {
+                check: "score_sections_vs_total".into(),
+                severity: if capped { Severity::Info } else { Severity::Error },
+                message: if capped {
+                    format!(
+                        "各部分得分加加减分合计 {}，超过 100 分，报告总分按上限记为 {}",
+                        fmt(sum),
+                        fmt(total)
+                    )
+                } else {
+                    format!("各部分得分加加减分合计 {} 与自评总分 {} 不符", fmt(sum), fmt(total))
+                },
+                fields: sections
+                    .iter()
+                    .map(|s| s.name().to_string())
+                    .chain(["score_bonus".into(), "score_total".into()])
+                    .collect(),
+                values: vec![fmt(sum), fmt(total)],
+            });
+        }
+    }
+    if let Some(total) = n(Field::ScoreTotal) {
+        if total > 100.0 + cfg.score.bonus_cap + tol.score {
+            checks.push(Check {
+                check: "score_above_cap".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "自评总分 {} 超过 100 分加加分上限 {}",
+                    fmt(total),
+                    fmt(cfg.score.bonus_cap)
+                ),
+                fields: vec!["score_total".into()],
+                values: vec![fmt(total)],
+            });
+        }
+    }
+
+    // The evaluated year should be plausible.
+    if let Some(y) = n(Field::FiscalYear) {
+        if y < f64::from(cfg.year.min) || y > f64::from(cfg.year.max) {
+            checks.push(Check {
+                check: "fiscal_year_implausible".into(),
+                severity: Severity::Warning,
+                message: format!("评价年度 {y} 不在合理范围内"),
+                fields: vec!["fiscal_year".into()],
+                values: vec![fmt(y)],
+            });
+        }
+    }
+
+    for field in CORE {
+        if f.get(field).is_none()
+            && !checks
+                .iter()
+                .chain(&f.checks)
+                .any(|c| c.fields.iter().any(|x| x == field.name()))
+        {
+            checks.push(Check {
+                check: "missing_core_field".into(),
+                severity: Severity::Info,
+                message: format!("未能从报告中提取{}", field.label_zh()),
+                fields: vec![field.name().into()],
+                values: vec![],
+            });
+        }
+    }
+    f.checks.extend(checks);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Fact, Provenance, Value};
+
+    fn facts(vals: &[(Field, f64)]) -> ReportFacts {
+        ReportFacts {
+            facts: vals
+                .iter()
+                .map(|(f, v)| Fact {
+                    field: f.name().into(),
+                    value: Value::Num(*v),
+                    derived: false,
+                    provenance: Provenance::default(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn ids(f: &ReportFacts) -> Vec<(&str, Severity)> {
+        f.checks.iter().map(|c| (c.check.as_str(), c.severity)).collect()
+    }
+
+    #[test]
+    fn sums_that_do_not_add_up_are_errors() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let mut f = facts(&[
+            (Field::ExpenditureTotal, 823.55),
+            (Field::ExpenditureBasic, 585.91),
+            (Field::ExpenditureProject, 237.64),
+        ]);
+        validate(&cfg, &mut f);
+        assert!(!ids(&f).iter().any(|(c, _)| *c == "sum_basic_project"));
+        let mut f = facts(&[
+            (Field::ExpenditureTotal, 823.55),
+            (Field::ExpenditureBasic, 585.91),
+            (Field::ExpenditureProject, 230.0),
+        ]);
+        validate(&cfg, &mut f);
+        assert!(ids(&f).contains(&("sum_basic_project", Severity::Error)));
+    }
+
+    #[test]
+    fn cap_at_100_is_info_not_error() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let mut f = facts(&[
+            (Field::ScoreTotal, 100.0),
+            (Field::ScoreBudgetPreparation, 28.0),
+            (Field::ScoreBudgetExecution, 40.0),
+            (Field::ScoreEffectiveness, 30.0),
+            (Field::ScoreBonus, 3.5),
+        ]);
+        validate(&cfg, &mut f);
+        assert!(ids(&f).contains(&("score_sections_vs_total", Severity::Info)));
+        let mut f = facts(&[
+            (Field::ScoreTotal, 95.0),
+            (Field::ScoreBudgetPreparation, 28.0),
+            (Field::ScoreBudgetExecution, 40.0),
+            (Field::ScoreEffectiveness, 30.0),
+        ]);
+        validate(&cfg, &mut f);
+        assert!(ids(&f).contains(&("score_sections_vs_total", Severity::Error)));
+    }
+}

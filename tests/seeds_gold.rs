@@ -1,0 +1,139 @@
+//! The five real reports against their hand-checked gold, read back from
+//! `reports.parquet`: every non-null gold value present and equal, every null
+//! gold value null. A failure lists every difference.
+
+mod common;
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use serde_json::Value as Json;
+
+fn gold() -> Vec<Json> {
+    let text = std::fs::read_to_string(common::fixtures().join("gold/seeds.json")).expect("gold file");
+    let v: Json = serde_json::from_str(&text).expect("gold json");
+    v["reports"].as_array().expect("reports").clone()
+}
+
+/// A cell of reports.parquet as JSON (null, number or string).
+fn cell(df: &DataFrame, col: &str, row: usize) -> Json {
+    let Ok(c) = df.column(col) else { return Json::Null };
+    match c.get(row).expect("row in range") {
+        AnyValue::Null => Json::Null,
+        AnyValue::String(s) => Json::from(s),
+        AnyValue::StringOwned(s) => Json::from(s.as_str()),
+        AnyValue::Float64(v) => Json::from(v),
+        AnyValue::Int32(v) => Json::from(v),
+        AnyValue::Int64(v) => Json::from(v),
+        other => panic!("unexpected cell type in {col}: {other:?}"),
+    }
+}
+
+fn same(field: &str, gold: &Json, got: &Json) -> bool {
+    match (gold, got) {
+        (Json::Null, Json::Null) => true,
+        (Json::String(a), Json::String(b)) => a == b,
+        (Json::Number(a), Json::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+            let tol = if field.ends_with("_ratio") { 0.0005 } else { 0.005 };
+            (a - b).abs() <= tol + 1e-9
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn reports_parquet_equals_gold_field_by_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (summary, _) = common::run(&common::reports_dir(), &out, Some(2));
+    assert_eq!(summary.ok, 5, "{summary}");
+
+    let file = std::fs::File::open(out.join("reports.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    let paths: Vec<String> = (0..df.height())
+        .map(|i| cell(&df, "source_path", i).as_str().unwrap_or("").to_string())
+        .collect();
+    let by_file: HashMap<&str, usize> = paths.iter().enumerate().map(|(i, p)| (p.as_str(), i)).collect();
+
+    let mut diffs = Vec::new();
+    let mut compared = 0;
+    for g in gold() {
+        let file = g["file"].as_str().unwrap();
+        let Some(&row) = by_file.get(file) else {
+            diffs.push(format!("{file}: no row in reports.parquet"));
+            continue;
+        };
+        let obj = g.as_object().unwrap();
+        for (field, want) in obj {
+            if matches!(
+                field.as_str(),
+                "file"
+                    | "derived"
+                    | "expenditure_by_function"
+                    | "indicators"
+                    | "problems_count"
+                    | "known_inconsistencies"
+                    | "alternatives"
+                    | "revenue_parts"
+                    | "match"
+            ) {
+                continue;
+            }
+            compared += 1;
+            let got = cell(&df, field, row);
+            // The gold's `alternatives` are other readings it also accepts.
+            let alternatives = g["alternatives"][field.as_str()]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if !same(field, want, &got) && !alternatives.iter().any(|a| same(field, a, &got)) {
+                diffs.push(format!("{file} {field}: want {want}, got {got}"));
+            }
+        }
+    }
+    assert!(compared > 100, "compared only {compared} values");
+    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+}
+
+#[test]
+fn derived_values_are_marked_derived_in_facts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, data) = common::run(&common::reports_dir(), &tmp.path().join("out"), Some(1));
+    for g in gold() {
+        let file = g["file"].as_str().unwrap();
+        let report = data.reports.iter().find(|r| r.source_path == file).expect("report");
+        for d in g["derived"].as_array().unwrap() {
+            let name = d.as_str().unwrap();
+            let fact = report.facts.facts.iter().find(|f| f.field == name);
+            if let Some(f) = fact {
+                assert!(f.derived, "{file}: {name} should be marked derived");
+            }
+        }
+        // Every stated (not derived) fact points into the text.
+        for f in report.facts.facts.iter().filter(|f| !f.derived) {
+            assert!(
+                f.provenance.char_start >= 0 && f.provenance.char_end > f.provenance.char_start,
+                "{file}: {} has no span",
+                f.field
+            );
+            assert!(!f.provenance.snippet.is_empty(), "{file}: {} has no snippet", f.field);
+        }
+    }
+}
+
+#[test]
+fn problems_count_matches_gold() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, data) = common::run(&common::reports_dir(), &tmp.path().join("out"), Some(2));
+    for g in gold() {
+        let file = g["file"].as_str().unwrap();
+        let report = data.reports.iter().find(|r| r.source_path == file).expect("report");
+        assert_eq!(
+            report.facts.problems.len() as u64,
+            g["problems_count"].as_u64().unwrap(),
+            "{file}: {:?}",
+            report.facts.problems
+        );
+    }
+}

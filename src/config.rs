@@ -62,6 +62,9 @@ pub struct NormalizeRules {
     pub running_header_max_chars: usize,
     pub paragraph_end_chars: String,
     pub key_value_label_max_chars: usize,
+    /// Pairs of characters: traditional, then simplified.
+    #[serde(default)]
+    pub traditional_to_simplified: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

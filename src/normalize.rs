@@ -37,12 +37,19 @@ pub struct CleanText {
     pub headings: Vec<Heading>,
     /// For each char: 1-based page, when the source had page breaks (form feeds).
     pages: Option<Vec<u16>>,
+    /// Chars the traditional→simplified map changed: (char index, char as written).
+    as_written: Vec<(u32, char)>,
 }
 
 impl CleanText {
     /// Char index in `text` of a byte offset.
     pub fn char_index(&self, byte: usize) -> usize {
         self.char_byte.partition_point(|&b| (b as usize) < byte)
+    }
+
+    /// Byte offset in `text` of a char index (the end when past it).
+    pub fn byte_of_char(&self, ci: usize) -> usize {
+        self.char_byte.get(ci).map_or(self.text.len(), |&b| b as usize)
     }
 
     /// Char index in the original decoded text of a byte offset of `text`.
@@ -53,6 +60,27 @@ impl CleanText {
     pub fn page(&self, byte: usize) -> Option<i32> {
         let pages = self.pages.as_ref()?;
         pages.get(self.char_index(byte)).map(|&p| i32::from(p))
+    }
+
+    /// The span as the report wrote it (before traditional→simplified), for names.
+    pub fn as_written(&self, start: usize, end: usize) -> String {
+        let (a, b) = (self.char_index(start), self.char_index(end));
+        let from = self.as_written.partition_point(|&(i, _)| (i as usize) < a);
+        let mut changed = self.as_written[from..]
+            .iter()
+            .take_while(|&&(i, _)| (i as usize) < b)
+            .peekable();
+        let mut out = String::new();
+        for (k, c) in self.text[start..end].chars().enumerate() {
+            match changed.peek() {
+                Some(&&(i, orig)) if i as usize == a + k => {
+                    out.push(orig);
+                    changed.next();
+                }
+                _ => out.push(c),
+            }
+        }
+        out
     }
 
     /// The heading chain that encloses `byte`, innermost first.
@@ -92,11 +120,14 @@ pub struct Normalizer {
     header_max_chars: usize,
     end_chars: Vec<char>,
     kv_label_max: usize,
+    simplified: HashMap<char, char>,
 }
 
 /// One raw line after NFKC, with its original char offsets.
 struct Line {
     chars: Vec<char>,
+    /// The char before the traditional→simplified map, where it differs.
+    written: Vec<Option<char>>,
     orig: Vec<u32>,
     page: u16,
 }
@@ -139,12 +170,20 @@ impl Normalizer {
             header_max_chars: rules.running_header_max_chars,
             end_chars: rules.paragraph_end_chars.chars().collect(),
             kv_label_max: rules.key_value_label_max_chars,
+            simplified: {
+                let cs: Vec<char> = rules
+                    .traditional_to_simplified
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                cs.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+            },
         })
     }
 
     pub fn normalize(&self, input: &str) -> CleanText {
         let has_pages = input.contains('\u{000C}');
-        let lines = split_nfkc_lines(input);
+        let lines = split_nfkc_lines(input, &self.simplified);
         let keep = self.keep_mask(&lines);
 
         let mut out = CleanText {
@@ -173,7 +212,7 @@ impl Normalizer {
                     push(&mut out, ' ', line.orig[s], line.page);
                 }
             }
-            push_collapsed(&mut out, &line.chars[s..e], &line.orig[s..e], line.page);
+            push_collapsed(&mut out, line, s, e);
             prev_line_ends_para = self.ends_paragraph(&content, starts_heading);
         }
         self.find_headings(&mut out);
@@ -271,25 +310,29 @@ fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
 
 /// Whitespace runs become one space, and vanish between two CJK chars
 /// (填 报 人 → 填报人) or between a CJK char and a digit's unit.
-fn push_collapsed(out: &mut CleanText, chars: &[char], orig: &[u32], page: u16) {
-    let mut i = 0;
-    while i < chars.len() {
+fn push_collapsed(out: &mut CleanText, line: &Line, from: usize, to: usize) {
+    let chars = &line.chars[..to];
+    let mut i = from;
+    while i < to {
         let c = chars[i];
         if c.is_whitespace() {
             let mut j = i;
-            while j < chars.len() && chars[j].is_whitespace() {
+            while j < to && chars[j].is_whitespace() {
                 j += 1;
             }
             let prev = out.text.chars().last();
             let next = chars.get(j).copied();
             let drop = matches!((prev, next), (Some(a), Some(b)) if is_cjk(a) && is_cjk(b));
             if !drop {
-                push(out, ' ', orig[i], page);
+                push(out, ' ', line.orig[i], line.page);
             }
             i = j;
             continue;
         }
-        push(out, c, orig[i], page);
+        if let Some(w) = line.written[i] {
+            out.as_written.push((out.char_byte.len() as u32, w));
+        }
+        push(out, c, line.orig[i], line.page);
         i += 1;
     }
 }
@@ -298,47 +341,48 @@ pub fn is_cjk(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c)
 }
 
-/// Splits into lines, NFKC-normalising each char and keeping its original index.
-fn split_nfkc_lines(input: &str) -> Vec<Line> {
-    let mut lines = Vec::new();
-    let mut cur = Line {
+/// Splits into lines, NFKC-normalising each char (and mapping traditional
+/// characters to simplified) while keeping its original index.
+fn split_nfkc_lines(input: &str, simplified: &HashMap<char, char>) -> Vec<Line> {
+    let new_line = |page| Line {
         chars: Vec::new(),
+        written: Vec::new(),
         orig: Vec::new(),
-        page: 1,
+        page,
     };
+    let mut lines = Vec::new();
+    let mut cur = new_line(1);
     let mut page: u16 = 1;
     let mut buf = [0u8; 4];
+    let add = |cur: &mut Line, c: char, ci: u32| {
+        match simplified.get(&c) {
+            Some(&s) => {
+                cur.chars.push(s);
+                cur.written.push(Some(c));
+            }
+            None => {
+                cur.chars.push(c);
+                cur.written.push(None);
+            }
+        }
+        cur.orig.push(ci);
+    };
     for (ci, c) in input.chars().enumerate() {
         let ci = ci as u32;
         match c {
             '\n' | '\u{2028}' | '\u{2029}' => {
-                let next = Line {
-                    chars: Vec::new(),
-                    orig: Vec::new(),
-                    page,
-                };
-                lines.push(std::mem::replace(&mut cur, next));
+                lines.push(std::mem::replace(&mut cur, new_line(page)));
             }
             '\r' | '\u{FEFF}' | '\u{200B}' | '\0' => {}
             '\u{000C}' => {
                 page = page.saturating_add(1);
-                let next = Line {
-                    chars: Vec::new(),
-                    orig: Vec::new(),
-                    page,
-                };
-                lines.push(std::mem::replace(&mut cur, next));
+                lines.push(std::mem::replace(&mut cur, new_line(page)));
             }
-            c if c.is_ascii() || is_cjk(c) => {
-                cur.chars.push(c);
-                cur.orig.push(ci);
-            }
+            c if c.is_ascii() || is_cjk(c) => add(&mut cur, c, ci),
             c => {
                 let s: &str = c.encode_utf8(&mut buf);
                 for n in s.nfkc() {
-                    // NFKC of U+3000 and friends is a space; keep it a space.
-                    cur.chars.push(n);
-                    cur.orig.push(ci);
+                    add(&mut cur, n, ci);
                 }
             }
         }
@@ -490,6 +534,14 @@ mod tests {
         assert_eq!(heading_level("(1)预算"), Some((4, 3)));
         assert_eq!(heading_level("十一、问题"), Some((1, 9)));
         assert_eq!(heading_level("(153.52÷164.25)"), None);
+    }
+
+    #[test]
+    fn traditional_characters_are_simplified_but_names_kept_as_written() {
+        let c = norm("利川市財政局2021年度收入合計 2,345.67 萬元");
+        assert_eq!(c.text, "利川市财政局2021年度收入合计 2,345.67 万元");
+        let end = c.text.find("2021").unwrap();
+        assert_eq!(c.as_written(0, end), "利川市財政局");
     }
 
     #[test]

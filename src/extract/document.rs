@@ -102,7 +102,7 @@ impl DocumentMatcher {
             let value = self.trim_to_suffix(&value);
             if valid(&value) {
                 let start = doc.text.len() - rest.len();
-                return Some(cand(value.clone(), 3, "department:label", start, start + value.len()));
+                return Some(cand(doc, 3, "department:label", start, start + value.len()));
             }
         }
         // 2. The title line: 广州市从化区吕田镇人民政府 2023 年 部门整体支出绩效自评报告
@@ -121,7 +121,16 @@ impl DocumentMatcher {
                 .unwrap_or(0);
             let name = self.trim_to_suffix(line[..cut].trim());
             if valid(&name) && region.starts_with_region(&name) {
-                return Some(cand(name.clone(), 2, "department:title", s, s + name.len()));
+                return Some(cand(doc, 2, "department:title", s, s + name.len()));
+            }
+            // The name alone on the line above the title.
+            if line[..cut].trim().is_empty() && s > 0 {
+                let (ps, pe) = doc.clean.paragraph(s - 1);
+                let above = doc.text[ps..pe].trim();
+                let name = self.trim_to_suffix(above);
+                if name.len() == above.len() && valid(&name) && region.starts_with_region(&name) {
+                    return Some(cand(doc, 2, "department:title", ps, ps + name.len()));
+                }
             }
         }
         // 3. Organisation names that start with a region (中共乐昌市委办公室).
@@ -173,7 +182,7 @@ impl DocumentMatcher {
         if count < 2 {
             return None;
         }
-        Some(cand(name.clone(), 1, "department:mentions", pos, pos + name.len()))
+        Some(cand(doc, 1, "department:mentions", pos, pos + name.len()))
     }
 
     /// The longest prefix of `s` that ends with an organisation suffix.
@@ -243,7 +252,14 @@ impl DocumentMatcher {
     }
 }
 
-fn cand(name: String, priority: i32, rule: &'static str, start: usize, end: usize) -> Candidate {
+fn cand(doc: &Doc, priority: i32, rule: &'static str, start: usize, end: usize) -> Candidate {
+    // The name as the report writes it (traditional characters stay).
+    let name: String = doc
+        .clean
+        .as_written(start, end)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
     Candidate {
         field: Field::Department,
         value: Value::Text(name),

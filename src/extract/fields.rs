@@ -92,9 +92,17 @@ impl FieldMatcher {
     /// Keyword occurrences; a strict keyword (支出) inside a longer word
     /// (…维护费支出) is no keyword at all and must not cut a neighbour's window.
     fn hits(&self, text: &str) -> Vec<Hit> {
+        let mut prev_end = usize::MAX;
         self.ac
             .find_iter(text)
             .filter_map(|m| {
+                // A keyword right after another qualifies it (“三公”经费年初预算):
+                // it is not a new subject and must not end the first one's window.
+                let adjacent = text.get(prev_end..m.start()).is_some_and(|g| g.trim().is_empty());
+                prev_end = m.end();
+                if adjacent {
+                    return None;
+                }
                 let mut kinds = self.kinds.get(m.pattern().as_usize()).cloned().unwrap_or_default();
                 let inside_word = text[..m.start()]
                     .chars()

@@ -67,7 +67,15 @@ impl Extractor {
         cands.resolve(&doc, &mut out);
 
         // Region from the department's name, else from the text.
-        let dept_name = out.text(Field::Department).map(str::to_string);
+        // (In its normalised, simplified form: the gazetteer is simplified.)
+        let dept_name = out.facts.iter().find(|f| f.field == Field::Department.name()).map(|f| {
+            let p = &f.provenance;
+            let (s, e) = (
+                clean.byte_of_char(p.char_start.max(0) as usize),
+                clean.byte_of_char(p.char_end.max(0) as usize),
+            );
+            clean.text.get(s..e).unwrap_or_default().to_string()
+        });
         if let Some(m) = self.region.resolve(dept_name.as_deref(), doc.text) {
             region::push_region_facts(&m, &doc, &mut out);
         } else {

@@ -51,6 +51,7 @@ impl ScoreMatcher {
         self.total_score(doc, cfg, cands);
         self.stated_grade(doc, cfg, cands);
         self.stated_sections(doc, cfg, cands);
+        self.section_heading_body(doc, cfg, cands);
         self.bonus_none(doc, cfg, cands);
         out.indicators = self.indicators(doc, cfg);
     }
@@ -172,6 +173,39 @@ impl ScoreMatcher {
                     rule: "score:section-stated",
                     start: m.start(),
                     end,
+                });
+            }
+        }
+    }
+
+    /// `（三）资金使用效益（满分 40 分）` followed by a paragraph whose only score is `得分 36.5 分`.
+    fn section_heading_body(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+        for h in doc.clean.headings.iter().filter(|h| h.level <= 2) {
+            let Some(si) = self.section_in(&h.title) else { continue };
+            let Some(field) = cfg.score.sections.get(si).and_then(|s| Field::from_name(&s.id)) else {
+                continue;
+            };
+            let next_start = h.para_end + 1;
+            if next_start >= doc.text.len() {
+                continue;
+            }
+            let (ps, pe) = doc.clean.paragraph(next_start);
+            let para = &doc.text[ps..pe];
+            if heading_level(para).is_some() {
+                continue;
+            }
+            let scores: Vec<(usize, (f64, usize))> = para
+                .match_indices("得分")
+                .filter_map(|(i, _)| self.points_after(doc, ps + i + "得分".len()).map(|p| (ps + i, p)))
+                .collect();
+            if let [(start, (v, end))] = scores.as_slice() {
+                cands.push(Candidate {
+                    field,
+                    value: Value::Num(*v),
+                    priority: 1,
+                    rule: "score:section-body",
+                    start: *start,
+                    end: *end,
                 });
             }
         }

@@ -101,6 +101,10 @@ pub struct ScoreRules {
     pub indicator_name_strip_prefixes: Vec<String>,
     pub indicator_name_strip_suffixes: Vec<String>,
     pub indicator_name_max_chars: usize,
+    #[serde(default)]
+    pub indicator_inline: Vec<String>,
+    #[serde(default)]
+    pub indicator_introducers: Vec<String>,
     pub sections: Vec<ScoreSection>,
 }
 
@@ -331,6 +335,14 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
     }
     if c.grades.is_empty() {
         return Err(ConfigError::Invalid("no [[grades]] bands".into()));
+    }
+    for re in c.score.indicator_inline.iter().chain(&c.score.indicator_introducers) {
+        let r = regex::Regex::new(re).map_err(|e| ConfigError::Invalid(format!("indicator pattern `{re}`: {e}")))?;
+        if !r.capture_names().flatten().any(|n| n == "name") {
+            return Err(ConfigError::Invalid(format!(
+                "indicator pattern `{re}` has no (?P<name>…) group"
+            )));
+        }
     }
     for re in &c.normalize.drop_lines {
         regex::Regex::new(re).map_err(|e| ConfigError::Invalid(format!("drop_lines `{re}`: {e}")))?;

@@ -250,6 +250,10 @@ impl Context<'_, '_> {
         if contains_any(clause, &c.previous_year_words) || contains_any(clause, &c.scope_words) {
             return true;
         }
+        // A section about last year (实际收支与上年占比分析) speaks of both years.
+        if self.doc.in_section(hit_start, &c.previous_year_words) {
+            return true;
+        }
         self.other_year_in(self.doc.clause_start(hit_start, &CLAUSE_STOPS), hit_start)
     }
 

@@ -2,6 +2,7 @@
 //! indicator lines (指标 / 分值 / 得分) in all the shapes reports use.
 
 use aho_corasick::AhoCorasick;
+use regex::Regex;
 
 use super::{automaton, chars_after, contains_any, derived_fact, Candidate, Candidates, Doc};
 use crate::config::Config;
@@ -11,6 +12,8 @@ use crate::model::{Check, Field, Indicator, ReportFacts, Severity, Value};
 use crate::normalize::heading_level;
 
 pub(crate) struct ScoreMatcher {
+    inline: Vec<Regex>,
+    introducers: Vec<Regex>,
     total: AhoCorasick,
     total_strong: AhoCorasick,
     indicator_score: AhoCorasick,
@@ -37,7 +40,11 @@ impl ScoreMatcher {
             .chain(cfg.grade.synonyms.iter().map(|(k, v)| (k.clone(), v.clone())))
             .collect();
         grade_words.sort_by_key(|(w, _)| std::cmp::Reverse(w.chars().count()));
+        // Patterns were validated when the config was loaded.
+        let compile = |v: &[String]| v.iter().filter_map(|r| Regex::new(r).ok()).collect::<Vec<_>>();
         Ok(ScoreMatcher {
+            inline: compile(&cfg.score.indicator_inline),
+            introducers: compile(&cfg.score.indicator_introducers),
             total: automaton(&cfg.score.total_keywords)?,
             total_strong: automaton(&cfg.score.total_keywords_strong)?,
             indicator_score: automaton(&cfg.score.indicator_score_keywords)?,
@@ -54,6 +61,81 @@ impl ScoreMatcher {
         self.section_heading_body(doc, cfg, cands);
         self.bonus_none(doc, cfg, cands);
         out.indicators = self.indicators(doc, cfg);
+        let prose = self.prose_indicators(doc, cfg);
+        for i in prose {
+            if !out
+                .indicators
+                .iter()
+                .any(|o| o.indicator == i.indicator && o.score == i.score)
+            {
+                out.indicators.push(i);
+            }
+        }
+        out.indicators.sort_by_key(|i| i.char_start);
+    }
+
+    /// Indicators written in prose: the config's inline patterns and introducers.
+    fn prose_indicators(&self, doc: &Doc, cfg: &Config) -> Vec<Indicator> {
+        let mut found: Vec<(usize, usize, String, Option<f64>, f64, &'static str)> = Vec::new();
+        for re in &self.inline {
+            for c in re.captures_iter(doc.text) {
+                let (Some(all), Some(name)) = (c.get(0), c.name("name")) else {
+                    continue;
+                };
+                let num = |g: &str| c.name(g).and_then(|m| m.as_str().parse::<f64>().ok());
+                if let Some(score) = num("score") {
+                    found.push((
+                        all.start(),
+                        all.end(),
+                        name.as_str().to_string(),
+                        num("max"),
+                        score,
+                        "indicator:inline",
+                    ));
+                }
+            }
+        }
+        for re in &self.introducers {
+            let starts: Vec<(usize, usize, String)> = re
+                .captures_iter(doc.text)
+                .filter_map(|c| Some((c.get(0)?.start(), c.get(0)?.end(), c.name("name")?.as_str().to_string())))
+                .collect();
+            for (k, (s, e, name)) in starts.iter().enumerate() {
+                let limit = starts
+                    .get(k + 1)
+                    .map_or_else(|| chars_after(doc.text, *e, 400), |n| n.0);
+                if let Some((score, end)) = self.own_score(doc, cfg, *e, limit) {
+                    found.push((*s, end, name.clone(), None, score, "indicator:introduced"));
+                }
+            }
+        }
+        found
+            .into_iter()
+            .filter_map(|(s, e, raw, max, score, rule)| {
+                let name = clean_name(&raw, cfg);
+                let section = self
+                    .section_in(&name)
+                    .filter(|&i| {
+                        cfg.score
+                            .sections
+                            .get(i)
+                            .is_some_and(|x| x.id == Field::ScoreBonus.name())
+                    })
+                    .or_else(|| doc.clean.enclosing(s).iter().find_map(|h| self.section_in(&h.title)))?;
+                let p = doc.provenance(rule, s, e);
+                Some(Indicator {
+                    section: cfg.score.sections.get(section)?.title.clone(),
+                    indicator: name,
+                    max_score: max,
+                    score: Some(score),
+                    parent: None,
+                    rule: p.rule,
+                    snippet: p.snippet,
+                    char_start: p.char_start,
+                    char_end: p.char_end,
+                })
+            })
+            .collect()
     }
 
     /// `N 分` right after a keyword (at most `为`/`:`/spaces between).
@@ -375,9 +457,19 @@ fn enumerated_items(text: &str) -> Vec<Item> {
     items
 }
 
-/// Where an item's name ends: the first stop, bracket or clause mark.
+/// Where an item's name ends: the first stop, bracket or clause mark. A comma
+/// inside a name that ends in its maximum (预决算信息,绩效评价结果公开性(4分)) stays.
 fn name_end(text: &str, from: usize, to: usize) -> usize {
     let slice = &text[from..to.max(from)];
+    let stop = slice.find(['。', ':', ';', '\n', '=']).unwrap_or(slice.len());
+    if let Some(p) = slice[..stop].find('(') {
+        let closes_with_points = slice[p..]
+            .find(')')
+            .is_some_and(|c| slice[p..p + c].trim_end().ends_with('分'));
+        if closes_with_points && slice[..p].matches(',').count() <= 1 {
+            return from + p;
+        }
+    }
     slice
         .find(['。', ',', ':', ';', '(', '\n', '='])
         .map_or(to, |i| from + i)
@@ -420,7 +512,9 @@ fn max_after_name(doc: &Doc, cfg: &Config, name_end: usize, own_end: usize) -> O
             }
         }
     }
-    let first_sentence_end = rest.find('。').map_or(own_end, |i| name_end + i);
+    // The first sentence after the name (past the stop that ends the name).
+    let lead = rest.len() - rest.trim_start_matches(['。', ':', ',', ' ']).len();
+    let first_sentence_end = rest[lead..].find('。').map_or(own_end, |i| name_end + lead + i);
     let sentence = &doc.text[name_end..first_sentence_end];
     for k in &cfg.score.max_keywords {
         if let Some(p) = sentence.find(k.as_str()) {

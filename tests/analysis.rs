@@ -1,0 +1,166 @@
+//! Indicators, functional classes, problems and consistency checks on the
+//! five real reports, against `gold/seeds.json`.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jixiao::model::{Report, Severity};
+use serde_json::Value as Json;
+
+fn gold() -> Vec<Json> {
+    let text = std::fs::read_to_string(common::fixtures().join("gold/seeds.json")).unwrap();
+    serde_json::from_str::<Json>(&text).unwrap()["reports"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn reports() -> Vec<Report> {
+    let tmp = tempfile::tempdir().unwrap();
+    common::run(&common::reports_dir(), &tmp.path().join("out"), Some(2))
+        .1
+        .reports
+}
+
+/// Indicator names compared after the same normalisation as score.py.
+fn norm(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .filter(|c| !c.is_whitespace() && !"“”\"'‘’,，、()（）".contains(*c))
+        .collect()
+}
+
+#[test]
+fn indicators_match_gold_with_precision_and_recall_above_095() {
+    let reports = reports();
+    let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+    let mut misses = Vec::new();
+    for g in gold() {
+        let file = g["file"].as_str().unwrap();
+        let r = reports.iter().find(|r| r.source_path == file).unwrap();
+        let want: BTreeSet<(String, String)> = g["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (norm(i[1].as_str().unwrap()), format!("{}", i[3].as_f64().unwrap())))
+            .collect();
+        let got: BTreeSet<(String, String)> = r
+            .facts
+            .indicators
+            .iter()
+            .filter_map(|i| Some((norm(&i.indicator), format!("{}", i.score?))))
+            .collect();
+        tp += want.intersection(&got).count();
+        fn_ += want.difference(&got).count();
+        fp += got.difference(&want).count();
+        for w in want.difference(&got) {
+            misses.push(format!("{file} missed {w:?}"));
+        }
+        for w in got.difference(&want) {
+            misses.push(format!("{file} extra {w:?}"));
+        }
+        // Sections come from the headings the indicators sit under.
+        for gi in g["indicators"].as_array().unwrap() {
+            let name = norm(gi[1].as_str().unwrap());
+            if let Some(mine) = r.facts.indicators.iter().find(|i| norm(&i.indicator) == name) {
+                let want_section = gi[0].as_str().unwrap();
+                assert_eq!(mine.section, want_section, "{file}: section of {name}");
+                if let Some(max) = gi[2].as_f64() {
+                    assert_eq!(mine.max_score, Some(max), "{file}: max of {name}");
+                }
+            }
+        }
+    }
+    let p = tp as f64 / (tp + fp) as f64;
+    let r = tp as f64 / (tp + fn_) as f64;
+    assert!(
+        p >= 0.95 && r >= 0.95,
+        "precision {p:.3} recall {r:.3}\n{}",
+        misses.join("\n")
+    );
+}
+
+#[test]
+fn functional_classes_equal_gold_exactly() {
+    let reports = reports();
+    for g in gold() {
+        let file = g["file"].as_str().unwrap();
+        let r = reports.iter().find(|r| r.source_path == file).unwrap();
+        let want: BTreeMap<String, String> = g["expenditure_by_function"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), format!("{:.2}", v.as_f64().unwrap())))
+            .collect();
+        let got: BTreeMap<String, String> = r
+            .facts
+            .functions
+            .iter()
+            .map(|f| (f.function_class.clone(), format!("{:.2}", f.amount)))
+            .collect();
+        assert_eq!(got, want, "{file}");
+    }
+}
+
+#[test]
+fn known_inconsistencies_are_flagged_and_none_invented() {
+    let reports = reports();
+    let checks_of = |file: &str| -> Vec<(String, Severity, String)> {
+        let r = reports.iter().find(|r| r.source_path == file).unwrap();
+        r.facts
+            .checks
+            .iter()
+            .map(|c| (c.check.clone(), c.severity, c.message.clone()))
+            .collect()
+    };
+    // 001: the four functional amounts add up to 674.18, not 672.18.
+    let c = checks_of("001_1390636e966f3c3c.txt");
+    assert!(
+        c.iter()
+            .any(|(id, _, m)| id == "sum_functions" && m.contains("674.18") && m.contains("672.18")),
+        "{c:?}"
+    );
+    // 002: 101.5 capped at 100 (info, not error); 6 points against a maximum of 3; 912.97 vs 912.96.
+    let c = checks_of("002_673b39950d73d57f.txt");
+    assert!(
+        c.iter()
+            .any(|(id, s, m)| id == "score_sections_vs_total" && *s == Severity::Info && m.contains("101.5")),
+        "{c:?}"
+    );
+    assert!(
+        c.iter()
+            .any(|(id, _, m)| id == "indicator_over_max" && m.contains("部门预算资金支出率")),
+        "{c:?}"
+    );
+    assert!(
+        c.iter().any(|(_, _, m)| m.contains("912.97") && m.contains("912.96")),
+        "{c:?}"
+    );
+    // No error-severity finding on any of the five: their figures agree otherwise.
+    for r in &reports {
+        let errors: Vec<&str> = r
+            .facts
+            .checks
+            .iter()
+            .filter(|c| c.severity == Severity::Error)
+            .map(|c| c.message.as_str())
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", r.source_path);
+    }
+}
+
+#[test]
+fn a_sum_that_does_not_add_up_is_an_error() {
+    let rules = jixiao::Rules::bundled().unwrap();
+    let engine = jixiao::Engine::new(rules).unwrap();
+    let (_, f) =
+        engine.facts_of_text("（二）部门整体收支情况\n支出合计 900 万元。基本支出 585.91 万元，项目支出 237.64 万元。");
+    assert!(
+        f.checks
+            .iter()
+            .any(|c| c.check == "sum_basic_project" && c.severity == Severity::Error),
+        "{:?}",
+        f.checks
+    );
+}

@@ -76,7 +76,7 @@ impl ScoreMatcher {
 
     /// Indicators written in prose: the config's inline patterns and introducers.
     fn prose_indicators(&self, doc: &Doc, cfg: &Config) -> Vec<Indicator> {
-        let mut found: Vec<(usize, usize, String, Option<f64>, f64, &'static str)> = Vec::new();
+        let mut found: Vec<ProseIndicator> = Vec::new();
         for re in &self.inline {
             for c in re.captures_iter(doc.text) {
                 let (Some(all), Some(name)) = (c.get(0), c.name("name")) else {
@@ -105,36 +105,52 @@ impl ScoreMatcher {
                     .get(k + 1)
                     .map_or_else(|| chars_after(doc.text, *e, 400), |n| n.0);
                 if let Some((score, end)) = self.own_score(doc, cfg, *e, limit) {
-                    found.push((*s, end, name.clone(), None, score, "indicator:introduced"));
+                    found.push(ProseIndicator {
+                        start: *s,
+                        end,
+                        name: name.clone(),
+                        max: None,
+                        score,
+                        rule: "indicator:introduced",
+                    });
                 }
             }
         }
         found
             .into_iter()
-            .filter_map(|(s, e, raw, max, score, rule)| {
-                let name = clean_name(&raw, cfg);
-                let section = self
-                    .section_in(&name)
-                    .filter(|&i| {
-                        cfg.score
-                            .sections
-                            .get(i)
-                            .is_some_and(|x| x.id == Field::ScoreBonus.name())
+            .filter_map(
+                |ProseIndicator {
+                     start: s,
+                     end: e,
+                     name: raw,
+                     max,
+                     score,
+                     rule,
+                 }| {
+                    let name = clean_name(&raw, cfg);
+                    let section = self
+                        .section_in(&name)
+                        .filter(|&i| {
+                            cfg.score
+                                .sections
+                                .get(i)
+                                .is_some_and(|x| x.id == Field::ScoreBonus.name())
+                        })
+                        .or_else(|| doc.clean.enclosing(s).iter().find_map(|h| self.section_in(&h.title)))?;
+                    let p = doc.provenance(rule, s, e);
+                    Some(Indicator {
+                        section: cfg.score.sections.get(section)?.title.clone(),
+                        indicator: name,
+                        max_score: max,
+                        score: Some(score),
+                        parent: None,
+                        rule: p.rule,
+                        snippet: p.snippet,
+                        char_start: p.char_start,
+                        char_end: p.char_end,
                     })
-                    .or_else(|| doc.clean.enclosing(s).iter().find_map(|h| self.section_in(&h.title)))?;
-                let p = doc.provenance(rule, s, e);
-                Some(Indicator {
-                    section: cfg.score.sections.get(section)?.title.clone(),
-                    indicator: name,
-                    max_score: max,
-                    score: Some(score),
-                    parent: None,
-                    rule: p.rule,
-                    snippet: p.snippet,
-                    char_start: p.char_start,
-                    char_end: p.char_end,
-                })
-            })
+                },
+            )
             .collect()
     }
 
@@ -419,6 +435,16 @@ impl ScoreMatcher {
         }
         None
     }
+}
+
+/// An indicator found in prose, before its section is known.
+struct ProseIndicator {
+    start: usize,
+    end: usize,
+    name: String,
+    max: Option<f64>,
+    score: f64,
+    rule: &'static str,
 }
 
 /// An enumerated item: `(1)` / `1.` / `1、` at a paragraph start or after `。`/`;`.

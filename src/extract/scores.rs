@@ -84,14 +84,14 @@ impl ScoreMatcher {
                 };
                 let num = |g: &str| c.name(g).and_then(|m| m.as_str().parse::<f64>().ok());
                 if let Some(score) = num("score") {
-                    found.push((
-                        all.start(),
-                        all.end(),
-                        name.as_str().to_string(),
-                        num("max"),
+                    found.push(ProseIndicator {
+                        start: all.start(),
+                        end: all.end(),
+                        name: name.as_str().to_string(),
+                        max: num("max"),
                         score,
-                        "indicator:inline",
-                    ));
+                        rule: "indicator:inline",
+                    });
                 }
             }
         }

@@ -150,6 +150,53 @@ impl Field {
         }
     }
 
+    /// What the column means, for the workbook's 字段说明 sheet.
+    pub fn meaning_zh(self) -> &'static str {
+        match self {
+            Field::Department => "报告所称的部门（单位）全称",
+            Field::Province => "部门所属省级行政区（全称）",
+            Field::City => "部门所属地级行政区（直辖市同省）",
+            Field::County => "部门所属县级行政区；市级部门为空",
+            Field::RegionCode => "最具体已知行政区的 GB/T 2260 六位代码",
+            Field::FiscalYear => "报告评价的年度（不是填报年度）",
+            Field::RevenueTotal => "收入合计 / 决算收入",
+            Field::ExpenditureTotal => "支出合计 / 总支出",
+            Field::ExpenditureBasic => "基本支出",
+            Field::ExpenditurePersonnel => "人员经费（基本支出的一部分）",
+            Field::ExpenditurePublicUse => "公用经费（基本支出的一部分）",
+            Field::ExpenditureProject => "项目支出",
+            Field::BudgetInitial => "年初预算 / 预算安排总额",
+            Field::ThreePublicActual => "“三公”经费决算（实际支出）",
+            Field::ThreePublicBudget => "“三公”经费预算",
+            Field::ThreePublicRatio => "“三公”经费控制率 = 决算 ÷ 预算",
+            Field::OutboundTravelActual => "因公出国（境）费决算",
+            Field::VehicleActual => "公务用车购置及运行维护费决算",
+            Field::VehicleBudget => "公务用车购置及运行维护费预算",
+            Field::ReceptionActual => "公务接待费决算",
+            Field::ReceptionBudget => "公务接待费预算",
+            Field::ScoreTotal => "报告所述自评总得分",
+            Field::Grade => "优秀 / 良好 / 中 / 差（报告所述，或按分档推算）",
+            Field::ScoreBudgetPreparation => "预算编制部分得分（常见满分 28）",
+            Field::ScoreBudgetExecution => "预算执行部分得分（常见满分 42）",
+            Field::ScoreEffectiveness => "资金使用效益部分得分（常见满分 30）",
+            Field::ScoreBonus => "加减分",
+            Field::StaffAuthorized => "编制数",
+            Field::StaffActual => "实有 / 在编人数",
+        }
+    }
+
+    /// The unit of the column, for the workbook.
+    pub fn unit_zh(self) -> &'static str {
+        match self.kind() {
+            FieldKind::Money => "万元",
+            FieldKind::Rate => "比率（0.48 = 48%）",
+            FieldKind::Score => "分",
+            FieldKind::Count => "人",
+            FieldKind::Year => "年",
+            FieldKind::Text => "",
+        }
+    }
+
     pub fn kind(self) -> FieldKind {
         use Field::*;
         match self {

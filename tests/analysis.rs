@@ -164,3 +164,34 @@ fn a_sum_that_does_not_add_up_is_an_error() {
         f.checks
     );
 }
+
+#[test]
+fn the_same_department_across_years_shows_its_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(input.join("2022")).unwrap();
+    std::fs::create_dir_all(input.join("2023")).unwrap();
+    let text = std::fs::read_to_string(common::reports_dir().join("002_673b39950d73d57f.txt")).unwrap();
+    std::fs::write(input.join("2023/report.txt"), &text).unwrap();
+    let earlier = text
+        .replace("2023", "2022")
+        .replace("累计支出912.97万元", "累计支出800.00万元");
+    std::fs::write(input.join("2022/report.txt"), earlier).unwrap();
+    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+
+    let panel = jixiao::output::department_panel(&data.reports);
+    assert_eq!(panel.len(), 2, "{panel:?}");
+    let later = panel.iter().find(|p| p.fiscal_year == 2023).unwrap();
+    assert_eq!(later.previous_year, Some(2022));
+    assert!(
+        (later.expenditure_total_change.unwrap() - 112.97).abs() < 1e-6,
+        "{later:?}"
+    );
+    assert_eq!(later.score_change, Some(0.0));
+
+    let regions = jixiao::output::summarize_regions(&data.reports);
+    let r2023 = regions.iter().find(|r| r.fiscal_year == Some(2023)).unwrap();
+    assert_eq!(r2023.county.as_deref(), Some("乐昌市"));
+    assert_eq!(r2023.previous_year, Some(2022));
+    assert!((r2023.expenditure_total_change.unwrap() - 112.97).abs() < 1e-6);
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use summary::{summarize_regions, RegionSummary};
+pub use summary::{department_panel, summarize_regions, PanelRow, RegionSummary};
 
 use crate::config::Rules;
 use crate::error::OutputError;
@@ -93,6 +93,7 @@ pub fn write_all(
 ) -> Result<(), OutputError> {
     std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
     let regions = summarize_regions(&data.reports);
+    let panel = department_panel(&data.reports);
     let mut frames = tables::build(data, &regions).map_err(|e| write_err(out, e))?;
     let mut outputs = Vec::new();
     for (name, df) in frames.iter_mut() {
@@ -100,7 +101,7 @@ pub fn write_all(
         write_atomic(out, &file, |p| tables::write_parquet(df, p))?;
         outputs.push(file);
     }
-    write_atomic(out, "jixiao.xlsx", |p| workbook::write(data, &regions, p))?;
+    write_atomic(out, "jixiao.xlsx", |p| workbook::write(data, &regions, &panel, p))?;
     outputs.push("jixiao.xlsx".into());
     let manifest = Manifest {
         tool: "jixiao",

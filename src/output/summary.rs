@@ -1,8 +1,9 @@
-//! Region-wide aggregates: one row per (province, city, county, fiscal year).
+//! Region-wide aggregates (one row per province, city, county and fiscal
+//! year) and the department panel across years.
 
 use std::collections::BTreeMap;
 
-use crate::model::{Field, Report};
+use crate::model::{Field, Report, Severity};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegionSummary {
@@ -23,6 +24,11 @@ pub struct RegionSummary {
     pub score_min: Option<f64>,
     pub score_max: Option<f64>,
     pub reports_with_errors: i64,
+    /// Change from the same region's previous year in the corpus.
+    pub previous_year: Option<i32>,
+    pub expenditure_total_change: Option<f64>,
+    pub three_public_actual_change: Option<f64>,
+    pub score_mean_change: Option<f64>,
 }
 
 type Key = (Option<String>, Option<String>, Option<String>, Option<i32>);
@@ -39,7 +45,7 @@ pub fn summarize_regions(reports: &[Report]) -> Vec<RegionSummary> {
         );
         groups.entry(key).or_default().push(r);
     }
-    groups
+    let mut rows: Vec<RegionSummary> = groups
         .into_iter()
         .map(|((province, city, county, fiscal_year), rs)| {
             let sum = |field: Field| -> Option<f64> {
@@ -75,14 +81,92 @@ pub fn summarize_regions(reports: &[Report]) -> Vec<RegionSummary> {
                 score_max: scores.iter().copied().reduce(f64::max),
                 reports_with_errors: rs
                     .iter()
-                    .filter(|r| {
-                        r.facts
-                            .checks
-                            .iter()
-                            .any(|c| c.severity == crate::model::Severity::Error)
-                    })
+                    .filter(|r| r.facts.checks.iter().any(|c| c.severity == Severity::Error))
                     .count() as i64,
+                ..RegionSummary::default()
             }
         })
-        .collect()
+        .collect();
+    // Rows are sorted by region, then year: the previous row of the same region is last year's.
+    for i in 1..rows.len() {
+        let (prev, cur) = rows.split_at_mut(i);
+        let (p, c) = (&prev[i - 1], &mut cur[0]);
+        if (&p.province, &p.city, &p.county) == (&c.province, &c.city, &c.county) && p.fiscal_year.is_some() {
+            c.previous_year = p.fiscal_year;
+            c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
+            c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
+            c.score_mean_change = diff(c.score_mean, p.score_mean);
+        }
+    }
+    rows
+}
+
+fn diff(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(((a? - b?) * 1e6).round() / 1e6)
+}
+
+/// One department in one year, with the change from its previous year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PanelRow {
+    pub department: String,
+    pub region_code: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub fiscal_year: i32,
+    pub report_id: String,
+    pub expenditure_total: Option<f64>,
+    pub three_public_actual: Option<f64>,
+    pub score_total: Option<f64>,
+    pub previous_year: Option<i32>,
+    pub expenditure_total_change: Option<f64>,
+    pub three_public_actual_change: Option<f64>,
+    pub score_change: Option<f64>,
+}
+
+/// Departments that appear in two or more years (same normalised name and region).
+pub fn department_panel(reports: &[Report]) -> Vec<PanelRow> {
+    let mut by_dept: BTreeMap<(String, Option<String>), Vec<PanelRow>> = BTreeMap::new();
+    for r in reports {
+        let f = &r.facts;
+        let (Some(dept), Some(year)) = (f.text(Field::Department), f.num(Field::FiscalYear)) else {
+            continue;
+        };
+        let key: String = dept.chars().filter(|c| !c.is_whitespace()).collect();
+        let key = key.strip_prefix("中共").map(str::to_string).unwrap_or(key);
+        let region = f.text(Field::RegionCode).map(str::to_string);
+        by_dept.entry((key, region.clone())).or_default().push(PanelRow {
+            department: dept.to_string(),
+            region_code: region,
+            province: f.text(Field::Province).map(str::to_string),
+            city: f.text(Field::City).map(str::to_string),
+            county: f.text(Field::County).map(str::to_string),
+            fiscal_year: year as i32,
+            report_id: r.report_id.clone(),
+            expenditure_total: f.num(Field::ExpenditureTotal),
+            three_public_actual: f.num(Field::ThreePublicActual),
+            score_total: f.num(Field::ScoreTotal),
+            ..PanelRow::default()
+        });
+    }
+    let mut out = Vec::new();
+    for (_, mut rows) in by_dept {
+        rows.sort_by(|a, b| a.fiscal_year.cmp(&b.fiscal_year).then(a.report_id.cmp(&b.report_id)));
+        let years: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.fiscal_year).collect();
+        if years.len() < 2 {
+            continue;
+        }
+        for i in 1..rows.len() {
+            let (prev, cur) = rows.split_at_mut(i);
+            let (p, c) = (&prev[i - 1], &mut cur[0]);
+            if p.fiscal_year < c.fiscal_year {
+                c.previous_year = Some(p.fiscal_year);
+                c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
+                c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
+                c.score_change = diff(c.score_total, p.score_total);
+            }
+        }
+        out.extend(rows);
+    }
+    out
 }

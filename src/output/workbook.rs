@@ -1,12 +1,17 @@
-//! The workbook for spreadsheet users: the same tables with Chinese headers,
-//! two-decimal amounts, frozen header rows, filters and fitted widths.
+//! The workbook for spreadsheet users: the same tables with Chinese headers
+//! and units, two-decimal amounts, frozen header rows, Excel tables (filters
+//! and banding in Excel and WPS), a 字段说明 sheet that explains every column,
+//! severity colours on 校验, and charts where people would rather look.
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartType, ConditionalFormatText, ConditionalFormatTextRule, Format, FormatAlign, Table, TableColumn,
+    TableStyle, Workbook, Worksheet, XlsxError,
+};
 
-use super::RegionSummary;
-use crate::model::{Field, FieldKind};
+use super::{PanelRow, RegionSummary};
+use crate::model::{Field, FieldKind, FileStatus, Report, Severity};
 use crate::pipeline::RunData;
 
 /// One cell of a sheet.
@@ -27,18 +32,59 @@ enum Kind {
     Pct,
 }
 
+/// A column: its Chinese header, the Parquet column it shows, unit and meaning.
+struct Col {
+    zh: String,
+    en: String,
+    unit: String,
+    meaning: String,
+    kind: Kind,
+}
+
+fn col(zh: &str, en: &str, unit: &str, meaning: &str, kind: Kind) -> Col {
+    Col {
+        zh: zh.into(),
+        en: en.into(),
+        unit: unit.into(),
+        meaning: meaning.into(),
+        kind,
+    }
+}
+
 struct Sheet {
     name: &'static str,
-    headers: Vec<(String, Kind)>,
+    /// Excel table name (ASCII).
+    table: &'static str,
+    /// The Parquet file the sheet mirrors, for 字段说明.
+    parquet: &'static str,
+    cols: Vec<Col>,
     rows: Vec<Vec<Cell>>,
 }
 
-pub fn write(data: &RunData, regions: &[RegionSummary], path: &Path) -> Result<(), String> {
-    let sheets = vec![reports_sheet(data), files_sheet(data), summary_sheet(regions)];
+/// Reports in the 三公 chart (a chart of thousands of bars helps nobody).
+const CHART_MAX_REPORTS: usize = 40;
+
+pub fn write(data: &RunData, regions: &[RegionSummary], panel: &[PanelRow], path: &Path) -> Result<(), String> {
+    let sheets = vec![
+        reports_sheet(&data.reports),
+        summary_sheet(regions),
+        panel_sheet(panel),
+        indicators_sheet(&data.reports),
+        functions_sheet(&data.reports),
+        problems_sheet(&data.reports),
+        checks_sheet(&data.reports),
+        files_sheet(data),
+    ];
+    let dictionary = dictionary_sheet(&sheets);
     let mut wb = Workbook::new();
-    for s in &sheets {
-        write_sheet(wb.add_worksheet(), s).map_err(|e| e.to_string())?;
+    for s in sheets.iter().chain(std::iter::once(&dictionary)) {
+        let ws = wb.add_worksheet();
+        write_sheet(ws, s).map_err(|e| format!("sheet {}: {e}", s.name))?;
+        if s.name == "校验" {
+            colour_severity(ws, s).map_err(|e| e.to_string())?;
+        }
     }
+    charts(wb.add_worksheet(), &sheets, regions.len(), data.reports.len()).map_err(|e| e.to_string())?;
     wb.save(path).map_err(|e| e.to_string())
 }
 
@@ -50,10 +96,45 @@ fn opt_num(v: Option<f64>) -> Cell {
     v.map_or(Cell::Empty, Cell::Num)
 }
 
-fn reports_sheet(data: &RunData) -> Sheet {
-    let mut headers = vec![
-        ("报告编号".to_string(), Kind::Text),
-        ("文件路径".to_string(), Kind::Text),
+fn opt_int(v: Option<i64>) -> Cell {
+    v.map_or(Cell::Empty, Cell::Int)
+}
+
+/// Department and year of a report, repeated on the detail sheets.
+fn who(r: &Report) -> [Cell; 4] {
+    [
+        Cell::Text(r.report_id.clone()),
+        opt_text(r.facts.text(Field::Department)),
+        opt_text(r.facts.text(Field::County).or(r.facts.text(Field::City))),
+        opt_int(r.facts.num(Field::FiscalYear).map(|v| v as i64)),
+    ]
+}
+
+fn who_cols() -> Vec<Col> {
+    vec![
+        col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位", Kind::Text),
+        col(
+            "部门（单位）",
+            "department",
+            "",
+            "报告所称的部门全称（来自 reports）",
+            Kind::Text,
+        ),
+        col(
+            "县（区）/市",
+            "county",
+            "",
+            "部门所属县级行政区，市级部门为地级市（来自 reports）",
+            Kind::Text,
+        ),
+        col("年度", "fiscal_year", "年", "报告评价的年度（来自 reports）", Kind::Int),
+    ]
+}
+
+fn reports_sheet(reports: &[Report]) -> Sheet {
+    let mut cols = vec![
+        col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位", Kind::Text),
+        col("文件路径", "source_path", "", "相对于输入目录的路径", Kind::Text),
     ];
     for f in Field::ALL {
         let kind = match f.kind() {
@@ -62,19 +143,30 @@ fn reports_sheet(data: &RunData) -> Sheet {
             FieldKind::Rate => Kind::Pct,
             FieldKind::Money | FieldKind::Score => Kind::Amount,
         };
-        headers.push((f.label_zh().to_string(), kind));
+        cols.push(col(f.label_zh(), f.name(), f.unit_zh(), f.meaning_zh(), kind));
     }
-    headers.push(("存在问题（条）".into(), Kind::Int));
-    headers.push(("推算字段".into(), Kind::Text));
-    let rows = data
-        .reports
+    cols.push(col(
+        "存在问题（条）",
+        "problems_count",
+        "条",
+        "“存在问题”下列出的条数",
+        Kind::Int,
+    ));
+    cols.push(col(
+        "推算字段",
+        "derived_fields",
+        "",
+        "由报告所述数字推算（非原文直接写明）的字段",
+        Kind::Text,
+    ));
+    let rows = reports
         .iter()
         .map(|r| {
             let mut row = vec![Cell::Text(r.report_id.clone()), Cell::Text(r.source_path.clone())];
             for f in Field::ALL {
                 row.push(match f.kind() {
                     FieldKind::Text => opt_text(r.facts.text(f)),
-                    FieldKind::Year | FieldKind::Count => r.facts.num(f).map_or(Cell::Empty, |v| Cell::Int(v as i64)),
+                    FieldKind::Year | FieldKind::Count => opt_int(r.facts.num(f).map(|v| v as i64)),
                     FieldKind::Rate => r.facts.num(f).map_or(Cell::Empty, Cell::Pct),
                     _ => opt_num(r.facts.num(f)),
                 });
@@ -93,27 +185,369 @@ fn reports_sheet(data: &RunData) -> Sheet {
         .collect();
     Sheet {
         name: "报告",
-        headers,
+        table: "Reports",
+        parquet: "reports.parquet",
+        cols,
+        rows,
+    }
+}
+
+fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
+    let m = |zh: &str, en: &str, meaning: &str| col(zh, en, "万元", meaning, Kind::Amount);
+    let cols = vec![
+        col("地区", "—", "", "县（区）或市，加年度（图表的分类）", Kind::Text),
+        col("省", "province", "", "省级行政区", Kind::Text),
+        col("市", "city", "", "地级行政区", Kind::Text),
+        col("县（区）", "county", "", "县级行政区；市级部门为空", Kind::Text),
+        col("年度", "fiscal_year", "年", "评价年度", Kind::Int),
+        col("报告数", "reports", "份", "该地区该年度的报告数", Kind::Int),
+        m("收入合计（万元）", "revenue_total", "各报告收入合计之和"),
+        m("支出合计（万元）", "expenditure_total", "各报告支出合计之和"),
+        m("基本支出（万元）", "expenditure_basic", "各报告基本支出之和"),
+        m("项目支出（万元）", "expenditure_project", "各报告项目支出之和"),
+        m(
+            "“三公”经费决算（万元）",
+            "three_public_actual",
+            "各报告“三公”经费决算之和",
+        ),
+        m(
+            "“三公”经费预算（万元）",
+            "three_public_budget",
+            "各报告“三公”经费预算之和",
+        ),
+        col(
+            "“三公”经费控制率",
+            "three_public_ratio",
+            "比率",
+            "决算之和 ÷ 预算之和（只计两者都有的报告）",
+            Kind::Pct,
+        ),
+        col("平均得分", "score_mean", "分", "自评得分平均值", Kind::Amount),
+        col("最低得分", "score_min", "分", "自评得分最低值", Kind::Amount),
+        col("最高得分", "score_max", "分", "自评得分最高值", Kind::Amount),
+        col(
+            "有错误的报告数",
+            "reports_with_errors",
+            "份",
+            "有“错误”级校验结果的报告数",
+            Kind::Int,
+        ),
+        col(
+            "上一年度",
+            "previous_year",
+            "年",
+            "同一地区在语料中的上一年度",
+            Kind::Int,
+        ),
+        m(
+            "支出合计变化（万元）",
+            "expenditure_total_change",
+            "与上一年度相比的变化",
+        ),
+        m(
+            "“三公”经费决算变化（万元）",
+            "three_public_actual_change",
+            "与上一年度相比的变化",
+        ),
+        col(
+            "平均得分变化",
+            "score_mean_change",
+            "分",
+            "与上一年度相比的变化",
+            Kind::Amount,
+        ),
+    ];
+    let rows = regions
+        .iter()
+        .map(|r| {
+            let place = r
+                .county
+                .as_deref()
+                .or(r.city.as_deref())
+                .or(r.province.as_deref())
+                .unwrap_or("未知地区");
+            let label = match r.fiscal_year {
+                Some(y) => format!("{place} {y}"),
+                None => place.to_string(),
+            };
+            vec![
+                Cell::Text(label),
+                opt_text(r.province.as_deref()),
+                opt_text(r.city.as_deref()),
+                opt_text(r.county.as_deref()),
+                opt_int(r.fiscal_year.map(i64::from)),
+                Cell::Int(r.reports),
+                opt_num(r.revenue_total),
+                opt_num(r.expenditure_total),
+                opt_num(r.expenditure_basic),
+                opt_num(r.expenditure_project),
+                opt_num(r.three_public_actual),
+                opt_num(r.three_public_budget),
+                r.three_public_ratio.map_or(Cell::Empty, Cell::Pct),
+                opt_num(r.score_mean),
+                opt_num(r.score_min),
+                opt_num(r.score_max),
+                Cell::Int(r.reports_with_errors),
+                opt_int(r.previous_year.map(i64::from)),
+                opt_num(r.expenditure_total_change),
+                opt_num(r.three_public_actual_change),
+                opt_num(r.score_mean_change),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "汇总",
+        table: "Summary",
+        parquet: "summary_by_region.parquet",
+        cols,
+        rows,
+    }
+}
+
+fn panel_sheet(panel: &[PanelRow]) -> Sheet {
+    let cols = vec![
+        col("部门（单位）", "department", "", "部门全称", Kind::Text),
+        col("省", "province", "", "省级行政区", Kind::Text),
+        col("市", "city", "", "地级行政区", Kind::Text),
+        col("县（区）", "county", "", "县级行政区", Kind::Text),
+        col("年度", "fiscal_year", "年", "评价年度", Kind::Int),
+        col("报告编号", "report_id", "", "该年度报告的编号", Kind::Text),
+        col(
+            "支出合计（万元）",
+            "expenditure_total",
+            "万元",
+            "该年度支出合计",
+            Kind::Amount,
+        ),
+        col(
+            "“三公”经费决算（万元）",
+            "three_public_actual",
+            "万元",
+            "该年度“三公”经费决算",
+            Kind::Amount,
+        ),
+        col("自评得分（分）", "score_total", "分", "该年度自评得分", Kind::Amount),
+        col("上一年度", "—", "年", "该部门在语料中的上一年度", Kind::Int),
+        col("支出合计变化（万元）", "—", "万元", "与上一年度相比", Kind::Amount),
+        col(
+            "“三公”经费决算变化（万元）",
+            "—",
+            "万元",
+            "与上一年度相比",
+            Kind::Amount,
+        ),
+        col("得分变化（分）", "—", "分", "与上一年度相比", Kind::Amount),
+    ];
+    let rows = panel
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::Text(p.department.clone()),
+                opt_text(p.province.as_deref()),
+                opt_text(p.city.as_deref()),
+                opt_text(p.county.as_deref()),
+                Cell::Int(i64::from(p.fiscal_year)),
+                Cell::Text(p.report_id.clone()),
+                opt_num(p.expenditure_total),
+                opt_num(p.three_public_actual),
+                opt_num(p.score_total),
+                opt_int(p.previous_year.map(i64::from)),
+                opt_num(p.expenditure_total_change),
+                opt_num(p.three_public_actual_change),
+                opt_num(p.score_change),
+            ]
+        })
+        .collect();
+    Sheet {
+        name: "历年对比",
+        table: "Panel",
+        parquet: "reports.parquet",
+        cols,
+        rows,
+    }
+}
+
+fn indicators_sheet(reports: &[Report]) -> Sheet {
+    let mut cols = who_cols();
+    cols.extend([
+        col(
+            "部分",
+            "section",
+            "",
+            "预算编制情况 / 预算执行情况 / 资金使用效益 / 加减分",
+            Kind::Text,
+        ),
+        col("指标", "indicator", "", "指标名称", Kind::Text),
+        col("分值", "max_score", "分", "指标满分（报告未写明则为空）", Kind::Amount),
+        col("得分", "score", "分", "自评得分", Kind::Amount),
+        col("失分", "—", "分", "分值 − 得分", Kind::Amount),
+        col("上级指标", "parent", "", "所属的上一级指标", Kind::Text),
+        col("原文", "snippet", "", "得分所在的句子", Kind::Text),
+    ]);
+    let rows = reports
+        .iter()
+        .flat_map(|r| {
+            r.facts.indicators.iter().map(move |i| {
+                let mut row: Vec<Cell> = who(r).into_iter().collect();
+                row.extend([
+                    Cell::Text(i.section.clone()),
+                    Cell::Text(i.indicator.clone()),
+                    opt_num(i.max_score),
+                    opt_num(i.score),
+                    opt_num(i.max_score.zip(i.score).map(|(m, s)| m - s)),
+                    opt_text(i.parent.as_deref()),
+                    Cell::Text(i.snippet.clone()),
+                ]);
+                row
+            })
+        })
+        .collect();
+    Sheet {
+        name: "指标得分",
+        table: "Indicators",
+        parquet: "indicators.parquet",
+        cols,
+        rows,
+    }
+}
+
+fn functions_sheet(reports: &[Report]) -> Sheet {
+    let mut cols = who_cols();
+    cols.extend([
+        col(
+            "功能分类",
+            "function_class",
+            "",
+            "政府收支分类科目（支出功能分类，类级）",
+            Kind::Text,
+        ),
+        col("金额（万元）", "amount", "万元", "该类支出金额", Kind::Amount),
+        col("原文", "snippet", "", "金额所在的句子", Kind::Text),
+    ]);
+    let rows = reports
+        .iter()
+        .flat_map(|r| {
+            r.facts.functions.iter().map(move |f| {
+                let mut row: Vec<Cell> = who(r).into_iter().collect();
+                row.extend([
+                    Cell::Text(f.function_class.clone()),
+                    Cell::Num(f.amount),
+                    Cell::Text(f.snippet.clone()),
+                ]);
+                row
+            })
+        })
+        .collect();
+    Sheet {
+        name: "支出功能分类",
+        table: "Functions",
+        parquet: "expenditure_by_function.parquet",
+        cols,
+        rows,
+    }
+}
+
+fn problems_sheet(reports: &[Report]) -> Sheet {
+    let mut cols = who_cols();
+    cols.extend([
+        col("序号", "—", "", "报告中的第几条", Kind::Int),
+        col("存在问题", "problems", "", "“存在问题”下的一条", Kind::Text),
+    ]);
+    let rows = reports
+        .iter()
+        .flat_map(|r| {
+            r.facts.problems.iter().enumerate().map(move |(i, p)| {
+                let mut row: Vec<Cell> = who(r).into_iter().collect();
+                row.extend([Cell::Int(i as i64 + 1), Cell::Text(p.clone())]);
+                row
+            })
+        })
+        .collect();
+    Sheet {
+        name: "存在问题",
+        table: "Problems",
+        parquet: "reports.parquet",
+        cols,
+        rows,
+    }
+}
+
+fn severity_zh(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "错误",
+        Severity::Warning => "警告",
+        Severity::Info => "提示",
+    }
+}
+
+fn checks_sheet(reports: &[Report]) -> Sheet {
+    let mut cols = who_cols();
+    cols.extend([
+        col(
+            "严重程度",
+            "severity",
+            "",
+            "错误 = error，警告 = warning，提示 = info",
+            Kind::Text,
+        ),
+        col("校验项", "check", "", "校验的固定编号", Kind::Text),
+        col("说明", "message", "", "发现了什么、差多少", Kind::Text),
+        col("涉及字段", "fields", "", "所涉及的字段", Kind::Text),
+        col("涉及数值", "values", "", "所涉及的数字", Kind::Text),
+    ]);
+    let rows = reports
+        .iter()
+        .flat_map(|r| {
+            r.facts.checks.iter().map(move |c| {
+                let mut row: Vec<Cell> = who(r).into_iter().collect();
+                row.extend([
+                    Cell::Text(severity_zh(c.severity).into()),
+                    Cell::Text(c.check.clone()),
+                    Cell::Text(c.message.clone()),
+                    Cell::Text(c.fields.join("、")),
+                    Cell::Text(c.values.join("、")),
+                ]);
+                row
+            })
+        })
+        .collect();
+    Sheet {
+        name: "校验",
+        table: "Checks",
+        parquet: "checks.parquet",
+        cols,
         rows,
     }
 }
 
 fn files_sheet(data: &RunData) -> Sheet {
-    let headers = vec![
-        ("文件路径".to_string(), Kind::Text),
-        ("格式".to_string(), Kind::Text),
-        ("大小（字节）".to_string(), Kind::Int),
-        ("状态".to_string(), Kind::Text),
-        ("说明".to_string(), Kind::Text),
-        ("报告编号".to_string(), Kind::Text),
-        ("编码".to_string(), Kind::Text),
-        ("SHA-256".to_string(), Kind::Text),
+    let cols = vec![
+        col("文件路径", "source_path", "", "相对于输入目录的路径", Kind::Text),
+        col("格式", "source_format", "", "文件扩展名", Kind::Text),
+        col("大小（字节）", "bytes", "字节", "文件大小", Kind::Int),
+        col(
+            "状态",
+            "status",
+            "",
+            "已读取 = ok，失败 = failed，跳过 = skipped，重复 = duplicate",
+            Kind::Text,
+        ),
+        col("说明", "error", "", "失败、跳过或重复的原因", Kind::Text),
+        col(
+            "报告编号",
+            "report_id",
+            "",
+            "读取成功（或重复）时的报告编号",
+            Kind::Text,
+        ),
+        col("编码", "encoding", "", "检测到的文字编码", Kind::Text),
+        col("SHA-256", "sha256", "", "文件内容的 SHA-256", Kind::Text),
     ];
-    let status_zh = |s: crate::model::FileStatus| match s {
-        crate::model::FileStatus::Ok => "已读取",
-        crate::model::FileStatus::Failed => "失败",
-        crate::model::FileStatus::Skipped => "跳过",
-        crate::model::FileStatus::Duplicate => "重复",
+    let status_zh = |s: FileStatus| match s {
+        FileStatus::Ok => "已读取",
+        FileStatus::Failed => "失败",
+        FileStatus::Skipped => "跳过",
+        FileStatus::Duplicate => "重复",
     };
     let rows = data
         .files
@@ -133,57 +567,43 @@ fn files_sheet(data: &RunData) -> Sheet {
         .collect();
     Sheet {
         name: "文件",
-        headers,
+        table: "Files",
+        parquet: "files.parquet",
+        cols,
         rows,
     }
 }
 
-fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
-    let h = |s: &str, k| (s.to_string(), k);
-    let headers = vec![
-        h("省", Kind::Text),
-        h("市", Kind::Text),
-        h("县（区）", Kind::Text),
-        h("年度", Kind::Int),
-        h("报告数", Kind::Int),
-        h("收入合计（万元）", Kind::Amount),
-        h("支出合计（万元）", Kind::Amount),
-        h("基本支出（万元）", Kind::Amount),
-        h("项目支出（万元）", Kind::Amount),
-        h("“三公”经费决算（万元）", Kind::Amount),
-        h("“三公”经费预算（万元）", Kind::Amount),
-        h("“三公”经费控制率", Kind::Pct),
-        h("平均得分", Kind::Amount),
-        h("最低得分", Kind::Amount),
-        h("最高得分", Kind::Amount),
-        h("有错误的报告数", Kind::Int),
+/// 字段说明: every column of every sheet.
+fn dictionary_sheet(sheets: &[Sheet]) -> Sheet {
+    let cols = vec![
+        col("工作表", "—", "", "", Kind::Text),
+        col("列名", "—", "", "", Kind::Text),
+        col("Parquet 文件", "—", "", "", Kind::Text),
+        col("Parquet 列名", "—", "", "", Kind::Text),
+        col("单位", "—", "", "", Kind::Text),
+        col("含义", "—", "", "", Kind::Text),
     ];
-    let rows = regions
+    let rows = sheets
         .iter()
-        .map(|r| {
-            vec![
-                opt_text(r.province.as_deref()),
-                opt_text(r.city.as_deref()),
-                opt_text(r.county.as_deref()),
-                r.fiscal_year.map_or(Cell::Empty, |y| Cell::Int(i64::from(y))),
-                Cell::Int(r.reports),
-                opt_num(r.revenue_total),
-                opt_num(r.expenditure_total),
-                opt_num(r.expenditure_basic),
-                opt_num(r.expenditure_project),
-                opt_num(r.three_public_actual),
-                opt_num(r.three_public_budget),
-                r.three_public_ratio.map_or(Cell::Empty, Cell::Pct),
-                opt_num(r.score_mean),
-                opt_num(r.score_min),
-                opt_num(r.score_max),
-                Cell::Int(r.reports_with_errors),
-            ]
+        .flat_map(|s| {
+            s.cols.iter().map(move |c| {
+                vec![
+                    Cell::Text(s.name.into()),
+                    Cell::Text(c.zh.clone()),
+                    Cell::Text(s.parquet.into()),
+                    Cell::Text(c.en.clone()),
+                    Cell::Text(c.unit.clone()),
+                    Cell::Text(c.meaning.clone()),
+                ]
+            })
         })
         .collect();
     Sheet {
-        name: "汇总",
-        headers,
+        name: "字段说明",
+        table: "Dictionary",
+        parquet: "—",
+        cols,
         rows,
     }
 }
@@ -202,10 +622,7 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     let amount = Format::new().set_num_format("#,##0.00");
     let pct = Format::new().set_num_format("0.00%");
     let int = Format::new().set_num_format("0");
-    let mut widths: Vec<f64> = sheet.headers.iter().map(|(h, _)| width_of(h) + 2.0).collect();
-    for (c, (h, _)) in sheet.headers.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &header)?;
-    }
+    let mut widths: Vec<f64> = sheet.cols.iter().map(|c| width_of(&c.zh) + 4.0).collect();
     for (r, row) in sheet.rows.iter().enumerate() {
         let r = (r + 1) as u32;
         for (c, cell) in row.iter().enumerate() {
@@ -234,12 +651,107 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
             }
         }
     }
-    for (c, w) in widths.iter().enumerate() {
+    for (c, (w, column)) in widths.iter().zip(&sheet.cols).enumerate() {
+        // Long prose columns wrap at a sensible width rather than run off the screen.
+        let _ = column.kind;
         ws.set_column_width(c as u16, w.min(60.0))?;
     }
-    let _ = sheet.headers.iter().map(|(_, k)| *k);
+    let last_col = sheet.cols.len().saturating_sub(1) as u16;
+    if sheet.rows.is_empty() {
+        // An Excel table needs a data row; an empty sheet gets a plain header and filter.
+        for (c, column) in sheet.cols.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, &column.zh, &header)?;
+        }
+        ws.autofilter(0, 0, 0, last_col)?;
+    } else {
+        let columns: Vec<TableColumn> = sheet
+            .cols
+            .iter()
+            .map(|c| TableColumn::new().set_header(&c.zh).set_header_format(&header))
+            .collect();
+        let table = Table::new()
+            .set_name(sheet.table)
+            .set_style(TableStyle::Medium2)
+            .set_columns(&columns);
+        ws.add_table(0, 0, sheet.rows.len() as u32, last_col, &table)?;
+    }
     ws.set_freeze_panes(1, 0)?;
-    let last_col = sheet.headers.len().saturating_sub(1) as u16;
-    ws.autofilter(0, 0, sheet.rows.len() as u32, last_col)?;
+    Ok(())
+}
+
+/// 校验: errors red, warnings amber, notes blue.
+fn colour_severity(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
+    let Some(col) = sheet.cols.iter().position(|c| c.en == "severity") else {
+        return Ok(());
+    };
+    if sheet.rows.is_empty() {
+        return Ok(());
+    }
+    let last = sheet.rows.len() as u32;
+    let col = col as u16;
+    for (word, fill, font) in [
+        ("错误", "#FFC7CE", "#9C0006"),
+        ("警告", "#FFEB9C", "#9C5700"),
+        ("提示", "#DDEBF7", "#1F4E78"),
+    ] {
+        let f = ConditionalFormatText::new()
+            .set_rule(ConditionalFormatTextRule::Contains(word.into()))
+            .set_format(Format::new().set_background_color(fill).set_font_color(font));
+        ws.add_conditional_format(1, col, last, col, &f)?;
+    }
+    Ok(())
+}
+
+/// 图表: score distribution by region, and “三公” budget vs actual by department.
+fn charts(ws: &mut Worksheet, sheets: &[Sheet], regions: usize, reports: usize) -> Result<(), XlsxError> {
+    ws.set_name("图表")?;
+    ws.write_string(
+        0,
+        0,
+        "图表的数据来自“汇总”和“报告”工作表；“三公”经费图只列前 40 份报告。",
+    )?;
+    let col_of = |sheet: &str, en: &str| -> Option<u16> {
+        sheets
+            .iter()
+            .find(|s| s.name == sheet)
+            .and_then(|s| s.cols.iter().position(|c| c.en == en))
+            .map(|c| c as u16)
+    };
+    if regions > 0 {
+        let mut chart = Chart::new(ChartType::Column);
+        chart.title().set_name("各地区自评得分（最低 / 平均 / 最高）");
+        let last = regions as u32;
+        for (en, name) in [
+            ("score_min", "最低得分"),
+            ("score_mean", "平均得分"),
+            ("score_max", "最高得分"),
+        ] {
+            if let Some(c) = col_of("汇总", en) {
+                chart
+                    .add_series()
+                    .set_name(name)
+                    .set_categories(("汇总", 1, 0, last, 0))
+                    .set_values(("汇总", 1, c, last, c));
+            }
+        }
+        chart.y_axis().set_name("分");
+        ws.insert_chart(2, 0, &chart)?;
+    }
+    if reports > 0 {
+        let last = reports.min(CHART_MAX_REPORTS) as u32;
+        let mut chart = Chart::new(ChartType::Bar);
+        chart.title().set_name("各部门“三公”经费预算与决算（万元）");
+        let dept = col_of("报告", "department").unwrap_or(1);
+        for (en, name) in [("three_public_budget", "预算"), ("three_public_actual", "决算")] {
+            if let Some(c) = col_of("报告", en) {
+                chart
+                    .add_series()
+                    .set_name(name)
+                    .set_categories(("报告", 1, dept, last, dept))
+                    .set_values(("报告", 1, c, last, c));
+            }
+        }
+        ws.insert_chart(2, 9, &chart)?;
+    }
     Ok(())
 }

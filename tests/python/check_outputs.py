@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """A Python reader agrees: open every Parquet file of a jixiao output folder
-with pyarrow, check column names and types against SCHEMA.md, and open the
-workbook with openpyxl.
+with pyarrow, check column names and types against SCHEMA.md, open the
+workbook with openpyxl (every sheet, Chinese headers, tables, a chart), and
+let DuckDB join reports with indicators and recompute the summary's mean
+score per county.
 
 usage: check_outputs.py OUTPUT_DIR
 Exit 0 when everything holds; prints every problem otherwise.
@@ -64,7 +66,45 @@ def same_type(got, want):
     return got.equals(want)
 
 
-SHEETS = {"报告": "收入合计（万元）", "文件": "文件路径"}
+SHEETS = {
+    "报告": "收入合计（万元）", "文件": "文件路径", "汇总": "平均得分", "指标得分": "指标",
+    "支出功能分类": "功能分类", "存在问题": "存在问题", "校验": "严重程度", "字段说明": "含义",
+    "历年对比": "得分变化（分）",
+}
+
+
+def duckdb_summary_agrees(out):
+    """DuckDB joins reports with indicators on report_id and recomputes the
+    mean score per county; it must equal summary_by_region.score_mean."""
+    try:
+        import duckdb
+    except ImportError:
+        if os.environ.get("CI"):
+            return ["duckdb is not installed (python3 -m pip install duckdb)"]
+        print("skipped: DuckDB check (python3 -m pip install duckdb)")
+        return []
+    con = duckdb.connect()
+    r, i, s = (os.path.join(out, f"{t}.parquet") for t in ("reports", "indicators", "summary_by_region"))
+    mine = con.execute(f"""
+        WITH joined AS (
+            SELECT DISTINCT r.report_id, r.province, r.city, r.county, r.fiscal_year, r.score_total
+            FROM read_parquet('{r}') r LEFT JOIN read_parquet('{i}') i ON r.report_id = i.report_id)
+        SELECT province, city, county, fiscal_year, avg(score_total) AS score_mean, count(*) AS n
+        FROM joined GROUP BY ALL ORDER BY ALL""").fetchall()
+    theirs = con.execute(f"""
+        SELECT province, city, county, fiscal_year, score_mean, reports
+        FROM read_parquet('{s}') ORDER BY ALL""").fetchall()
+    problems = []
+    if len(mine) != len(theirs):
+        problems.append(f"duckdb: {len(mine)} groups, summary_by_region has {len(theirs)}")
+    for a, b in zip(mine, theirs):
+        same_key = a[:4] == b[:4]
+        same_mean = (a[4] is None and b[4] is None) or (a[4] is not None and b[4] is not None and abs(a[4] - b[4]) < 1e-9)
+        if not (same_key and same_mean and a[5] == b[5]):
+            problems.append(f"duckdb: {a} vs summary {b}")
+    if not mine:
+        problems.append("duckdb: no groups")
+    return problems
 
 
 def main():
@@ -106,10 +146,16 @@ def main():
             problems.append(f"workbook {sheet}: header {header} missing in {headers}")
         if ws.freeze_panes != "A2":
             problems.append(f"workbook {sheet}: header row not frozen ({ws.freeze_panes})")
-        if not ws.auto_filter.ref:
-            problems.append(f"workbook {sheet}: no autofilter")
+        if not ws.auto_filter.ref and not ws.tables:
+            problems.append(f"workbook {sheet}: neither an Excel table nor an autofilter")
+        if not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(str(h or "") for h in headers)):
+            problems.append(f"workbook {sheet}: headers are not Chinese")
+    charts = sum(len(ws._charts) for ws in wb.worksheets)
+    if charts < 1:
+        problems.append("workbook: no chart")
     if wb["报告"].max_row != len(reports) + 1:
         problems.append("workbook 报告: row count differs from reports.parquet")
+    problems += duckdb_summary_agrees(out)
     manifest = json.load(open(os.path.join(out, "manifest.json"), encoding="utf-8"))
     if manifest.get("tool") != "jixiao":
         problems.append("manifest.json: not written by jixiao")

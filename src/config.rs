@@ -23,6 +23,8 @@ pub struct Config {
     pub units: BTreeMap<String, f64>,
     pub context: ContextWords,
     pub sections: SectionKeywords,
+    #[serde(default)]
+    pub validate: crate::validate::Tolerances,
     pub score: ScoreRules,
     pub grades: Vec<GradeBand>,
     pub grade: GradeRules,

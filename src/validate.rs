@@ -6,11 +6,15 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::model::{Check, Field, ReportFacts, Severity};
 
-/// Tolerances (in the field's unit). Not in the TOML yet: defaults suit 万元 with two decimals.
+/// Tolerances (`[validate]` in the config), in the field's unit.
 #[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default)]
 pub struct Tolerances {
+    #[serde(rename = "amount_tolerance")]
     pub amount: f64,
+    #[serde(rename = "ratio_tolerance")]
     pub ratio: f64,
+    #[serde(rename = "score_tolerance")]
     pub score: f64,
 }
 
@@ -18,7 +22,7 @@ impl Default for Tolerances {
     fn default() -> Self {
         Tolerances {
             amount: 0.015,
-            ratio: 0.0006,
+            ratio: 0.0051,
             score: 0.01,
         }
     }
@@ -34,7 +38,7 @@ const CORE: [Field; 5] = [
 ];
 
 pub fn validate(cfg: &Config, f: &mut ReportFacts) {
-    let tol = Tolerances::default();
+    let tol = cfg.validate;
     let mut checks = Vec::new();
     let n = |x: Field| f.num(x);
     let fmt = |v: f64| crate::model::format_num(v);
@@ -130,7 +134,7 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
         n(Field::ThreePublicActual),
         n(Field::ThreePublicBudget),
     ) {
-        if !f.is_derived(Field::ThreePublicRatio) && b > 0.0 && (a / b - ratio).abs() > 0.0051 {
+        if !f.is_derived(Field::ThreePublicRatio) && b > 0.0 && (a / b - ratio).abs() > tol.ratio {
             checks.push(Check {
                 check: "ratio_stated_vs_computed".into(),
                 severity: Severity::Error,
@@ -165,6 +169,37 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
             }
         }
     }
+    // A stated section score should be the sum of its (top-level) indicators.
+    for section in &cfg.score.sections {
+        let Some(field) = Field::from_name(&section.id) else {
+            continue;
+        };
+        let Some(stated) = n(field).filter(|_| !f.is_derived(field)) else {
+            continue;
+        };
+        let leaves: Vec<f64> = crate::extract::top_level(&f.indicators, &section.title)
+            .iter()
+            .filter_map(|i| i.score)
+            .collect();
+        if leaves.len() >= 2 {
+            let sum: f64 = leaves.iter().sum();
+            if (sum - stated).abs() > tol.score {
+                checks.push(Check {
+                    check: "indicators_vs_section".into(),
+                    severity: Severity::Warning,
+                    message: format!(
+                        "“{}”各指标得分合计 {}，与该部分得分 {} 不符",
+                        section.title,
+                        fmt(sum),
+                        fmt(stated)
+                    ),
+                    fields: vec![field.name().to_string(), "indicators".into()],
+                    values: vec![fmt(sum), fmt(stated)],
+                });
+            }
+        }
+    }
+
     let sections = [
         Field::ScoreBudgetPreparation,
         Field::ScoreBudgetExecution,

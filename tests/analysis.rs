@@ -195,3 +195,19 @@ fn the_same_department_across_years_shows_its_changes() {
     assert_eq!(r2023.previous_year, Some(2022));
     assert!((r2023.expenditure_total_change.unwrap() - 112.97).abs() < 1e-6);
 }
+
+#[test]
+fn indicator_scores_must_add_up_to_a_stated_section_score() {
+    let rules = jixiao::Rules::bundled().unwrap();
+    let engine = jixiao::Engine::new(rules).unwrap();
+    let text = "（一）预算编制情况总分 28 分，得分 27 分。\n1.预算编制：符合要求，得指标分值 18 分。\n2.目标设置：符合要求，得指标分值 10 分。\n";
+    let (_, f) = engine.facts_of_text(text);
+    assert_eq!(f.num(jixiao::model::Field::ScoreBudgetPreparation), Some(27.0));
+    assert!(
+        f.checks
+            .iter()
+            .any(|c| c.check == "indicators_vs_section" && c.message.contains("28") && c.message.contains("27")),
+        "{:?}",
+        f.checks
+    );
+}

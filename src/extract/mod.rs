@@ -17,6 +17,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 pub use amount::{Number, Unit, UnitTable};
 pub use region::{RegionMatch, RegionMatcher};
+pub use scores::top_level;
 
 use crate::config::Rules;
 use crate::model::{Check, Fact, Field, Provenance, ReportFacts, Severity, Value};

@@ -61,7 +61,27 @@ impl ScoreMatcher {
         self.section_heading_body(doc, cfg, cands);
         self.bonus_none(doc, cfg, cands);
         out.indicators = self.indicators(doc, cfg);
-        let prose = self.prose_indicators(doc, cfg);
+        let mut prose = self.prose_indicators(doc, cfg);
+        // An inline indicator (其中资产配置合规性 2 分…) is part of the enumerated one around it.
+        let items = enumerated_items(doc.text);
+        for p in &mut prose {
+            let start = doc.clean.byte_of_char(p.char_start.max(0) as usize);
+            let around = out
+                .indicators
+                .iter()
+                .filter(|o| o.char_start <= p.char_start)
+                .max_by_key(|o| o.char_start);
+            if let Some(o) = around {
+                let o_start = doc.clean.byte_of_char(o.char_start.max(0) as usize);
+                let next_item = items
+                    .iter()
+                    .find(|it| it.start > o_start)
+                    .map_or(doc.text.len(), |it| it.start);
+                if start < next_item && o.indicator != p.indicator {
+                    p.parent = Some(o.indicator.clone());
+                }
+            }
+        }
         for i in prose {
             if !out
                 .indicators
@@ -562,6 +582,20 @@ fn inside_brackets(before: &str) -> bool {
     open > close
 }
 
+/// A section's indicators without those whose parent is itself a scored
+/// indicator (its score already includes theirs).
+pub fn top_level<'a>(all: &'a [Indicator], section: &str) -> Vec<&'a Indicator> {
+    let mine: Vec<&Indicator> = all.iter().filter(|i| i.section == section).collect();
+    mine.iter()
+        .copied()
+        .filter(|i| {
+            !i.parent
+                .as_deref()
+                .is_some_and(|p| mine.iter().any(|o| o.indicator == p))
+        })
+        .collect()
+}
+
 /// Section scores as sums of their indicators (when the section states its
 /// maximum, so the list is a full scheme), and the grade from the score band.
 pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
@@ -581,11 +615,7 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
         if !has_max || mine.is_empty() {
             continue;
         }
-        // Leaves only: a parent that has scored children is not counted twice.
-        let leaves: Vec<&&Indicator> = mine
-            .iter()
-            .filter(|i| !mine.iter().any(|c| c.parent.as_deref() == Some(i.indicator.as_str())))
-            .collect();
+        let leaves = top_level(&out.indicators, &section.title);
         let sum: f64 = leaves.iter().filter_map(|i| i.score).sum();
         let names: Vec<String> = leaves.iter().map(|i| i.indicator.clone()).collect();
         out.facts.push(derived_fact(

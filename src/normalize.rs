@@ -120,7 +120,8 @@ pub struct Normalizer {
     header_max_chars: usize,
     end_chars: Vec<char>,
     kv_label_max: usize,
-    simplified: HashMap<char, char>,
+    /// Traditional → simplified for the CJK block, indexed by `c - U+4E00` ('\0': unchanged).
+    simplified: Vec<char>,
 }
 
 /// One raw line after NFKC, with its original char offsets.
@@ -176,7 +177,13 @@ impl Normalizer {
                     .chars()
                     .filter(|c| !c.is_whitespace())
                     .collect();
-                cs.chunks_exact(2).map(|p| (p[0], p[1])).collect()
+                let mut table = vec!['\0'; CJK_LEN];
+                for p in cs.chunks_exact(2) {
+                    if let Some(slot) = (p[0] as usize).checked_sub(CJK_START).and_then(|i| table.get_mut(i)) {
+                        *slot = p[1];
+                    }
+                }
+                table
             },
         })
     }
@@ -221,14 +228,32 @@ impl Normalizer {
 
     /// Which lines survive: not layout residue, not a running header, not the outline.
     fn keep_mask(&self, lines: &[Line]) -> Vec<bool> {
-        let trimmed: Vec<String> = lines.iter().map(Line::trimmed_string).collect();
+        // Residue and running headers are short lines; long lines are kept as they are.
+        let trimmed: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                let (s, e) = l.trimmed();
+                if e - s <= self.header_max_chars.max(60) {
+                    l.trimmed_string()
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        let long: Vec<bool> = lines
+            .iter()
+            .map(|l| {
+                let (s, e) = l.trimmed();
+                e - s > self.header_max_chars.max(60)
+            })
+            .collect();
         let mut keep: Vec<bool> = trimmed
             .iter()
-            .map(|t| !self.drop_lines.iter().any(|r| r.is_match(t)))
+            .map(|t| t.is_empty() || !self.drop_lines.iter().any(|r| r.is_match(t)))
             .collect();
         // A trailing block of tab-indented lines is the PDF outline / signature panel.
         for i in (0..lines.len()).rev() {
-            if trimmed[i].is_empty() || lines[i].starts_with_tab() {
+            if (trimmed[i].is_empty() && !long[i]) || lines[i].starts_with_tab() {
                 keep[i] = false;
             } else {
                 break;
@@ -343,7 +368,10 @@ pub fn is_cjk(c: char) -> bool {
 
 /// Splits into lines, NFKC-normalising each char (and mapping traditional
 /// characters to simplified) while keeping its original index.
-fn split_nfkc_lines(input: &str, simplified: &HashMap<char, char>) -> Vec<Line> {
+const CJK_START: usize = 0x4E00;
+const CJK_LEN: usize = 0x9FFF - 0x4E00 + 1;
+
+fn split_nfkc_lines(input: &str, simplified: &[char]) -> Vec<Line> {
     let new_line = |page| Line {
         chars: Vec::new(),
         written: Vec::new(),
@@ -355,8 +383,12 @@ fn split_nfkc_lines(input: &str, simplified: &HashMap<char, char>) -> Vec<Line> 
     let mut page: u16 = 1;
     let mut buf = [0u8; 4];
     let add = |cur: &mut Line, c: char, ci: u32| {
-        match simplified.get(&c) {
-            Some(&s) => {
+        let mapped = (c as usize)
+            .checked_sub(CJK_START)
+            .and_then(|i| simplified.get(i))
+            .copied();
+        match mapped.filter(|&m| m != '\0') {
+            Some(s) => {
                 cur.chars.push(s);
                 cur.written.push(Some(c));
             }

@@ -7,7 +7,7 @@ use aho_corasick::AhoCorasick;
 use super::{automaton, contains_any, Candidate, Doc};
 use crate::config::Config;
 use crate::extract::amount::Unit;
-use crate::extract::region::RegionMatcher;
+use crate::extract::region::{RegionMatcher, TextRegions};
 use crate::model::{Field, Value};
 use crate::normalize::{heading_level, is_cjk};
 
@@ -85,7 +85,13 @@ impl DocumentMatcher {
 
     /// The department: a cover-page label, else the title, else the most
     /// frequent organisation name that starts with a place name.
-    pub fn department(&self, doc: &Doc, region: &RegionMatcher, cfg: &Config) -> Option<Candidate> {
+    pub fn department(
+        &self,
+        doc: &Doc,
+        region: &RegionMatcher,
+        regions: &TextRegions,
+        cfg: &Config,
+    ) -> Option<Candidate> {
         let rules = &cfg.department;
         let valid = |s: &str| {
             let n = s.chars().count();
@@ -135,7 +141,7 @@ impl DocumentMatcher {
         }
         // 3. Organisation names that start with a region (中共乐昌市委办公室).
         let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-        for (start, region_end) in region.region_starts(doc.text) {
+        for (start, region_end) in region.region_starts(regions) {
             let mut s = start;
             for p in &rules.prefixes {
                 if doc.text[..s].ends_with(p.as_str()) {

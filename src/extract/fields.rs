@@ -4,7 +4,7 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use super::{automaton, chars_before, contains_any, derived_fact, same_value, Candidate, Candidates, Doc};
+use super::{automaton, chars_before, contains_any, derived_fact, same_value, Candidate, Candidates, Doc, SectionKind};
 use crate::config::{Config, Variant};
 use crate::extract::amount::{Number, Unit};
 use crate::model::{Check, Field, FunctionSpending, ReportFacts, Severity, Value};
@@ -251,7 +251,7 @@ impl Context<'_, '_> {
             return true;
         }
         // A section about last year (实际收支与上年占比分析) speaks of both years.
-        if self.doc.in_section(hit_start, &c.previous_year_words) {
+        if self.doc.under(hit_start, SectionKind::PreviousYear) {
             return true;
         }
         self.other_year_in(self.doc.clause_start(hit_start, &CLAUSE_STOPS), hit_start)
@@ -285,7 +285,7 @@ impl Context<'_, '_> {
     }
 
     fn finance_bonus(&self, pos: usize) -> i32 {
-        if self.doc.in_section(pos, &self.cfg.sections.finance) {
+        if self.doc.under(pos, SectionKind::Finance) {
             2
         } else {
             0
@@ -341,7 +341,7 @@ impl Context<'_, '_> {
             return;
         }
         let two_variants = m.actual.is_some() && m.budget.is_some();
-        let in_budget_section = self.doc.in_section(hit.start, &self.cfg.sections.budget);
+        let in_budget_section = self.doc.under(hit.start, SectionKind::Budget);
         let mut filled: Vec<Variant> = Vec::new();
         let mut prev_end = hit.end;
         for n in self.doc.numbers_in(hit.end, until) {
@@ -492,7 +492,7 @@ impl Context<'_, '_> {
     fn function(&self, hit: &Hit, class: usize, until: usize) -> Option<FunctionSpending> {
         let name = self.cfg.functions.get(class)?.name.clone();
         // Budget allocations and year-on-year comparisons are not the year's spending.
-        if self.doc.in_section(hit.start, &self.cfg.sections.budget) {
+        if self.doc.under(hit.start, SectionKind::Budget) {
             return None;
         }
         let n = self.single_amount(hit, until, true)?;

@@ -13,7 +13,7 @@ mod fields;
 mod region;
 mod scores;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 pub use amount::{Number, Unit, UnitTable};
 pub use region::{RegionMatch, RegionMatcher};
@@ -47,7 +47,7 @@ impl Extractor {
 
     /// All facts of one report.
     pub fn extract(&self, clean: &CleanText) -> ReportFacts {
-        let doc = Doc::new(clean, &self.units);
+        let doc = Doc::new(clean, &self.units, &self.rules.config);
         let mut cands = Candidates::default();
         let mut out = ReportFacts::default();
 
@@ -56,7 +56,10 @@ impl Extractor {
             cands.push(y.clone());
         }
         let fiscal_year = year.as_ref().and_then(|c| c.value.as_f64()).map(|v| v as i32);
-        let department = self.document.department(&doc, &self.region, &self.rules.config);
+        let regions = self.region.text_regions(doc.text);
+        let department = self
+            .document
+            .department(&doc, &self.region, &regions, &self.rules.config);
         if let Some(d) = &department {
             cands.push(d.clone());
         }
@@ -77,7 +80,7 @@ impl Extractor {
             );
             clean.text.get(s..e).unwrap_or_default().to_string()
         });
-        if let Some(m) = self.region.resolve(dept_name.as_deref(), doc.text) {
+        if let Some(m) = self.region.resolve(dept_name.as_deref(), doc.text, &regions) {
             region::push_region_facts(&m, &doc, &mut out);
         } else {
             out.checks.push(Check {
@@ -95,6 +98,15 @@ impl Extractor {
     }
 }
 
+/// Kinds of section that scope extraction (bits of a heading's mask).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SectionKind {
+    Finance = 1,
+    Budget = 2,
+    TotalScore = 4,
+    PreviousYear = 8,
+}
+
 /// Per-file working state: the clean text, its numbers and sentences.
 pub(crate) struct Doc<'a> {
     pub clean: &'a CleanText,
@@ -102,17 +114,48 @@ pub(crate) struct Doc<'a> {
     pub numbers: Vec<Number>,
     /// Byte ranges of sentences (split at 。！？ and line ends).
     pub sentences: Vec<(usize, usize)>,
+    /// For each heading: the section kinds of it and of every heading above it.
+    chain_masks: Vec<u8>,
 }
 
 impl<'a> Doc<'a> {
-    fn new(clean: &'a CleanText, units: &UnitTable) -> Self {
+    fn new(clean: &'a CleanText, units: &UnitTable, cfg: &crate::config::Config) -> Self {
         let text = clean.text.as_str();
+        let kinds: [(SectionKind, &[String]); 4] = [
+            (SectionKind::Finance, &cfg.sections.finance),
+            (SectionKind::Budget, &cfg.sections.budget),
+            (SectionKind::TotalScore, &cfg.sections.total_score),
+            (SectionKind::PreviousYear, &cfg.context.previous_year_words),
+        ];
+        // One pass with a stack of open headings: a heading's chain is its own
+        // kinds plus those of the nearest heading of a higher level.
+        let mut stack: Vec<(u8, u8)> = Vec::new();
+        let mut chain_masks = Vec::with_capacity(clean.headings.len());
+        for h in &clean.headings {
+            let own = kinds
+                .iter()
+                .filter(|(_, words)| contains_any(&h.title, words))
+                .fold(0u8, |m, (k, _)| m | *k as u8);
+            while stack.last().is_some_and(|&(level, _)| level >= h.level) {
+                stack.pop();
+            }
+            let chain = own | stack.last().map_or(0, |&(_, m)| m);
+            stack.push((h.level, chain));
+            chain_masks.push(chain);
+        }
         Doc {
             clean,
             text,
             numbers: amount::scan(text, units),
             sentences: split_sentences(text),
+            chain_masks,
         }
+    }
+
+    /// Whether `pos` lies under a heading (at any level) of this kind.
+    pub fn under(&self, pos: usize, kind: SectionKind) -> bool {
+        let idx = self.clean.headings.partition_point(|h| h.start <= pos);
+        idx > 0 && self.chain_masks.get(idx - 1).is_some_and(|m| m & kind as u8 != 0)
     }
 
     /// Numbers whose start lies in `[from, to)`.
@@ -153,14 +196,6 @@ impl<'a> Doc<'a> {
             char_end: self.clean.char_index(end) as i64,
             page: self.clean.page(start),
         }
-    }
-
-    /// True when any enclosing heading's title contains one of `keywords`.
-    pub fn in_section(&self, pos: usize, keywords: &[String]) -> bool {
-        self.clean
-            .enclosing(pos)
-            .iter()
-            .any(|h| keywords.iter().any(|k| h.title.contains(k.as_str())))
     }
 }
 
@@ -342,8 +377,10 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
+    // A DFA: built once per run, then one fast pass per report.
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(patterns)
 }
 

@@ -34,11 +34,18 @@ pub struct RegionMatch {
     pub span: Option<(usize, usize)>,
 }
 
-struct Hit {
+/// A region name in a text: the gazetteer rows it may stand for.
+pub struct Hit {
     start: usize,
     end: usize,
-    rows: Vec<(usize, bool)>,
+    pattern: usize,
+    /// Only short forms matched here (no full name is spelled this way).
+    alias: bool,
 }
+
+/// The full region names of a text, found once and shared by the department
+/// rule and the region rule.
+pub struct TextRegions(Vec<Hit>);
 
 impl RegionMatcher {
     pub fn new(rows: &[Region]) -> Result<Self, aho_corasick::BuildError> {
@@ -70,24 +77,38 @@ impl RegionMatcher {
     fn hits(&self, s: &str, aliases: bool) -> Vec<Hit> {
         let mut out: Vec<Hit> = Vec::new();
         for m in self.ac.find_iter(s) {
-            let Some(rows) = self.patterns.get(m.pattern().as_usize()) else {
+            let pattern = m.pattern().as_usize();
+            let Some(rows) = self.patterns.get(pattern) else {
                 continue;
             };
-            let full: Vec<(usize, bool)> = rows.iter().copied().filter(|(_, a)| !a).collect();
-            let rows = if !full.is_empty() {
-                full
-            } else if aliases && self.alias_at_boundary(s, m.start(), m.end(), &out) {
-                rows.clone()
-            } else {
+            let has_full = rows.iter().any(|(_, a)| !a);
+            let alias_ok = aliases && self.alias_at_boundary(s, m.start(), m.end(), &out);
+            if !(has_full || alias_ok) {
                 continue;
-            };
+            }
             out.push(Hit {
                 start: m.start(),
                 end: m.end(),
-                rows,
+                pattern,
+                alias: !has_full,
             });
         }
         out
+    }
+
+    /// The gazetteer rows a hit stands for (full names only, unless it is a short form).
+    fn rows_of<'a>(&'a self, h: &'a Hit) -> impl Iterator<Item = &'a Region> + 'a {
+        self.patterns
+            .get(h.pattern)
+            .into_iter()
+            .flatten()
+            .filter(move |(_, a)| h.alias || !a)
+            .filter_map(|(r, _)| self.rows.get(*r))
+    }
+
+    /// Full region names in a text (computed once per report).
+    pub fn text_regions(&self, text: &str) -> TextRegions {
+        TextRegions(self.hits(text, false))
     }
 
     /// A short form counts at the start of a name, right after another region,
@@ -108,29 +129,24 @@ impl RegionMatcher {
     }
 
     /// Byte spans where a full region name starts (for organisation names in the text).
-    pub fn region_starts(&self, text: &str) -> Vec<(usize, usize)> {
-        self.hits(text, false).iter().map(|h| (h.start, h.end)).collect()
+    pub fn region_starts(&self, regions: &TextRegions) -> Vec<(usize, usize)> {
+        regions.0.iter().map(|h| (h.start, h.end)).collect()
     }
 
     /// The most specific region consistent with the department's name (and,
     /// to break ties, with the places the text mentions most).
-    pub fn resolve(&self, department: Option<&str>, text: &str) -> Option<RegionMatch> {
-        let text_hits = self.hits(text, false);
+    pub fn resolve(&self, department: Option<&str>, text: &str, regions: &TextRegions) -> Option<RegionMatch> {
+        let text_hits = &regions.0;
         let mut mention: HashMap<&str, usize> = HashMap::new();
-        for h in &text_hits {
-            for (r, _) in &h.rows {
-                if let Some(row) = self.rows.get(*r) {
-                    *mention.entry(row.name.as_str()).or_default() += 1;
-                }
+        for h in text_hits {
+            for row in self.rows_of(h) {
+                *mention.entry(row.name.as_str()).or_default() += 1;
             }
         }
         if let Some(d) = department {
             let hits = self.hits(d, true);
             if !hits.is_empty() {
-                let rows: Vec<&Region> = hits
-                    .iter()
-                    .flat_map(|h| h.rows.iter().filter_map(|(r, _)| self.rows.get(*r)))
-                    .collect();
+                let rows: Vec<&Region> = hits.iter().flat_map(|h| self.rows_of(h)).collect();
                 return self.pick(&rows, &mention, 1).map(|m| RegionMatch {
                     rule: "region:department",
                     ..m
@@ -138,10 +154,7 @@ impl RegionMatcher {
             }
         }
         // No place in the name: only a county (or city) the text names repeatedly.
-        let rows: Vec<&Region> = text_hits
-            .iter()
-            .flat_map(|h| h.rows.iter().filter_map(|(r, _)| self.rows.get(*r)))
-            .collect();
+        let rows: Vec<&Region> = text_hits.iter().flat_map(|h| self.rows_of(h)).collect();
         let m = self.pick(&rows, &mention, 2)?;
         let name = m
             .county
@@ -263,13 +276,19 @@ mod tests {
         RegionMatcher::new(&Rules::bundled().unwrap().regions).unwrap()
     }
 
+    impl RegionMatcher {
+        fn resolve_in(&self, department: Option<&str>, text: &str) -> Option<RegionMatch> {
+            self.resolve(department, text, &self.text_regions(text))
+        }
+    }
+
     fn names(m: &RegionMatch) -> (String, Option<String>, Option<String>, String) {
         (m.province.clone(), m.city.clone(), m.county.clone(), m.code.clone())
     }
 
     #[test]
     fn county_from_department_name() {
-        let m = matcher().resolve(Some("乐昌市人民政府梅田办事处"), "").unwrap();
+        let m = matcher().resolve_in(Some("乐昌市人民政府梅田办事处"), "").unwrap();
         assert_eq!(
             names(&m),
             (
@@ -279,29 +298,29 @@ mod tests {
                 "440281".into()
             )
         );
-        let m = matcher().resolve(Some("广州市从化区吕田镇人民政府"), "").unwrap();
+        let m = matcher().resolve_in(Some("广州市从化区吕田镇人民政府"), "").unwrap();
         assert_eq!(m.county.as_deref(), Some("从化区"));
         assert_eq!(m.city.as_deref(), Some("广州市"));
     }
 
     #[test]
     fn short_forms_and_one_character_names() {
-        let m = matcher().resolve(Some("乐昌财政局"), "").unwrap();
+        let m = matcher().resolve_in(Some("乐昌财政局"), "").unwrap();
         assert_eq!(m.county.as_deref(), Some("乐昌市"));
-        let m = matcher().resolve(Some("恩施州财政局"), "").unwrap();
+        let m = matcher().resolve_in(Some("恩施州财政局"), "").unwrap();
         assert_eq!(m.city.as_deref(), Some("恩施土家族苗族自治州"));
         assert_eq!(m.county, None);
-        let m = matcher().resolve(Some("滑县教育局"), "").unwrap();
+        let m = matcher().resolve_in(Some("滑县教育局"), "").unwrap();
         assert_eq!(names(&m).2.as_deref(), Some("滑县"));
         assert_eq!(m.province, "河南省");
     }
 
     #[test]
     fn municipality_repeats_province_as_city() {
-        let m = matcher().resolve(Some("北京市财政局"), "").unwrap();
+        let m = matcher().resolve_in(Some("北京市财政局"), "").unwrap();
         assert_eq!(m.city.as_deref(), Some("北京市"));
         assert_eq!(m.county, None);
-        let m = matcher().resolve(Some("上海市普陀区财政局"), "").unwrap();
+        let m = matcher().resolve_in(Some("上海市普陀区财政局"), "").unwrap();
         assert_eq!(
             names(&m),
             (
@@ -316,14 +335,16 @@ mod tests {
     #[test]
     fn ambiguous_names_use_context_or_stay_null() {
         // 朝阳区 exists in Beijing and in Changchun.
-        assert_eq!(matcher().resolve(Some("朝阳区财政局"), ""), None);
-        let m = matcher().resolve(Some("朝阳区财政局"), "长春市 长春市 吉林省").unwrap();
+        assert_eq!(matcher().resolve_in(Some("朝阳区财政局"), ""), None);
+        let m = matcher()
+            .resolve_in(Some("朝阳区财政局"), "长春市 长春市 吉林省")
+            .unwrap();
         assert_eq!(m.city.as_deref(), Some("长春市"));
     }
 
     #[test]
     fn short_forms_do_not_match_inside_words() {
         // 江南 (南宁市江南区) inside 江南水乡 in running text is not a region.
-        assert_eq!(matcher().resolve(None, "江南水乡风景好，江南水乡。"), None);
+        assert_eq!(matcher().resolve_in(None, "江南水乡风景好，江南水乡。"), None);
     }
 }

@@ -4,7 +4,7 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use super::{automaton, chars_after, contains_any, derived_fact, Candidate, Candidates, Doc};
+use super::{automaton, chars_after, contains_any, derived_fact, Candidate, Candidates, Doc, SectionKind};
 use crate::config::Config;
 use crate::extract::amount::Unit;
 use crate::extract::fields::round6;
@@ -60,10 +60,10 @@ impl ScoreMatcher {
         self.stated_sections(doc, cfg, cands);
         self.section_heading_body(doc, cfg, cands);
         self.bonus_none(doc, cfg, cands);
-        out.indicators = self.indicators(doc, cfg);
+        let items = enumerated_items(doc.text);
+        out.indicators = self.indicators(doc, cfg, &items);
         let mut prose = self.prose_indicators(doc, cfg);
         // An inline indicator (其中资产配置合规性 2 分…) is part of the enumerated one around it.
-        let items = enumerated_items(doc.text);
         for p in &mut prose {
             let start = doc.clean.byte_of_char(p.char_start.max(0) as usize);
             let around = out
@@ -188,7 +188,7 @@ impl ScoreMatcher {
         let plausible = |v: f64| v >= cfg.score.min_total && v <= 100.0 + cfg.score.bonus_cap;
         let mut found = false;
         for m in self.total.find_iter(doc.text) {
-            if !doc.in_section(m.start(), &cfg.sections.total_score) {
+            if !doc.under(m.start(), SectionKind::TotalScore) {
                 continue;
             }
             if let Some((v, end)) = self.points_after(doc, m.end()) {
@@ -227,7 +227,7 @@ impl ScoreMatcher {
     /// A grade word right after 自评 / 结论为 / 等级为 … in the conclusion.
     fn stated_grade(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
         for &(s, e) in &doc.sentences {
-            if !doc.in_section(s, &cfg.sections.total_score) {
+            if !doc.under(s, SectionKind::TotalScore) {
                 continue;
             }
             let sentence = &doc.text[s..e];
@@ -364,8 +364,7 @@ impl ScoreMatcher {
             .and_then(|m| self.section_of.get(m.pattern().as_usize()).copied())
     }
 
-    fn indicators(&self, doc: &Doc, cfg: &Config) -> Vec<Indicator> {
-        let items = enumerated_items(doc.text);
+    fn indicators(&self, doc: &Doc, cfg: &Config, items: &[Item]) -> Vec<Indicator> {
         let mut out = Vec::new();
         for (idx, item) in items.iter().enumerate() {
             // The item's own body ends where its first child or its next sibling starts.

@@ -77,6 +77,8 @@ pub fn write(data: &RunData, regions: &[RegionSummary], panel: &[PanelRow], path
     ];
     let dictionary = dictionary_sheet(&sheets);
     let mut wb = Workbook::new();
+    // Level 1: the workbook of a large corpus is written several times faster, ~10% larger.
+    wb.set_zip_compression_level(1);
     for s in sheets.iter().chain(std::iter::once(&dictionary)) {
         let ws = wb.add_worksheet();
         write_sheet(ws, s).map_err(|e| format!("sheet {}: {e}", s.name))?;

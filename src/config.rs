@@ -19,6 +19,7 @@ pub const DEFAULT_REGIONS: &str = include_str!("../config/regions.tsv");
 pub struct Config {
     pub limits: Limits,
     pub walk: Walk,
+    pub formats: Formats,
     pub normalize: NormalizeRules,
     pub units: BTreeMap<String, f64>,
     pub context: ContextWords,
@@ -30,6 +31,8 @@ pub struct Config {
     pub grade: GradeRules,
     pub department: DepartmentRules,
     pub year: YearRules,
+    #[serde(default)]
+    pub document_kinds: Vec<DocumentKind>,
     pub problems: ProblemRules,
     pub money: Vec<MoneyItem>,
     #[serde(default)]
@@ -55,6 +58,28 @@ pub struct Limits {
 pub struct Walk {
     pub text_extensions: Vec<String>,
     pub known_extensions: Vec<String>,
+}
+
+/// How non-text formats are read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Formats {
+    /// `auto` (pdftotext when installed, else built-in), `pdftotext` or `builtin`.
+    pub pdf_reader: String,
+    pub pdftotext: String,
+    pub soffice: String,
+    /// Extensions converted with LibreOffice (`soffice --convert-to docx`) when installed.
+    pub convert_with_soffice: Vec<String>,
+    /// Per-file budget for an external reader or converter.
+    pub timeout_seconds: u64,
+    /// Zip bombs: the most a DOCX part may inflate to.
+    pub max_decompressed_bytes: u64,
+    pub max_sheet_cells: usize,
+    /// Below this many visible characters per page a PDF has no usable text layer.
+    pub min_text_chars_per_page: usize,
+    /// Above this share of replacement / private-use characters it is garbled.
+    pub max_garbled_share: f64,
+    /// When one report comes in several formats, the first of these is read.
+    pub richer_formats: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,8 +162,16 @@ pub struct DepartmentRules {
     pub suffixes: Vec<String>,
     pub stop_words: Vec<String>,
     pub prefixes: Vec<String>,
+    #[serde(default)]
+    pub title_words: Vec<String>,
     pub min_chars: usize,
     pub max_chars: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DocumentKind {
+    pub kind: String,
+    pub title: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -176,6 +209,8 @@ pub enum Variant {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PartsRule {
     pub total: String,
+    #[serde(default)]
+    pub require_one_of: Vec<String>,
     pub keywords: Vec<String>,
 }
 

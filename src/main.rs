@@ -107,9 +107,11 @@ fn real_main() -> Result<()> {
         } => {
             let rules = load_rules(config.as_ref())?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let decoded = jixiao::ingest::decode(&bytes).with_context(|| format!("decoding {}", file.display()))?;
+            let ext = jixiao::ingest::extension(&file.to_string_lossy());
+            let document = jixiao::ingest::read_document(&file, &ext, &bytes, &rules.config)
+                .map_err(|e| anyhow::anyhow!("{}: {e:?}", file.display()))?;
             let engine = Engine::new(rules)?;
-            let (clean, facts) = engine.facts_of_text(&decoded.text);
+            let (clean, facts) = engine.facts_of_document(document);
             if text {
                 println!("{}", clean.text);
                 return Ok(());

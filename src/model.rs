@@ -338,6 +338,8 @@ pub struct FunctionSpending {
 /// Everything extracted from one report, before it becomes rows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportFacts {
+    /// 绩效自评报告 / 绩效评价报告 / 部门决算 / 部门预算 / 其他.
+    pub document_kind: String,
     /// One fact per filled field (the wide row is built from these).
     pub facts: Vec<Fact>,
     pub indicators: Vec<Indicator>,
@@ -400,6 +402,8 @@ pub struct FileRecord {
     pub report_id: Option<String>,
     /// Text encoding detected (utf-8, utf-16le, gb18030 …).
     pub encoding: Option<String>,
+    /// The reader that produced the text (text, pdftotext, pdf-extract, docx, calamine, soffice).
+    pub reader: Option<String>,
 }
 
 /// A report that was read: its identity plus its facts.

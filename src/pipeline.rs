@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::config::Rules;
 use crate::extract::Extractor;
-use crate::ingest::{self, Format, WalkEntry};
+use crate::ingest::{self, WalkEntry};
 use crate::model::{FileRecord, FileStatus, Report, StageTimes};
 use crate::normalize::Normalizer;
 use crate::output;
@@ -80,7 +80,18 @@ impl Engine {
         })
     }
 
-    /// One report's facts from its text (the `extract` command and the tests use this).
+    /// One report's facts from a document read by `ingest::read_document`.
+    pub fn facts_of_document(
+        &self,
+        document: ingest::Document,
+    ) -> (crate::normalize::CleanText, crate::model::ReportFacts) {
+        let clean = self.normalizer.normalize(&document.text);
+        let mut facts = self.extractor.extract_with(&clean, document.indicators);
+        crate::validate::validate(&self.rules.config, &mut facts);
+        (clean, facts)
+    }
+
+    /// One report's facts from its text (the tests use this).
     pub fn facts_of_text(&self, text: &str) -> (crate::normalize::CleanText, crate::model::ReportFacts) {
         let clean = self.normalizer.normalize(text);
         let mut facts = self.extractor.extract(&clean);
@@ -127,6 +138,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         }
     }
     mark_duplicates(&mut data);
+    prefer_richer_formats(&mut data, &engine.rules.config.formats.richer_formats);
 
     let tw = Instant::now();
     let mut summary = summarize(&data, t0.elapsed().as_secs_f64());
@@ -189,6 +201,7 @@ fn record(entry: &WalkEntry, bytes: u64, sha: Option<String>, status: FileStatus
         status,
         error,
         encoding: None,
+        reader: None,
     }
 }
 
@@ -226,41 +239,15 @@ fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
     };
     let sha = ingest::sha256_hex(&bytes);
     let ext = ingest::extension(&entry.rel_path);
-    let format = ingest::detect_format(&ext, &bytes, cfg);
-    match format {
-        Format::Text => {}
-        Format::Pdf | Format::Zip | Format::Ole => {
-            let what = match format {
-                Format::Pdf => "PDF",
-                Format::Zip => "Office Open XML / ZIP",
-                _ => "legacy Office (OLE)",
-            };
-            return fail(
-                bytes.len() as u64,
-                Some(sha),
-                FileStatus::Skipped,
-                format!("{what} content: this build reads plain-text reports only"),
-                times,
-            );
-        }
-        Format::Other => {
-            let known = cfg.walk.known_extensions.contains(&ext);
-            let msg = if known {
-                format!(".{ext} files are not read by this build")
-            } else {
-                format!("not a report format (.{ext})")
-            };
-            return fail(bytes.len() as u64, Some(sha), FileStatus::Skipped, msg, times);
-        }
-    }
-    let decoded = match ingest::decode(&bytes) {
+    let document = match ingest::read_document(&entry.path, &ext, &bytes, cfg) {
         Ok(d) => d,
-        Err(e) => return fail(bytes.len() as u64, Some(sha), FileStatus::Failed, e.to_string(), times),
+        Err(ingest::NotRead::Failed(m)) => return fail(bytes.len() as u64, Some(sha), FileStatus::Failed, m, times),
+        Err(ingest::NotRead::Skipped(m)) => return fail(bytes.len() as u64, Some(sha), FileStatus::Skipped, m, times),
     };
     times.read = t.elapsed().as_secs_f64();
 
     let t = Instant::now();
-    let clean = engine.normalizer.normalize(&decoded.text);
+    let clean = engine.normalizer.normalize(&document.text);
     times.normalize = t.elapsed().as_secs_f64();
     if clean.text.trim().is_empty() {
         return fail(
@@ -272,14 +259,15 @@ fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
         );
     }
     let t = Instant::now();
-    let mut facts = engine.extractor.extract(&clean);
+    let mut facts = engine.extractor.extract_with(&clean, document.indicators);
     times.extract = t.elapsed().as_secs_f64();
     let t = Instant::now();
     crate::validate::validate(cfg, &mut facts);
     times.validate = t.elapsed().as_secs_f64();
 
     let mut rec = record(entry, bytes.len() as u64, Some(sha), FileStatus::Ok, None);
-    rec.encoding = Some(decoded.encoding.to_string());
+    rec.encoding = document.encoding.map(str::to_string);
+    rec.reader = Some(document.reader.to_string());
     if facts.facts.is_empty() {
         rec.error = Some("read, but no facts found".into());
     }
@@ -324,6 +312,35 @@ fn mark_duplicates(data: &mut RunData) {
                 f.status = FileStatus::Duplicate;
                 f.error = Some(format!("same bytes as {orig}"));
                 f.report_id = Some(sha[..16].to_string());
+            }
+        }
+    }
+    data.reports.retain(|r| !dropped.contains(&r.source_path));
+}
+
+/// One report in several formats (报告.pdf and 报告.docx): read once, from the
+/// richer format; the others are `duplicate` rows that say so.
+fn prefer_richer_formats(data: &mut RunData, order: &[String]) {
+    use std::collections::HashMap;
+    let rank = |ext: &str| order.iter().position(|e| e == ext).unwrap_or(order.len());
+    let stem_of = |p: &str| p.rsplit_once('.').map_or(p, |(s, _)| s).to_string();
+    let mut best: HashMap<String, (usize, String)> = HashMap::new();
+    for f in data.files.iter().filter(|f| f.status == FileStatus::Ok) {
+        let r = rank(&f.source_format);
+        let e = best
+            .entry(stem_of(&f.source_path))
+            .or_insert((r, f.source_path.clone()));
+        if r < e.0 {
+            *e = (r, f.source_path.clone());
+        }
+    }
+    let mut dropped = Vec::new();
+    for f in data.files.iter_mut().filter(|f| f.status == FileStatus::Ok) {
+        if let Some((_, keep)) = best.get(&stem_of(&f.source_path)) {
+            if *keep != f.source_path {
+                f.status = FileStatus::Duplicate;
+                f.error = Some(format!("same report as {keep} (read from the richer format)"));
+                dropped.push(f.source_path.clone());
             }
         }
     }

@@ -81,13 +81,14 @@ fn bad_input_gives_the_right_files_rows_and_the_rest_is_processed() {
     assert!(facts_of("bad/no_facts.txt")
         .num(jixiao::model::Field::RevenueTotal)
         .is_none());
-    // Unsupported formats are skipped with a reason, never dropped.
+    // Unsupported formats are skipped with a reason, a broken PDF fails with one; never dropped.
     assert_eq!(row("other/readme.md5").status, FileStatus::Skipped);
-    assert_eq!(row("other/report.pdf").status, FileStatus::Skipped);
+    assert_eq!(row("other/report.pdf").status, FileStatus::Failed);
+    assert!(row("other/report.pdf").error.is_some());
     // Hidden folders are not walked.
     assert!(data.files.iter().all(|f| !f.source_path.contains(".hidden")));
     assert_eq!(summary.files_seen, 8);
-    assert_eq!(summary.failed, 2);
+    assert_eq!(summary.failed, 3);
 }
 
 #[test]
@@ -167,4 +168,20 @@ fn output_inside_the_input_tree_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("inside the input tree"), "{err}");
     assert!(!input.join("out").exists());
+}
+
+#[test]
+fn a_report_in_two_formats_is_read_once_from_the_richer_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let txt = std::fs::read(common::reports_dir().join("002_673b39950d73d57f.txt")).unwrap();
+    let docx = std::fs::read(common::fixtures().join("formats/docx/002_673b39950d73d57f.docx")).unwrap();
+    write(&input, "报告.txt", &txt);
+    write(&input, "报告.docx", &docx);
+    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(2));
+    assert_eq!(data.reports.len(), 1);
+    assert_eq!(data.reports[0].source_path, "报告.docx");
+    let txt_row = data.files.iter().find(|f| f.source_path == "报告.txt").unwrap();
+    assert_eq!(txt_row.status, FileStatus::Duplicate);
+    assert!(txt_row.error.as_deref().unwrap().contains("报告.docx"));
 }

@@ -99,8 +99,10 @@ impl DocumentMatcher {
         };
         // 1. 部门名称：乐昌市人民政府办公室
         for m in self.labels.find_iter(doc.text) {
-            let rest = &doc.text[m.end()..];
-            let rest = rest.trim_start_matches([' ', ':', '(', ')']);
+            let rest = doc.text[m.end()..].trim_start_matches(' ');
+            // A label, not the same words inside prose: `部门名称：…`.
+            let Some(rest) = rest.strip_prefix(':') else { continue };
+            let rest = rest.trim_start_matches([' ', '(', ')']);
             let value: String = rest
                 .chars()
                 .take_while(|&c| is_cjk(c) || c == '(' || c == ')')
@@ -117,7 +119,7 @@ impl DocumentMatcher {
         for line_start in doc.clean.para_starts.iter().copied().filter(|&s| s < head_end).take(6) {
             let (s, e) = doc.clean.paragraph(line_start);
             let line = &doc.text[s..e];
-            if !line.contains("报告") || heading_level(line).is_some() {
+            if !contains_any(line, &rules.title_words) || heading_level(line).is_some() {
                 continue;
             }
             let cut = line
@@ -201,6 +203,30 @@ impl DocumentMatcher {
             }
         }
         s[..best].to_string()
+    }
+
+    /// 绩效自评报告 / 绩效评价报告 / 部门决算 / 部门预算 / 其他, from the title
+    /// (the text before the first heading); a scored report without a known title is a self-evaluation.
+    pub fn kind(&self, doc: &Doc, cfg: &Config, has_score: bool) -> String {
+        let head_end = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
+        let head_end = super::chars_after(doc.text, 0, 300).min(head_end.max(super::chars_after(doc.text, 0, 60)));
+        let head = &doc.text[..head_end];
+        let found = cfg
+            .document_kinds
+            .iter()
+            .filter_map(|k| {
+                k.title
+                    .iter()
+                    .filter_map(|w| head.find(w.as_str()))
+                    .min()
+                    .map(|p| (p, &k.kind))
+            })
+            .min_by_key(|(p, _)| *p);
+        match found {
+            Some((_, kind)) => kind.clone(),
+            None if has_score => cfg.document_kinds.first().map_or_else(String::new, |k| k.kind.clone()),
+            None => "其他".into(),
+        }
     }
 
     /// The items under 存在问题: the enumerated entries, or the paragraph itself.

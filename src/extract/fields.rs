@@ -366,13 +366,15 @@ impl Context<'_, '_> {
                 }
                 break;
             }
-            let variant = self.variant_of(gap).unwrap_or(if in_budget_section {
-                Variant::Budget
-            } else if prev_end == hit.end {
-                m.default
-            } else {
-                Variant::Actual
-            });
+            let variant = self
+                .variant_of(gap)
+                .unwrap_or(if in_budget_section || self.doc.budget_document {
+                    Variant::Budget
+                } else if prev_end == hit.end {
+                    m.default
+                } else {
+                    Variant::Actual
+                });
             prev_end = n.end;
             if filled.contains(&variant) {
                 continue;
@@ -553,8 +555,12 @@ fn sum_parts(
             continue;
         }
         let mine: Vec<&(usize, usize, f64, usize, usize)> = parts.iter().filter(|p| p.0 == rule_idx).collect();
-        // One value per distinct keyword position; two parts at least.
-        if mine.len() < 2 {
+        // Two parts at least, and the main one among them.
+        let has_main = rule.require_one_of.is_empty()
+            || mine
+                .iter()
+                .any(|p| contains_any(&ctx.doc.text[p.3..p.4], &rule.require_one_of));
+        if mine.len() < 2 || !has_main {
             continue;
         }
         let sum: f64 = mine.iter().map(|p| p.2).sum();

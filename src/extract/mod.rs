@@ -23,6 +23,9 @@ use crate::config::Rules;
 use crate::model::{Check, Fact, Field, Provenance, ReportFacts, Severity, Value};
 use crate::normalize::CleanText;
 
+/// The document kind whose amounts are budgets (see `[[document_kinds]]`).
+const BUDGET_DOCUMENT: &str = "部门预算";
+
 /// Compiled rules; built once per run and shared by every worker thread.
 pub struct Extractor {
     pub(crate) rules: Rules,
@@ -47,7 +50,13 @@ impl Extractor {
 
     /// All facts of one report.
     pub fn extract(&self, clean: &CleanText) -> ReportFacts {
-        let doc = Doc::new(clean, &self.units, &self.rules.config);
+        self.extract_with(clean, Vec::new())
+    }
+
+    /// All facts of one report, plus indicators its reader already found (Excel scoring tables).
+    pub fn extract_with(&self, clean: &CleanText, table_indicators: Vec<crate::model::Indicator>) -> ReportFacts {
+        let mut doc = Doc::new(clean, &self.units, &self.rules.config);
+        doc.budget_document = self.document.kind(&doc, &self.rules.config, false) == BUDGET_DOCUMENT;
         let mut cands = Candidates::default();
         let mut out = ReportFacts::default();
 
@@ -67,6 +76,15 @@ impl Extractor {
             .extract(&doc, &self.rules.config, fiscal_year, &mut cands, &mut out);
         self.scores.extract(&doc, &self.rules.config, &mut cands, &mut out);
         out.problems = self.document.problems(&doc, &self.rules.config);
+        for i in table_indicators {
+            if !out
+                .indicators
+                .iter()
+                .any(|o| o.indicator == i.indicator && o.score == i.score)
+            {
+                out.indicators.push(i);
+            }
+        }
 
         cands.resolve(&doc, &mut out);
 
@@ -91,6 +109,9 @@ impl Extractor {
                 values: vec![],
             });
         }
+        out.document_kind = self
+            .document
+            .kind(&doc, &self.rules.config, out.get(Field::ScoreTotal).is_some());
         fields::derive(&self.rules.config, &mut out);
         scores::derive(&self.rules.config, &doc, &mut out);
         out.facts.sort_by_key(|f| Field::from_name(&f.field));
@@ -116,6 +137,8 @@ pub(crate) struct Doc<'a> {
     pub sentences: Vec<(usize, usize)>,
     /// For each heading: the section kinds of it and of every heading above it.
     chain_masks: Vec<u8>,
+    /// A 部门预算: its unqualified amounts are budget figures, not spending.
+    pub budget_document: bool,
 }
 
 impl<'a> Doc<'a> {
@@ -149,6 +172,7 @@ impl<'a> Doc<'a> {
             numbers: amount::scan(text, units),
             sentences: split_sentences(text),
             chain_masks,
+            budget_document: false,
         }
     }
 

@@ -59,6 +59,10 @@ fn reports(data: &RunData) -> Result<DataFrame, String> {
             "source_format",
             rs.iter().map(|r| Some(r.source_format.clone())).collect(),
         ),
+        text_col(
+            "document_kind",
+            rs.iter().map(|r| Some(r.facts.document_kind.clone())).collect(),
+        ),
     ];
     for field in Field::ALL {
         let name = field.name();
@@ -233,6 +237,7 @@ fn files(data: &RunData) -> Result<DataFrame, String> {
         text_col("error", fs.iter().map(|f| f.error.clone()).collect()),
         text_col("report_id", fs.iter().map(|f| f.report_id.clone()).collect()),
         text_col("encoding", fs.iter().map(|f| f.encoding.clone()).collect()),
+        text_col("reader", fs.iter().map(|f| f.reader.clone()).collect()),
     ])
 }
 

@@ -1,5 +1,12 @@
 //! Stage 1: walk the input tree, detect each file's format, bytes → text.
 
+mod docx;
+mod external;
+mod pdf;
+mod sheet;
+
+use crate::model::Indicator;
+
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -98,6 +105,139 @@ pub fn detect_format(ext: &str, bytes: &[u8], cfg: &Config) -> Format {
     } else {
         Format::Other
     }
+}
+
+/// A file's text, however it arrived.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Form feeds separate pages where the format has pages.
+    pub text: String,
+    pub encoding: Option<&'static str>,
+    /// Which reader produced the text (utf-8, pdftotext, docx, calamine …).
+    pub reader: &'static str,
+    /// Indicators read from a scoring table (Excel).
+    pub indicators: Vec<Indicator>,
+}
+
+/// Why a file gave no document: it failed, or it is not for this build to read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotRead {
+    Failed(String),
+    Skipped(String),
+}
+
+/// Bytes → text for every supported format.
+pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Result<Document, NotRead> {
+    let fmt = &cfg.formats;
+    let doc = |text: String, reader: &'static str| Document {
+        text,
+        encoding: None,
+        reader,
+        indicators: Vec::new(),
+    };
+    match detect_format(ext, bytes, cfg) {
+        Format::Text => {
+            let d = decode(bytes).map_err(|e| NotRead::Failed(e.to_string()))?;
+            Ok(Document {
+                text: d.text,
+                encoding: Some(d.encoding),
+                reader: "text",
+                indicators: Vec::new(),
+            })
+        }
+        Format::Pdf => pdf::read(path, bytes, fmt)
+            .map(|(t, r)| doc(t, r))
+            .map_err(|pdf::PdfError::Failed(m)| NotRead::Failed(m)),
+        Format::Zip => {
+            let is_sheet = matches!(ext, "xlsx" | "xlsm") || zip_has(bytes, "xl/workbook.xml");
+            if is_sheet {
+                let s = sheet::read(bytes, cfg).map_err(NotRead::Failed)?;
+                return Ok(Document {
+                    text: s.text,
+                    encoding: None,
+                    reader: "calamine",
+                    indicators: s.indicators,
+                });
+            }
+            docx::read(bytes, fmt.max_decompressed_bytes)
+                .map(|t| doc(t, "docx"))
+                .map_err(NotRead::Failed)
+        }
+        Format::Ole if matches!(ext, "xls" | "et") => {
+            let s = sheet::read(bytes, cfg).map_err(NotRead::Failed)?;
+            Ok(Document {
+                text: s.text,
+                encoding: None,
+                reader: "calamine",
+                indicators: s.indicators,
+            })
+        }
+        Format::Ole | Format::Other if fmt.convert_with_soffice.iter().any(|e| e == ext) => {
+            convert_with_soffice(path, cfg).map(|t| doc(t, "soffice"))
+        }
+        Format::Ole => Err(NotRead::Failed(format!(
+            "legacy Office file with extension .{ext}: not a format jixiao reads"
+        ))),
+        Format::Other => {
+            let known = cfg.walk.known_extensions.iter().any(|e| e == ext);
+            Err(NotRead::Skipped(if known {
+                format!(".{ext} files are not read by this build")
+            } else {
+                format!("not a report format (.{ext})")
+            }))
+        }
+    }
+}
+
+fn zip_has(bytes: &[u8], name: &str) -> bool {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map(|a| a.index_for_name(name).is_some())
+        .unwrap_or(false)
+}
+
+/// DOC / WPS / RTF → DOCX with LibreOffice in a private temporary folder.
+fn convert_with_soffice(path: &Path, cfg: &Config) -> Result<String, NotRead> {
+    let fmt = &cfg.formats;
+    if !external::available(&fmt.soffice) {
+        return Err(NotRead::Skipped(
+            "needs LibreOffice to convert: install it (Debian: apt-get install libreoffice-writer-nogui) or set formats.soffice; then re-run"
+                .to_string(),
+        ));
+    }
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("jixiao-convert-{}-{n}", std::process::id()));
+    let result = (|| {
+        std::fs::create_dir_all(&dir).map_err(|e| NotRead::Failed(format!("cannot make a temporary folder: {e}")))?;
+        let mut cmd = std::process::Command::new(&fmt.soffice);
+        cmd.arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args(["--headless", "--norestore", "--convert-to", "docx", "--outdir"])
+        .arg(dir.join("out"))
+        .arg(path);
+        match external::run_with_timeout(cmd, fmt.timeout_seconds) {
+            external::Outcome::Done { .. } => {}
+            external::Outcome::TimedOut => {
+                return Err(NotRead::Failed(format!(
+                    "LibreOffice conversion took longer than {} s (formats.timeout_seconds)",
+                    fmt.timeout_seconds
+                )))
+            }
+            external::Outcome::NotStarted(e) => return Err(NotRead::Failed(format!("cannot run soffice: {e}"))),
+        }
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let out = dir.join("out").join(format!("{stem}.docx"));
+        let bytes =
+            std::fs::read(&out).map_err(|_| NotRead::Failed("LibreOffice could not convert the file".into()))?;
+        docx::read(&bytes, fmt.max_decompressed_bytes).map_err(NotRead::Failed)
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result
 }
 
 pub fn extension(path: &str) -> String {

@@ -1,0 +1,107 @@
+//! PDF text layer → text with form feeds between pages.
+//!
+//! Measured on ../shared/realpdf (see README): pdftotext (poppler) gives the
+//! reference reading order and can be killed when it overruns the time budget;
+//! the built-in reader (pdf-extract, pure Rust) finds the same characters but
+//! orders table cells differently. `auto` uses pdftotext when it is installed.
+
+use std::path::Path;
+
+use super::external::{run_with_timeout, Outcome};
+use crate::config::Formats;
+
+/// Why a PDF gave no text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PdfError {
+    Failed(String),
+}
+
+pub fn read(path: &Path, bytes: &[u8], cfg: &Formats) -> Result<(String, &'static str), PdfError> {
+    let use_poppler = match cfg.pdf_reader.as_str() {
+        "pdftotext" => true,
+        "builtin" => false,
+        _ => super::external::available(&cfg.pdftotext),
+    };
+    let text = if use_poppler {
+        poppler(path, cfg).map(|t| (t, "pdftotext"))?
+    } else {
+        builtin(bytes).map(|t| (t, "pdf-extract"))?
+    };
+    check_text_layer(&text.0, cfg)?;
+    Ok(text)
+}
+
+fn poppler(path: &Path, cfg: &Formats) -> Result<String, PdfError> {
+    let mut cmd = std::process::Command::new(&cfg.pdftotext);
+    cmd.args(["-enc", "UTF-8", "-eol", "unix", "-q"]).arg(path).arg("-");
+    match run_with_timeout(cmd, cfg.timeout_seconds) {
+        Outcome::Done { status, stdout, stderr } => {
+            if !status.success() {
+                let msg = String::from_utf8_lossy(&stderr);
+                let msg = msg.trim();
+                if msg.to_lowercase().contains("password") || msg.to_lowercase().contains("encrypt") {
+                    return Err(PdfError::Failed("encrypted PDF: needs a password".into()));
+                }
+                return Err(PdfError::Failed(format!(
+                    "unreadable PDF (pdftotext: {})",
+                    if msg.is_empty() { "no output" } else { msg }
+                )));
+            }
+            String::from_utf8(stdout).map_err(|_| PdfError::Failed("pdftotext wrote invalid UTF-8".into()))
+        }
+        Outcome::TimedOut => Err(PdfError::Failed(format!(
+            "PDF reading took longer than {} s (formats.timeout_seconds)",
+            cfg.timeout_seconds
+        ))),
+        Outcome::NotStarted(e) => Err(PdfError::Failed(format!("cannot run {}: {e}", cfg.pdftotext))),
+    }
+}
+
+fn builtin(bytes: &[u8]) -> Result<String, PdfError> {
+    // The reader is third-party code over hostile bytes: a panic is this file's failure.
+    let res = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(bytes));
+    match res {
+        Ok(Ok(pages)) => Ok(pages.join("\u{000C}")),
+        Ok(Err(e)) => {
+            let msg = e.to_string();
+            if msg.to_lowercase().contains("encrypt") || msg.to_lowercase().contains("password") {
+                Err(PdfError::Failed("encrypted PDF: needs a password".into()))
+            } else {
+                Err(PdfError::Failed(format!("unreadable PDF: {msg}")))
+            }
+        }
+        Err(_) => Err(PdfError::Failed("unreadable PDF (the reader gave up)".into())),
+    }
+}
+
+/// A text layer that is missing or garbled is a failure, never empty facts.
+fn check_text_layer(text: &str, cfg: &Formats) -> Result<(), PdfError> {
+    let pages = text.matches('\u{000C}').count().max(1);
+    let mut visible = 0usize;
+    let mut garbled = 0usize;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        visible += 1;
+        if c == '\u{FFFD}' || ('\u{E000}'..='\u{F8FF}').contains(&c) || (c as u32) < 0x20 {
+            garbled += 1;
+        }
+    }
+    if visible < cfg.min_text_chars_per_page * pages || garbled as f64 > cfg.max_garbled_share * visible as f64 {
+        return Err(PdfError::Failed("no usable text layer (scanned? needs OCR)".into()));
+    }
+    // Fonts without a usable ToUnicode map often come out as one character
+    // repeated (一一一一): no real Chinese text has one character that common.
+    let mut counts = std::collections::HashMap::new();
+    let mut cjk = 0usize;
+    for c in text.chars().filter(|&c| crate::normalize::is_cjk(c)) {
+        cjk += 1;
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let top = counts.values().copied().max().unwrap_or(0);
+    if cjk >= 200 && top as f64 > cfg.max_garbled_share * cjk as f64 {
+        return Err(PdfError::Failed(
+            "no usable text layer (garbled: fonts without a character map; try formats.pdf_reader = \"pdftotext\")"
+                .into(),
+        ));
+    }
+    Ok(())
+}

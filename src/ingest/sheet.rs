@@ -1,0 +1,172 @@
+//! Excel workbooks (xlsx, xls) with calamine. A sheet whose header row names
+//! 指标 and 得分 is a scoring table: its rows become indicators. Every sheet
+//! also becomes text (cells of a row joined with ` | `) for the extractor, so
+//! a workbook that holds both a report and its table is one report.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
+
+use crate::config::Config;
+use crate::model::Indicator;
+
+pub struct SheetText {
+    pub text: String,
+    pub indicators: Vec<Indicator>,
+}
+
+pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| format!("not a readable Excel workbook: {e}"))?;
+    let mut text = String::new();
+    let mut indicators = Vec::new();
+    let names = wb.sheet_names().to_vec();
+    let max_cells = cfg.formats.max_sheet_cells;
+    for name in names {
+        let Ok(range) = wb.worksheet_range(&name) else { continue };
+        let (h, w) = range.get_size();
+        if h.saturating_mul(w) > max_cells {
+            return Err(format!(
+                "sheet {name} has {h} × {w} cells, over formats.max_sheet_cells ({max_cells})"
+            ));
+        }
+        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+        if let Some(found) = scoring_table(&rows, cfg) {
+            indicators.extend(found);
+        }
+        for r in &rows {
+            let cells: Vec<&str> = r.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+            if !cells.is_empty() {
+                text.push_str(&cells.join(" | "));
+                text.push('\n');
+            }
+        }
+        text.push('\u{000C}');
+    }
+    if text.trim_matches(['\u{000C}', '\n', ' ']).is_empty() {
+        return Err("no usable sheet: the workbook has no text or numbers".into());
+    }
+    Ok(SheetText { text, indicators })
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) => crate::model::format_num(*f),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => d.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        // A formula whose cached value is an error: nothing to read.
+        Data::Error(_) => String::new(),
+    }
+}
+
+/// Rows of a scoring table (指标 / 分值 / 得分), if the sheet is one.
+fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
+    let header_idx = rows
+        .iter()
+        .take(8)
+        .position(|r| r.iter().any(|c| c.contains("指标")) && r.iter().any(|c| c.contains("得分")))?;
+    let header = &rows[header_idx];
+    let find = |words: &[&str]| header.iter().position(|c| words.iter().any(|w| c.contains(w)));
+    let score_col = header.iter().rposition(|c| c.contains("得分"))?;
+    let max_col = find(&["分值", "满分", "权重", "标准分"]);
+    let name_cols: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.contains("指标") && !c.contains("得分") && !c.contains("分值") && !c.contains("解释"))
+        .map(|(i, _)| i)
+        .collect();
+    if name_cols.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    // Merged cells are empty below their first row: carry the upper levels down.
+    let mut carried: Vec<String> = vec![String::new(); name_cols.len()];
+    for r in rows.iter().skip(header_idx + 1) {
+        for (k, &c) in name_cols.iter().enumerate() {
+            let v = r.get(c).map(|s| s.trim()).unwrap_or("");
+            if !v.is_empty() {
+                carried[k] = v.to_string();
+                for deeper in carried.iter_mut().skip(k + 1) {
+                    deeper.clear();
+                }
+            }
+        }
+        let Some(score) = r.get(score_col).and_then(|s| s.trim().parse::<f64>().ok()) else {
+            continue;
+        };
+        let Some(name) = carried.iter().rev().find(|s| !s.is_empty()).cloned() else {
+            continue;
+        };
+        if name.contains("合计") || name.contains("总分") {
+            continue;
+        }
+        let max = max_col
+            .and_then(|c| r.get(c))
+            .and_then(|s| s.trim().parse::<f64>().ok());
+        let section = carried
+            .iter()
+            .chain(std::iter::once(&name))
+            .find_map(|level| {
+                cfg.score
+                    .sections
+                    .iter()
+                    .find(|s| s.keywords.iter().any(|k| level.contains(k.as_str())))
+            })
+            .map(|s| s.title.clone())
+            .unwrap_or_default();
+        let parent = carried.iter().rev().filter(|s| !s.is_empty()).nth(1).cloned();
+        out.push(Indicator {
+            section,
+            indicator: name,
+            max_score: max,
+            score: Some(score),
+            parent,
+            rule: "indicator:table".into(),
+            snippet: r
+                .iter()
+                .filter(|c| !c.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" | "),
+            char_start: -1,
+            char_end: -1,
+        });
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scoring_table_rows_become_indicators() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rows = vec![
+            t(&["部门整体支出绩效自评表", "", "", "", ""]),
+            t(&["一级指标", "二级指标", "三级指标", "分值", "得分"]),
+            t(&["预算编制情况", "预算编制", "预算编制合理性", "5", "5"]),
+            t(&["", "", "预算编制规范性", "5", "4.5"]),
+            t(&["预算执行情况", "资金管理", "部门预算资金支出率", "3", "3"]),
+            t(&["合计", "", "", "100", "95"]),
+        ];
+        let got = scoring_table(&rows, &cfg).unwrap();
+        let simple: Vec<(&str, &str, Option<f64>, Option<f64>)> = got
+            .iter()
+            .map(|i| (i.section.as_str(), i.indicator.as_str(), i.max_score, i.score))
+            .collect();
+        assert_eq!(
+            simple,
+            vec![
+                ("预算编制情况", "预算编制合理性", Some(5.0), Some(5.0)),
+                ("预算编制情况", "预算编制规范性", Some(5.0), Some(4.5)),
+                ("预算执行情况", "部门预算资金支出率", Some(3.0), Some(3.0)),
+            ]
+        );
+    }
+}

@@ -1,0 +1,294 @@
+//! Formats reports really arrive in: the real PDFs of ../shared/realpdf, the
+//! five seeds as DOCX and PDF (converted once with LibreOffice and committed),
+//! an Excel scoring table, and broken files of each kind.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use jixiao::model::{Field, FileStatus};
+use serde_json::Value as Json;
+
+fn realpdf() -> Option<PathBuf> {
+    let p = common::root().join("../shared/realpdf");
+    if p.is_dir() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI runs with ../shared beside the clone"
+    );
+    eprintln!("skipped: ../shared/realpdf is not beside this checkout");
+    None
+}
+
+#[test]
+fn every_real_pdf_is_read_with_kind_department_and_year() {
+    let Some(dir) = realpdf() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, data) = common::run(&dir, &tmp.path().join("out"), Some(2));
+    for f in data.files.iter().filter(|f| f.source_format == "pdf") {
+        assert!(
+            matches!(f.status, FileStatus::Ok | FileStatus::Duplicate),
+            "{}: {:?} {:?}",
+            f.source_path,
+            f.status,
+            f.error
+        );
+    }
+    // Two of them are byte-identical: the second points at the first.
+    assert_eq!(
+        data.files.iter().filter(|f| f.status == FileStatus::Duplicate).count(),
+        1
+    );
+    for r in &data.reports {
+        assert!(!r.facts.document_kind.is_empty(), "{}: no kind", r.source_path);
+        assert!(
+            r.facts.text(Field::Department).is_some(),
+            "{}: no department",
+            r.source_path
+        );
+        assert!(
+            r.facts.num(Field::FiscalYear).is_some(),
+            "{}: no fiscal year",
+            r.source_path
+        );
+    }
+
+    // Figures read off three of them by hand, with the page they stand on.
+    let gold: Json =
+        serde_json::from_str(&std::fs::read_to_string(common::fixtures().join("gold/realpdf.json")).unwrap()).unwrap();
+    for g in gold["reports"].as_array().unwrap() {
+        let file = g["file"].as_str().unwrap();
+        let r = data
+            .reports
+            .iter()
+            .find(|r| r.source_path == file)
+            .unwrap_or_else(|| panic!("{file} not read"));
+        assert_eq!(r.facts.document_kind, g["document_kind"].as_str().unwrap(), "{file}");
+        for key in ["department", "province", "city", "county"] {
+            let field = Field::from_name(key).unwrap();
+            assert_eq!(r.facts.text(field), g[key].as_str(), "{file} {key}");
+        }
+        assert_eq!(r.facts.num(Field::FiscalYear), g["fiscal_year"].as_f64(), "{file}");
+        for (name, want) in g["facts"].as_object().unwrap() {
+            let fact = r
+                .facts
+                .facts
+                .iter()
+                .find(|f| f.field == *name)
+                .unwrap_or_else(|| panic!("{file}: no {name}"));
+            let value = fact.value.as_f64().unwrap();
+            assert!(
+                (value - want[0].as_f64().unwrap()).abs() < 0.005,
+                "{file} {name}: {value} vs {want}"
+            );
+            if !fact.derived {
+                assert_eq!(
+                    fact.provenance.page,
+                    want[1].as_i64().map(|p| p as i32),
+                    "{file} {name}: page"
+                );
+            }
+        }
+    }
+}
+
+/// The gold values of the seeds must come out the same from their DOCX and PDF copies.
+fn same_facts_as_text(dir: &Path, ext: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, text) = common::run(&common::reports_dir(), &tmp.path().join("txt"), Some(2));
+    let (_, other) = common::run(dir, &tmp.path().join(ext), Some(2));
+    assert_eq!(other.reports.len(), 5, "{:?}", other.files);
+    let mut diffs = Vec::new();
+    for t in &text.reports {
+        let stem = t.source_path.trim_end_matches(".txt");
+        let o = other
+            .reports
+            .iter()
+            .find(|r| r.source_path == format!("{stem}.{ext}"))
+            .unwrap_or_else(|| panic!("{stem}.{ext} not read"));
+        for field in Field::ALL {
+            let (a, b) = (t.facts.get(field), o.facts.get(field));
+            let same = match (a.and_then(|v| v.as_f64()), b.and_then(|v| v.as_f64())) {
+                (Some(x), Some(y)) => (x - y).abs() < 0.005,
+                _ => a == b,
+            };
+            if !same {
+                diffs.push(format!("{stem}.{ext} {}: txt {a:?} vs {ext} {b:?}", field.name()));
+            }
+        }
+    }
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+}
+
+#[test]
+fn seeds_as_docx_give_the_same_facts() {
+    same_facts_as_text(&common::fixtures().join("formats/docx"), "docx");
+}
+
+#[test]
+fn seeds_as_pdf_give_the_same_facts() {
+    // LibreOffice's CJK PDFs need pdftotext (the built-in reader garbles their fonts).
+    if std::process::Command::new("pdftotext").arg("-v").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI installs poppler-utils (.ci/run)");
+        eprintln!("skipped: install poppler-utils (pdftotext) to run this test");
+        return;
+    }
+    same_facts_as_text(&common::fixtures().join("formats/pdf"), "pdf");
+}
+
+#[test]
+fn broken_files_are_clear_failed_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let pdf = std::fs::read(common::fixtures().join("formats/pdf/004_3dc8e2ce67f7e829.pdf")).unwrap();
+    std::fs::write(input.join("truncated.pdf"), &pdf[..pdf.len() / 3]).unwrap();
+    // A PDF with one empty page: no text layer at all (as a scan would have).
+    std::fs::write(input.join("image_only.pdf"), minimal_pdf_without_text()).unwrap();
+    // A DOCX that is really a ZIP of something else.
+    let mut zip_bytes = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut zip_bytes);
+        w.start_file::<_, ()>("notes.txt", zip::write::FileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, b"not a word document").unwrap();
+        w.finish().unwrap();
+    }
+    std::fs::write(input.join("renamed.docx"), zip_bytes.into_inner()).unwrap();
+    std::fs::write(input.join("random.xlsx"), b"PK\x03\x04 this is not a workbook").unwrap();
+    std::fs::write(input.join("encrypted.pdf"), encrypted_pdf()).unwrap();
+    let (summary, data) = common::run(&input, &tmp.path().join("out"), Some(2));
+    assert_eq!(summary.files_seen, 5);
+    for f in &data.files {
+        assert_eq!(f.status, FileStatus::Failed, "{}: {:?}", f.source_path, f.error);
+        assert!(f.error.as_deref().is_some_and(|e| !e.is_empty()), "{}", f.source_path);
+    }
+    let err = |p: &str| {
+        data.files
+            .iter()
+            .find(|f| f.source_path == p)
+            .unwrap()
+            .error
+            .clone()
+            .unwrap()
+    };
+    assert!(
+        err("image_only.pdf").contains("no usable text layer"),
+        "{}",
+        err("image_only.pdf")
+    );
+    assert!(
+        err("renamed.docx").contains("word/document.xml"),
+        "{}",
+        err("renamed.docx")
+    );
+}
+
+/// A one-page PDF with no text (what a scan without OCR looks like to a text reader).
+fn minimal_pdf_without_text() -> Vec<u8> {
+    pdf_from_objects(
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            "<< /Length 0 >>\nstream\n\nendstream",
+        ],
+        "",
+    )
+}
+
+/// A PDF whose trailer names an encryption dictionary.
+fn encrypted_pdf() -> Vec<u8> {
+    pdf_from_objects(&[
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        "<< /Length 0 >>\nstream\n\nendstream",
+        "<< /Filter /Standard /V 1 /R 2 /O (0123456789abcdef0123456789abcdef) /U (0123456789abcdef0123456789abcdef) /P -4 >>",
+    ], " /Encrypt 5 0 R /ID [<00112233445566778899aabbccddeeff> <00112233445566778899aabbccddeeff>]")
+}
+
+fn pdf_from_objects(objects: &[&str], trailer_extra: &str) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for off in offsets {
+        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R{trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn an_excel_scoring_table_gives_indicators() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows: [[&str; 5]; 5] = [
+        ["乐昌市人民政府办公室2023年度部门整体支出绩效自评表", "", "", "", ""],
+        ["一级指标", "二级指标", "三级指标", "分值", "得分"],
+        ["预算编制情况", "预算编制", "预算编制合理性", "5", "5"],
+        ["", "", "预算编制规范性", "5", "4"],
+        ["预算执行情况", "资金管理", "部门预算资金支出率", "3", "3"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) => ws.write_number(r as u32, c as u16, n).map(|_| ()),
+                Err(_) => ws.write_string(r as u32, c as u16, *v).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    wb.save(input.join("自评表.xlsx")).unwrap();
+    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let r = &data.reports[0];
+    let got: Vec<(&str, &str, Option<f64>)> = r
+        .facts
+        .indicators
+        .iter()
+        .map(|i| (i.section.as_str(), i.indicator.as_str(), i.score))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("预算编制情况", "预算编制合理性", Some(5.0)),
+            ("预算编制情况", "预算编制规范性", Some(4.0)),
+            ("预算执行情况", "部门预算资金支出率", Some(3.0)),
+        ]
+    );
+    assert_eq!(r.facts.text(Field::Department), Some("乐昌市人民政府办公室"));
+    assert_eq!(r.facts.num(Field::FiscalYear), Some(2023.0));
+}
+
+#[test]
+fn legacy_doc_is_converted_with_libreoffice_or_skipped_with_the_way_to_enable_it() {
+    let dir = common::fixtures().join("formats/doc");
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, data) = common::run(&dir, &tmp.path().join("out"), Some(1));
+    let f = &data.files[0];
+    let has_soffice = std::process::Command::new("soffice").arg("--version").output().is_ok();
+    if has_soffice {
+        assert_eq!(f.status, FileStatus::Ok, "{:?}", f.error);
+        assert_eq!(data.reports[0].facts.num(Field::RevenueTotal), Some(651.17));
+        assert_eq!(f.reader.as_deref(), Some("soffice"));
+    } else {
+        assert_eq!(f.status, FileStatus::Skipped);
+        assert!(f.error.as_deref().unwrap().contains("LibreOffice"));
+    }
+}

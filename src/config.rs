@@ -51,6 +51,7 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Limits {
     pub max_file_bytes: u64,
+    pub max_text_bytes: usize,
     pub max_sentence_chars: usize,
 }
 

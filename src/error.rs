@@ -38,4 +38,6 @@ pub enum OutputError {
     Write { path: String, message: String },
     #[error("output folder {0} is inside the input tree; choose another --out")]
     InsideInput(String),
+    #[error("output folder {dir} holds {entry}, which jixiao did not write; choose another --out or pass --force")]
+    Foreign { dir: String, entry: String },
 }

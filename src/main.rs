@@ -35,6 +35,9 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
+        /// Write into an output folder that holds files jixiao did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Print one report's facts, each with the sentence it came from.
     Extract {
@@ -85,12 +88,14 @@ fn real_main() -> Result<()> {
             config,
             jobs,
             quiet,
+            force,
         } => {
             let rules = load_rules(config.as_ref())?;
             let opts = RunOptions {
                 input: input.unwrap_or_else(default_input),
                 out,
                 jobs,
+                force,
             };
             let (summary, _) = jixiao::run(rules, &opts).context("the run could not complete")?;
             if !quiet {

@@ -20,6 +20,8 @@ pub struct RunOptions {
     pub out: PathBuf,
     /// Worker threads; `None` uses every core.
     pub jobs: Option<usize>,
+    /// Write into an output folder that holds files jixiao did not write.
+    pub force: bool,
 }
 
 /// What a run produced, before it is written.
@@ -112,7 +114,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     if !opts.input.is_dir() {
         return Err(RunError::NoInput(opts.input.display().to_string()));
     }
-    output::check_out_dir(&opts.input, &opts.out)?;
+    output::check_out_dir(&opts.input, &opts.out, opts.force)?;
     let engine = Engine::new(rules)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
@@ -245,6 +247,19 @@ fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
         Err(ingest::NotRead::Skipped(m)) => return fail(bytes.len() as u64, Some(sha), FileStatus::Skipped, m, times),
     };
     times.read = t.elapsed().as_secs_f64();
+    if document.text.len() > cfg.limits.max_text_bytes {
+        return fail(
+            bytes.len() as u64,
+            Some(sha),
+            FileStatus::Failed,
+            format!(
+                "text of {} bytes is longer than one report can be (limits.max_text_bytes = {})",
+                document.text.len(),
+                cfg.limits.max_text_bytes
+            ),
+            times,
+        );
+    }
 
     let t = Instant::now();
     let clean = engine.normalizer.normalize(&document.text);

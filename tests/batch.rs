@@ -163,6 +163,7 @@ fn output_inside_the_input_tree_is_refused() {
             input: input.clone(),
             out: input.join("out"),
             jobs: Some(1),
+            force: false,
         },
     )
     .unwrap_err();

@@ -278,10 +278,13 @@ impl Context<'_, '_> {
             return false;
         }
         let (sent_start, _) = self.doc.sentence_of(hit_start);
+        // Candidates are pushed in text order: look back only through this sentence.
         cands
             .list
             .iter()
-            .any(|c| c.field == field && c.start >= sent_start && c.start < hit_start)
+            .rev()
+            .take_while(|c| c.start >= sent_start)
+            .any(|c| c.field == field && c.start < hit_start)
     }
 
     fn finance_bonus(&self, pos: usize) -> i32 {

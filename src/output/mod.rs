@@ -29,8 +29,9 @@ pub const TABLES: [&str; 7] = [
     "summary_by_region",
 ];
 
-/// Refuses an output folder inside the input tree (jixiao never writes there).
-pub fn check_out_dir(input: &Path, out: &Path) -> Result<(), OutputError> {
+/// Refuses an output folder inside the input tree, and one that holds files
+/// jixiao did not write (unless `force`).
+pub fn check_out_dir(input: &Path, out: &Path, force: bool) -> Result<(), OutputError> {
     let abs = |p: &Path| -> PathBuf {
         std::fs::canonicalize(p).unwrap_or_else(|_| {
             std::env::current_dir()
@@ -42,7 +43,43 @@ pub fn check_out_dir(input: &Path, out: &Path) -> Result<(), OutputError> {
     if o.starts_with(&i) {
         return Err(OutputError::InsideInput(out.display().to_string()));
     }
+    if !force {
+        if let Some(foreign) = foreign_entry(out) {
+            return Err(OutputError::Foreign {
+                dir: out.display().to_string(),
+                entry: foreign,
+            });
+        }
+    }
     Ok(())
+}
+
+/// Whether `name` is something jixiao writes into its output folder.
+fn is_ours(name: &str) -> bool {
+    let outputs = TABLES.iter().map(|t| format!("{t}.parquet")).chain(["jixiao.xlsx".into(), "manifest.json".into()]);
+    let base = name.strip_prefix('.').and_then(|n| n.split_once(".tmp-").map(|(b, _)| b));
+    outputs.into_iter().any(|o| o == name || base == Some(o.as_str()))
+}
+
+/// The first entry of an existing output folder that jixiao did not write.
+fn foreign_entry(out: &Path) -> Option<String> {
+    let entries = std::fs::read_dir(out).ok()?;
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .find(|n| !is_ours(n) && n != ".gitkeep")
+}
+
+/// Temporary files a killed run left behind are removed before writing.
+fn remove_stale_temporaries(out: &Path) {
+    if let Ok(entries) = std::fs::read_dir(out) {
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') && name.contains(".tmp-") && is_ours(&name) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 fn write_err(path: &Path, e: impl std::fmt::Display) -> OutputError {
@@ -92,6 +129,7 @@ pub fn write_all(
     summary: &RunSummary,
 ) -> Result<(), OutputError> {
     std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
+    remove_stale_temporaries(out);
     let regions = summarize_regions(&data.reports);
     let panel = department_panel(&data.reports);
     let mut frames = tables::build(data, &regions).map_err(|e| write_err(out, e))?;

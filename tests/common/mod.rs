@@ -26,6 +26,7 @@ pub fn run(input: &Path, out: &Path, jobs: Option<usize>) -> (jixiao::RunSummary
             input: input.to_path_buf(),
             out: out.to_path_buf(),
             jobs,
+            force: false,
         },
     )
     .expect("run completes")

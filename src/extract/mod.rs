@@ -15,7 +15,7 @@ mod scores;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-pub use amount::{Number, Unit, UnitTable};
+pub use amount::{scan as scan_numbers, Number, Unit, UnitTable};
 pub use region::{RegionMatch, RegionMatcher};
 pub use scores::top_level;
 

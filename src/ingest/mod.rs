@@ -172,6 +172,11 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
                 indicators: s.indicators,
             })
         }
+        // The extension promises a format the bytes are not.
+        Format::Other if matches!(ext, "pdf" | "docx" | "xlsx" | "xlsm" | "xls") => Err(NotRead::Failed(format!(
+            "not a valid .{ext} file: its content is not a {} document",
+            ext.to_uppercase()
+        ))),
         Format::Ole | Format::Other if fmt.convert_with_soffice.iter().any(|e| e == ext) => {
             convert_with_soffice(path, cfg).map(|t| doc(t, "soffice"))
         }

@@ -56,8 +56,13 @@ pub fn check_out_dir(input: &Path, out: &Path, force: bool) -> Result<(), Output
 
 /// Whether `name` is something jixiao writes into its output folder.
 fn is_ours(name: &str) -> bool {
-    let outputs = TABLES.iter().map(|t| format!("{t}.parquet")).chain(["jixiao.xlsx".into(), "manifest.json".into()]);
-    let base = name.strip_prefix('.').and_then(|n| n.split_once(".tmp-").map(|(b, _)| b));
+    let outputs = TABLES
+        .iter()
+        .map(|t| format!("{t}.parquet"))
+        .chain(["jixiao.xlsx".into(), "manifest.json".into()]);
+    let base = name
+        .strip_prefix('.')
+        .and_then(|n| n.split_once(".tmp-").map(|(b, _)| b));
     outputs.into_iter().any(|o| o == name || base == Some(o.as_str()))
 }
 

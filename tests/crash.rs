@@ -1,0 +1,121 @@
+//! Crash safety: a run killed with SIGKILL at any moment leaves every output
+//! whole and readable (each is written to a temporary name and renamed into
+//! place, `manifest.json` last), and the next run cleans up after it.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use polars::prelude::*;
+
+fn jixiao() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_jixiao"))
+}
+
+/// Every output that exists is complete: Parquet readable, workbook a valid
+/// package, manifest valid JSON.
+fn assert_whole(out: &Path) {
+    for table in jixiao::output::TABLES {
+        let p = out.join(format!("{table}.parquet"));
+        let f = std::fs::File::open(&p).unwrap_or_else(|e| panic!("{table}: {e}"));
+        ParquetReader::new(f)
+            .finish()
+            .unwrap_or_else(|e| panic!("{table}.parquet is not whole: {e}"));
+    }
+    let xlsx = std::fs::read(out.join("jixiao.xlsx")).unwrap();
+    ::zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("jixiao.xlsx is a whole package");
+    let m = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    serde_json::from_str::<serde_json::Value>(&m).expect("manifest.json is whole");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_killed_mid_write_leaves_the_previous_outputs_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    // The previous run.
+    let ok = jixiao()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(common::reports_dir())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert_whole(&out);
+
+    // A bigger corpus, so that the kill can land while outputs are written.
+    let input = tmp.path().join("big");
+    std::fs::create_dir_all(&input).unwrap();
+    let seeds: Vec<Vec<u8>> = std::fs::read_dir(common::reports_dir())
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    for i in 0..400 {
+        let mut bytes = seeds[i % seeds.len()].clone();
+        bytes.extend_from_slice(format!("\n附注 {i}。").as_bytes());
+        std::fs::write(input.join(format!("r{i:04}.txt")), bytes).unwrap();
+    }
+    // Kill at a spread of moments; whatever the moment, every output is whole.
+    for delay_ms in [5u64, 20, 60, 120, 200, 300, 450, 700] {
+        let mut child = jixiao()
+            .args(["run", "--quiet", "--jobs", "2", "--out"])
+            .arg(&out)
+            .arg(&input)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        assert_whole(&out);
+    }
+    // The next complete run leaves no temporary file behind.
+    let ok = jixiao()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert_whole(&out);
+    let leftovers: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn an_output_folder_with_foreign_files_is_not_overwritten_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("budget_2023.xlsx"), b"someone else's work").unwrap();
+    let o = jixiao()
+        .args(["run", "--out"])
+        .arg(&out)
+        .arg(common::reports_dir())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert!(!out.join("reports.parquet").exists());
+    assert_eq!(
+        std::fs::read(out.join("budget_2023.xlsx")).unwrap(),
+        b"someone else's work"
+    );
+    let o = jixiao()
+        .args(["run", "--force", "--quiet", "--out"])
+        .arg(&out)
+        .arg(common::reports_dir())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(out.join("reports.parquet").exists());
+    assert!(
+        out.join("budget_2023.xlsx").exists(),
+        "--force writes beside, never deletes"
+    );
+}

@@ -38,6 +38,9 @@ enum Command {
         /// Write into an output folder that holds files jixiao did not write.
         #[arg(long)]
         force: bool,
+        /// Rows per workbook sheet (the Parquet files always hold every row).
+        #[arg(long, default_value_t = 1_000_000)]
+        xlsx_max_rows: u32,
     },
     /// Print one report's facts, each with the sentence it came from.
     Extract {
@@ -89,13 +92,14 @@ fn real_main() -> Result<()> {
             jobs,
             quiet,
             force,
+            xlsx_max_rows,
         } => {
             let rules = load_rules(config.as_ref())?;
             let opts = RunOptions {
-                input: input.unwrap_or_else(default_input),
-                out,
                 jobs,
                 force,
+                xlsx_max_rows,
+                ..RunOptions::new(input.unwrap_or_else(default_input), out)
             };
             let (summary, _) = jixiao::run(rules, &opts).context("the run could not complete")?;
             if !quiet {

@@ -1,6 +1,7 @@
 //! The batch: walk → (read → normalise → extract → validate) per file in
 //! parallel → outputs. One bad file is a `failed` row, never a stopped batch.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -22,9 +23,27 @@ pub struct RunOptions {
     pub jobs: Option<usize>,
     /// Write into an output folder that holds files jixiao did not write.
     pub force: bool,
+    /// Also return every report and file row in memory (small corpora, tests);
+    /// a large run keeps only one batch at a time.
+    pub collect: bool,
+    /// Rows per workbook sheet; the Parquet files always hold every row.
+    pub xlsx_max_rows: u32,
 }
 
-/// What a run produced, before it is written.
+impl RunOptions {
+    pub fn new(input: PathBuf, out: PathBuf) -> Self {
+        RunOptions {
+            input,
+            out,
+            jobs: None,
+            force: false,
+            collect: false,
+            xlsx_max_rows: 1_000_000,
+        }
+    }
+}
+
+/// What a run produced (rows only when `RunOptions::collect`).
 #[derive(Debug, Default)]
 pub struct RunData {
     pub files: Vec<FileRecord>,
@@ -109,6 +128,9 @@ struct Outcome {
     times: StageTimes,
 }
 
+/// Files processed together: their reports are written out, then dropped.
+const BATCH: usize = 1024;
+
 pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), RunError> {
     let t0 = Instant::now();
     if !opts.input.is_dir() {
@@ -123,45 +145,121 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
 
     let tw = Instant::now();
     let entries = ingest::walk(&opts.input);
-    let walk_secs = tw.elapsed().as_secs_f64();
+    let mut times = StageTimes {
+        walk: tw.elapsed().as_secs_f64(),
+        ..StageTimes::default()
+    };
 
-    let outcomes: Vec<Outcome> = pool.install(|| entries.par_iter().map(|e| process_guarded(&engine, e)).collect());
-
+    let mut sink = output::Sink::create(&opts.out, opts.xlsx_max_rows)?;
+    let mut first_of_sha: HashMap<String, String> = HashMap::new();
     let mut data = RunData::default();
-    data.times.walk = walk_secs;
-    for o in outcomes {
-        data.times.read += o.times.read;
-        data.times.normalize += o.times.normalize;
-        data.times.extract += o.times.extract;
-        data.times.validate += o.times.validate;
-        data.files.push(o.record);
-        if let Some(r) = o.report {
-            data.reports.push(r);
+    let mut counts = [0usize; 4];
+    for range in batches(&entries, BATCH) {
+        let chunk = &entries[range];
+        let mut outcomes: Vec<Outcome> =
+            pool.install(|| chunk.par_iter().map(|e| process_guarded(&engine, e)).collect());
+        prefer_richer_formats(&mut outcomes, &engine.rules.config.formats.richer_formats);
+        let mut files = Vec::with_capacity(outcomes.len());
+        let mut reports = Vec::new();
+        for mut o in outcomes {
+            times.read += o.times.read;
+            times.normalize += o.times.normalize;
+            times.extract += o.times.extract;
+            times.validate += o.times.validate;
+            // Byte-identical files: the first (by path) is read, the others point at it.
+            if let Some(sha) = o.record.sha256.clone() {
+                match first_of_sha.get(&sha) {
+                    Some(first) => {
+                        o.record.status = FileStatus::Duplicate;
+                        o.record.error = Some(format!("same bytes as {first}"));
+                        o.record.report_id = Some(sha[..16.min(sha.len())].to_string());
+                        o.report = None;
+                    }
+                    None => {
+                        first_of_sha.insert(sha, o.record.source_path.clone());
+                    }
+                }
+            }
+            counts[match o.record.status {
+                FileStatus::Ok => 0,
+                FileStatus::Failed => 1,
+                FileStatus::Skipped => 2,
+                FileStatus::Duplicate => 3,
+            }] += 1;
+            files.push(o.record);
+            reports.extend(o.report);
+        }
+        let tw = Instant::now();
+        sink.push(&reports, &files)?;
+        times.write += tw.elapsed().as_secs_f64();
+        if opts.collect {
+            data.files.extend(files);
+            data.reports.extend(reports);
         }
     }
-    mark_duplicates(&mut data);
-    prefer_richer_formats(&mut data, &engine.rules.config.formats.richer_formats);
 
+    let seconds = t0.elapsed().as_secs_f64();
+    let summary = RunSummary {
+        files_seen: counts.iter().sum(),
+        ok: counts[0],
+        failed: counts[1],
+        skipped: counts[2],
+        duplicate: counts[3],
+        seconds,
+        reports_per_second: counts[0] as f64 / seconds.max(1e-9),
+    };
     let tw = Instant::now();
-    let mut summary = summarize(&data, t0.elapsed().as_secs_f64());
-    output::write_all(&opts.out, &opts.input, &engine.rules, &data, &summary)?;
-    data.times.write = tw.elapsed().as_secs_f64();
+    sink.finish(&opts.input, &engine.rules, &summary, &times)?;
+    times.write += tw.elapsed().as_secs_f64();
+    let mut summary = summary;
     summary.seconds = t0.elapsed().as_secs_f64();
     summary.reports_per_second = summary.ok as f64 / summary.seconds.max(1e-9);
+    data.times = times;
     Ok((summary, data))
 }
 
-fn summarize(data: &RunData, seconds: f64) -> RunSummary {
-    let count = |s: FileStatus| data.files.iter().filter(|f| f.status == s).count();
-    let ok = count(FileStatus::Ok);
-    RunSummary {
-        files_seen: data.files.len(),
-        ok,
-        failed: count(FileStatus::Failed),
-        skipped: count(FileStatus::Skipped),
-        duplicate: count(FileStatus::Duplicate),
-        seconds,
-        reports_per_second: ok as f64 / seconds.max(1e-9),
+fn stem_of(p: &str) -> &str {
+    p.rsplit_once('.').map_or(p, |(s, _)| s)
+}
+
+/// Batches of about `size` entries that never split the formats of one
+/// report (报告.docx and 报告.pdf sort next to each other).
+fn batches(entries: &[WalkEntry], size: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let mut end = (start + size.max(1)).min(entries.len());
+        while end < entries.len() && stem_of(&entries[end].rel_path) == stem_of(&entries[end - 1].rel_path) {
+            end += 1;
+        }
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// One report in several formats (报告.pdf and 报告.docx): read once, from the
+/// richest format that read well; the others are `duplicate` rows that say so.
+fn prefer_richer_formats(outcomes: &mut [Outcome], order: &[String]) {
+    let rank = |ext: &str| order.iter().position(|e| e == ext).unwrap_or(order.len());
+    let mut best: HashMap<String, (usize, String)> = HashMap::new();
+    for o in outcomes.iter().filter(|o| o.record.status == FileStatus::Ok) {
+        let r = rank(&o.record.source_format);
+        let e = best
+            .entry(stem_of(&o.record.source_path).to_string())
+            .or_insert((r, o.record.source_path.clone()));
+        if r < e.0 {
+            *e = (r, o.record.source_path.clone());
+        }
+    }
+    for o in outcomes.iter_mut().filter(|o| o.record.status == FileStatus::Ok) {
+        if let Some((_, keep)) = best.get(stem_of(&o.record.source_path)) {
+            if *keep != o.record.source_path {
+                o.record.status = FileStatus::Duplicate;
+                o.record.error = Some(format!("same report as {keep} (read from the richer format)"));
+                o.report = None;
+            }
+        }
     }
 }
 
@@ -308,56 +406,4 @@ fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::other("file grew past the size limit while being read"));
     }
     Ok(buf)
-}
-
-/// Byte-identical files: the first (by path) is read, the others point at it.
-fn mark_duplicates(data: &mut RunData) {
-    let mut first: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut dropped: Vec<String> = Vec::new();
-    for f in &mut data.files {
-        let Some(sha) = f.sha256.clone() else { continue };
-        match first.get(&sha) {
-            None => {
-                first.insert(sha, f.source_path.clone());
-            }
-            Some(orig) => {
-                if f.status == FileStatus::Ok {
-                    dropped.push(f.source_path.clone());
-                }
-                f.status = FileStatus::Duplicate;
-                f.error = Some(format!("same bytes as {orig}"));
-                f.report_id = Some(sha[..16].to_string());
-            }
-        }
-    }
-    data.reports.retain(|r| !dropped.contains(&r.source_path));
-}
-
-/// One report in several formats (报告.pdf and 报告.docx): read once, from the
-/// richer format; the others are `duplicate` rows that say so.
-fn prefer_richer_formats(data: &mut RunData, order: &[String]) {
-    use std::collections::HashMap;
-    let rank = |ext: &str| order.iter().position(|e| e == ext).unwrap_or(order.len());
-    let stem_of = |p: &str| p.rsplit_once('.').map_or(p, |(s, _)| s).to_string();
-    let mut best: HashMap<String, (usize, String)> = HashMap::new();
-    for f in data.files.iter().filter(|f| f.status == FileStatus::Ok) {
-        let r = rank(&f.source_format);
-        let e = best
-            .entry(stem_of(&f.source_path))
-            .or_insert((r, f.source_path.clone()));
-        if r < e.0 {
-            *e = (r, f.source_path.clone());
-        }
-    }
-    let mut dropped = Vec::new();
-    for f in data.files.iter_mut().filter(|f| f.status == FileStatus::Ok) {
-        if let Some((_, keep)) = best.get(&stem_of(&f.source_path)) {
-            if *keep != f.source_path {
-                f.status = FileStatus::Duplicate;
-                f.error = Some(format!("same report as {keep} (read from the richer format)"));
-                dropped.push(f.source_path.clone());
-            }
-        }
-    }
-    data.reports.retain(|r| !dropped.contains(&r.source_path));
 }

@@ -179,7 +179,8 @@ fn the_same_department_across_years_shows_its_changes() {
     std::fs::write(input.join("2022/report.txt"), earlier).unwrap();
     let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
 
-    let panel = jixiao::output::department_panel(&data.reports);
+    let digests: Vec<_> = data.reports.iter().map(jixiao::output::ReportDigest::of).collect();
+    let panel = jixiao::output::department_panel(&digests);
     assert_eq!(panel.len(), 2, "{panel:?}");
     let later = panel.iter().find(|p| p.fiscal_year == 2023).unwrap();
     assert_eq!(later.previous_year, Some(2022));
@@ -189,7 +190,7 @@ fn the_same_department_across_years_shows_its_changes() {
     );
     assert_eq!(later.score_change, Some(0.0));
 
-    let regions = jixiao::output::summarize_regions(&data.reports);
+    let regions = jixiao::output::summarize_regions(&digests);
     let r2023 = regions.iter().find(|r| r.fiscal_year == Some(2023)).unwrap();
     assert_eq!(r2023.county.as_deref(), Some("乐昌市"));
     assert_eq!(r2023.previous_year, Some(2022));

@@ -157,16 +157,7 @@ fn output_inside_the_input_tree_is_refused() {
     let input = tmp.path().join("in");
     write(&input, "r.txt", "收入合计 1 万元。".as_bytes());
     let rules = jixiao::Rules::bundled().unwrap();
-    let err = jixiao::run(
-        rules,
-        &jixiao::RunOptions {
-            input: input.clone(),
-            out: input.join("out"),
-            jobs: Some(1),
-            force: false,
-        },
-    )
-    .unwrap_err();
+    let err = jixiao::run(rules, &jixiao::RunOptions::new(input.clone(), input.join("out"))).unwrap_err();
     assert!(err.to_string().contains("inside the input tree"), "{err}");
     assert!(!input.join("out").exists());
 }

@@ -187,3 +187,81 @@ mod tests {
         assert_eq!(n[0].value, 12345.0);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! The amount grammar over generated input: full-width and half-width
+    //! digits, thousands separators, `·` as the decimal point, 元/万元/亿元 and
+    //! percentages all read back the value that was written.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn table() -> &'static UnitTable {
+        static T: std::sync::OnceLock<UnitTable> = std::sync::OnceLock::new();
+        T.get_or_init(|| UnitTable::new(&crate::config::Rules::bundled().unwrap().config.units))
+    }
+
+    /// 1234567 → "1,234,567"
+    fn with_commas(n: u64) -> String {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    fn full_width(s: &str) -> String {
+        use unicode_normalization::UnicodeNormalization;
+        let fw: String = s
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c),
+                ',' => '，',
+                '.' => '．',
+                '%' => '％',
+                _ => c,
+            })
+            .collect();
+        // What the normaliser hands to the grammar.
+        fw.nfkc().collect()
+    }
+
+    proptest! {
+        #[test]
+        fn money_reads_back(int in 0u64..10_000_000_000, cents in 0u32..100, unit in 0usize..3,
+                            commas in any::<bool>(), fw in any::<bool>(), dot in any::<bool>(), prefix in "[收入支出合计为：]{0,4}") {
+            let (name, factor) = [("元", 0.0001), ("万元", 1.0), ("亿元", 10000.0)][unit];
+            let int_s = if commas { with_commas(int) } else { int.to_string() };
+            let sep = if dot { "·" } else { "." };
+            let mut s = format!("{prefix}{int_s}{sep}{cents:02}{name}");
+            if fw { s = full_width(&s); }
+            let nums = scan(&s, table());
+            prop_assert_eq!(nums.len(), 1, "{}", s);
+            let want = ((int as f64 + f64::from(cents) / 100.0) * factor * 1e6).round() / 1e6;
+            let got = nums[0].wan().unwrap();
+            prop_assert!((got - want).abs() <= want.abs() * 1e-12 + 1e-9, "{} → {} want {}", s, got, want);
+        }
+
+        #[test]
+        fn percentages_are_fractions(int in 0u32..1000, frac in 0u32..100, fw in any::<bool>()) {
+            let mut s = format!("控制率{int}.{frac:02}%");
+            if fw { s = full_width(&s); }
+            let nums = scan(&s, table());
+            prop_assert_eq!(nums.len(), 1);
+            let want = ((f64::from(int) + f64::from(frac) / 100.0) / 100.0 * 1e6).round() / 1e6;
+            prop_assert_eq!(nums[0].fraction(), Some(want));
+        }
+
+        #[test]
+        fn any_text_scans_without_panic(s in "\\PC{0,200}") {
+            for n in scan(&s, table()) {
+                prop_assert!(s.is_char_boundary(n.start) && s.is_char_boundary(n.end));
+            }
+        }
+    }
+}

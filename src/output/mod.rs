@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use summary::{department_panel, summarize_regions, PanelRow, RegionSummary};
+pub use summary::{department_panel, summarize_regions, PanelRow, RegionSummary, ReportDigest};
 
 use crate::config::Rules;
 use crate::error::OutputError;
-use crate::pipeline::{RunData, RunSummary};
+use crate::model::{FileRecord, Report};
+use crate::pipeline::RunSummary;
 
 /// The Parquet tables of SCHEMA.md, in writing order.
 pub const TABLES: [&str; 7] = [
@@ -118,49 +119,125 @@ struct Manifest<'a> {
     config_digest: &'a str,
     input_root: String,
     counts: &'a RunSummary,
-    reports: usize,
-    facts: usize,
-    indicators: usize,
-    checks: usize,
+    reports: u64,
+    facts: u64,
+    indicators: u64,
+    checks: u64,
     stage_seconds: &'a crate::model::StageTimes,
     outputs: Vec<String>,
 }
 
-pub fn write_all(
-    out: &Path,
-    input: &Path,
-    rules: &Rules,
-    data: &RunData,
-    summary: &RunSummary,
-) -> Result<(), OutputError> {
-    std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
-    remove_stale_temporaries(out);
-    let regions = summarize_regions(&data.reports);
-    let panel = department_panel(&data.reports);
-    let mut frames = tables::build(data, &regions).map_err(|e| write_err(out, e))?;
-    let mut outputs = Vec::new();
-    for (name, df) in frames.iter_mut() {
-        let file = format!("{name}.parquet");
-        write_atomic(out, &file, |p| tables::write_parquet(df, p))?;
-        outputs.push(file);
+/// Where a run's rows go, batch by batch: Parquet row groups and workbook rows
+/// are written as reports arrive, so memory holds one batch, not the corpus.
+/// Everything lands under temporary names; `finish` renames it into place.
+pub struct Sink {
+    out: PathBuf,
+    tables: Vec<tables::TableWriter>,
+    files: tables::TableWriter,
+    workbook: workbook::Streamer,
+    digests: Vec<ReportDigest>,
+    counts: [u64; 4],
+}
+
+fn tmp_name(out: &Path, name: &str) -> PathBuf {
+    out.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+impl Sink {
+    pub fn create(out: &Path, xlsx_max_rows: u32) -> Result<Self, OutputError> {
+        std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
+        remove_stale_temporaries(out);
+        let per_report = ["reports", "indicators", "expenditure_by_function", "facts", "checks"];
+        Ok(Sink {
+            out: out.to_path_buf(),
+            tables: per_report
+                .iter()
+                .map(|t| tables::TableWriter::new(t, tmp_name(out, &format!("{t}.parquet"))))
+                .collect(),
+            files: tables::TableWriter::new("files", tmp_name(out, "files.parquet")),
+            workbook: workbook::Streamer::new(xlsx_max_rows).map_err(|e| write_err(out, e))?,
+            digests: Vec::new(),
+            counts: [0; 4],
+        })
     }
-    write_atomic(out, "jixiao.xlsx", |p| workbook::write(data, &regions, &panel, p))?;
-    outputs.push("jixiao.xlsx".into());
-    let manifest = Manifest {
-        tool: "jixiao",
-        version: env!("CARGO_PKG_VERSION"),
-        config_digest: &rules.digest,
-        input_root: input.display().to_string(),
-        counts: summary,
-        reports: data.reports.len(),
-        facts: data.reports.iter().map(|r| r.facts.facts.len()).sum(),
-        indicators: data.reports.iter().map(|r| r.facts.indicators.len()).sum(),
-        checks: data.reports.iter().map(|r| r.facts.checks.len()).sum(),
-        stage_seconds: &data.times,
-        outputs,
-    };
-    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| write_err(out, e))?;
-    write_atomic(out, "manifest.json", |p| {
-        std::fs::write(p, &json).map_err(|e| e.to_string())
-    })
+
+    /// One batch, in source_path order.
+    pub fn push(&mut self, reports: &[Report], files: &[FileRecord]) -> Result<(), OutputError> {
+        let err = |e: String| write_err(&self.out, e);
+        for (name, df) in tables::report_tables(reports).map_err(err)? {
+            if let Some(w) = self.tables.iter_mut().find(|w| w.name == name) {
+                w.write(&df).map_err(|e| write_err(&w.tmp, e))?;
+            }
+        }
+        let df = tables::files(files).map_err(err)?;
+        self.files.write(&df).map_err(|e| write_err(&self.files.tmp, e))?;
+        self.workbook
+            .push(reports, files)
+            .map_err(|e| write_err(&self.out, e))?;
+        for r in reports {
+            self.digests.push(ReportDigest::of(r));
+            self.counts[0] += 1;
+            self.counts[1] += r.facts.facts.len() as u64;
+            self.counts[2] += r.facts.indicators.len() as u64;
+            self.counts[3] += r.facts.checks.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Summaries, then every file renamed into place, `manifest.json` last.
+    pub fn finish(
+        self,
+        input: &Path,
+        rules: &Rules,
+        summary: &RunSummary,
+        times: &crate::model::StageTimes,
+    ) -> Result<(), OutputError> {
+        let out = self.out;
+        let err = |e: String| write_err(&out, e);
+        let regions = summarize_regions(&self.digests);
+        let panel = department_panel(&self.digests);
+        let mut done: Vec<(PathBuf, String)> = Vec::new();
+        let empty = tables::report_tables(&[]).map_err(err)?;
+        for w in self.tables {
+            let name = format!("{}.parquet", w.name);
+            let schema = empty
+                .iter()
+                .find(|(n, _)| *n == w.name)
+                .map(|(_, df)| df.clone())
+                .unwrap_or_default();
+            let tmp = w.finish(&schema).map_err(err)?;
+            done.push((tmp, name));
+        }
+        let tmp = self.files.finish(&tables::files(&[]).map_err(err)?).map_err(err)?;
+        done.push((tmp, "files.parquet".into()));
+        let mut summary_df = tables::summary(&regions).map_err(err)?;
+        let tmp = tmp_name(&out, "summary_by_region.parquet");
+        tables::write_one(&mut summary_df, &tmp).map_err(err)?;
+        done.push((tmp, "summary_by_region.parquet".into()));
+        let tmp = tmp_name(&out, "jixiao.xlsx");
+        self.workbook.finish(&regions, &panel, &tmp).map_err(err)?;
+        done.push((tmp, "jixiao.xlsx".into()));
+        let mut outputs = Vec::new();
+        for (tmp, name) in done {
+            std::fs::rename(&tmp, out.join(&name)).map_err(|e| write_err(&out.join(&name), e))?;
+            outputs.push(name);
+        }
+        let manifest = Manifest {
+            tool: "jixiao",
+            version: env!("CARGO_PKG_VERSION"),
+            config_digest: &rules.digest,
+            input_root: input.display().to_string(),
+            counts: summary,
+            reports: self.counts[0],
+            facts: self.counts[1],
+            indicators: self.counts[2],
+            checks: self.counts[3],
+            stage_seconds: times,
+            outputs,
+        };
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| write_err(&out, e))?;
+        write_atomic(&out, "manifest.json", |p| {
+            std::fs::write(p, &json).map_err(|e| e.to_string())
+        })
+    }
 }

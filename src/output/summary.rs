@@ -5,6 +5,52 @@ use std::collections::BTreeMap;
 
 use crate::model::{Field, Report, Severity};
 
+/// What the region summary and the department panel need of a report: kept
+/// for every report of a run (a few hundred bytes), while the report itself
+/// is written out and dropped batch by batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportDigest {
+    pub report_id: String,
+    pub department: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub region_code: Option<String>,
+    pub fiscal_year: Option<i32>,
+    pub revenue_total: Option<f64>,
+    pub expenditure_total: Option<f64>,
+    pub expenditure_basic: Option<f64>,
+    pub expenditure_project: Option<f64>,
+    pub three_public_actual: Option<f64>,
+    pub three_public_budget: Option<f64>,
+    pub score_total: Option<f64>,
+    pub has_error: bool,
+}
+
+impl ReportDigest {
+    pub fn of(r: &Report) -> Self {
+        let f = &r.facts;
+        let text = |x: Field| f.text(x).map(str::to_string);
+        ReportDigest {
+            report_id: r.report_id.clone(),
+            department: text(Field::Department),
+            province: text(Field::Province),
+            city: text(Field::City),
+            county: text(Field::County),
+            region_code: text(Field::RegionCode),
+            fiscal_year: f.num(Field::FiscalYear).map(|v| v as i32),
+            revenue_total: f.num(Field::RevenueTotal),
+            expenditure_total: f.num(Field::ExpenditureTotal),
+            expenditure_basic: f.num(Field::ExpenditureBasic),
+            expenditure_project: f.num(Field::ExpenditureProject),
+            three_public_actual: f.num(Field::ThreePublicActual),
+            three_public_budget: f.num(Field::ThreePublicBudget),
+            score_total: f.num(Field::ScoreTotal),
+            has_error: f.checks.iter().any(|c| c.severity == Severity::Error),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegionSummary {
     pub province: Option<String>,
@@ -33,56 +79,42 @@ pub struct RegionSummary {
 
 type Key = (Option<String>, Option<String>, Option<String>, Option<i32>);
 
-pub fn summarize_regions(reports: &[Report]) -> Vec<RegionSummary> {
-    let mut groups: BTreeMap<Key, Vec<&Report>> = BTreeMap::new();
+pub fn summarize_regions(reports: &[ReportDigest]) -> Vec<RegionSummary> {
+    let mut groups: BTreeMap<Key, Vec<&ReportDigest>> = BTreeMap::new();
     for r in reports {
-        let f = &r.facts;
-        let key = (
-            f.text(Field::Province).map(str::to_string),
-            f.text(Field::City).map(str::to_string),
-            f.text(Field::County).map(str::to_string),
-            f.num(Field::FiscalYear).map(|v| v as i32),
-        );
+        let key = (r.province.clone(), r.city.clone(), r.county.clone(), r.fiscal_year);
         groups.entry(key).or_default().push(r);
     }
     let mut rows: Vec<RegionSummary> = groups
         .into_iter()
         .map(|((province, city, county, fiscal_year), rs)| {
-            let sum = |field: Field| -> Option<f64> {
-                let v: Vec<f64> = rs.iter().filter_map(|r| r.facts.num(field)).collect();
+            let sum = |get: fn(&ReportDigest) -> Option<f64>| -> Option<f64> {
+                let v: Vec<f64> = rs.iter().filter_map(|r| get(r)).collect();
                 (!v.is_empty()).then(|| v.iter().sum())
             };
             let both: Vec<(f64, f64)> = rs
                 .iter()
-                .filter_map(|r| {
-                    Some((
-                        r.facts.num(Field::ThreePublicActual)?,
-                        r.facts.num(Field::ThreePublicBudget)?,
-                    ))
-                })
+                .filter_map(|r| Some((r.three_public_actual?, r.three_public_budget?)))
                 .collect();
             let (a, b): (f64, f64) = both.iter().fold((0.0, 0.0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
-            let scores: Vec<f64> = rs.iter().filter_map(|r| r.facts.num(Field::ScoreTotal)).collect();
+            let scores: Vec<f64> = rs.iter().filter_map(|r| r.score_total).collect();
             RegionSummary {
                 province,
                 city,
                 county,
                 fiscal_year,
                 reports: rs.len() as i64,
-                revenue_total: sum(Field::RevenueTotal),
-                expenditure_total: sum(Field::ExpenditureTotal),
-                expenditure_basic: sum(Field::ExpenditureBasic),
-                expenditure_project: sum(Field::ExpenditureProject),
-                three_public_actual: sum(Field::ThreePublicActual),
-                three_public_budget: sum(Field::ThreePublicBudget),
+                revenue_total: sum(|r| r.revenue_total),
+                expenditure_total: sum(|r| r.expenditure_total),
+                expenditure_basic: sum(|r| r.expenditure_basic),
+                expenditure_project: sum(|r| r.expenditure_project),
+                three_public_actual: sum(|r| r.three_public_actual),
+                three_public_budget: sum(|r| r.three_public_budget),
                 three_public_ratio: (b > 0.0).then(|| a / b),
                 score_mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
                 score_min: scores.iter().copied().reduce(f64::min),
                 score_max: scores.iter().copied().reduce(f64::max),
-                reports_with_errors: rs
-                    .iter()
-                    .filter(|r| r.facts.checks.iter().any(|c| c.severity == Severity::Error))
-                    .count() as i64,
+                reports_with_errors: rs.iter().filter(|r| r.has_error).count() as i64,
                 ..RegionSummary::default()
             }
         })
@@ -125,27 +157,25 @@ pub struct PanelRow {
 }
 
 /// Departments that appear in two or more years (same normalised name and region).
-pub fn department_panel(reports: &[Report]) -> Vec<PanelRow> {
+pub fn department_panel(reports: &[ReportDigest]) -> Vec<PanelRow> {
     let mut by_dept: BTreeMap<(String, Option<String>), Vec<PanelRow>> = BTreeMap::new();
     for r in reports {
-        let f = &r.facts;
-        let (Some(dept), Some(year)) = (f.text(Field::Department), f.num(Field::FiscalYear)) else {
+        let (Some(dept), Some(year)) = (r.department.as_deref(), r.fiscal_year) else {
             continue;
         };
         let key: String = dept.chars().filter(|c| !c.is_whitespace()).collect();
         let key = key.strip_prefix("中共").map(str::to_string).unwrap_or(key);
-        let region = f.text(Field::RegionCode).map(str::to_string);
-        by_dept.entry((key, region.clone())).or_default().push(PanelRow {
+        by_dept.entry((key, r.region_code.clone())).or_default().push(PanelRow {
             department: dept.to_string(),
-            region_code: region,
-            province: f.text(Field::Province).map(str::to_string),
-            city: f.text(Field::City).map(str::to_string),
-            county: f.text(Field::County).map(str::to_string),
-            fiscal_year: year as i32,
+            region_code: r.region_code.clone(),
+            province: r.province.clone(),
+            city: r.city.clone(),
+            county: r.county.clone(),
+            fiscal_year: year,
             report_id: r.report_id.clone(),
-            expenditure_total: f.num(Field::ExpenditureTotal),
-            three_public_actual: f.num(Field::ThreePublicActual),
-            score_total: f.num(Field::ScoreTotal),
+            expenditure_total: r.expenditure_total,
+            three_public_actual: r.three_public_actual,
+            score_total: r.score_total,
             ..PanelRow::default()
         });
     }

@@ -1,12 +1,9 @@
 //! The DataFrames (polars lives here and nowhere else) and the Parquet writer.
 
-use std::path::Path;
-
 use polars::prelude::*;
 
 use super::RegionSummary;
-use crate::model::{Field, FieldKind, Value};
-use crate::pipeline::RunData;
+use crate::model::{Field, FieldKind, FileRecord, Report, Value};
 
 fn text_col(name: &str, v: Vec<Option<String>>) -> Column {
     Column::new(name.into(), v)
@@ -37,21 +34,18 @@ fn frame(columns: Vec<Column>) -> Result<DataFrame, String> {
     DataFrame::new_infer_height(columns).map_err(|e| e.to_string())
 }
 
-/// Every table, named as in SCHEMA.md, rows sorted by source_path.
-pub fn build(data: &RunData, regions: &[RegionSummary]) -> Result<Vec<(&'static str, DataFrame)>, String> {
+/// The per-report tables of one batch of reports, named as in SCHEMA.md.
+pub fn report_tables(reports: &[Report]) -> Result<Vec<(&'static str, DataFrame)>, String> {
     Ok(vec![
-        ("reports", reports(data)?),
-        ("indicators", indicators(data)?),
-        ("expenditure_by_function", functions(data)?),
-        ("facts", facts(data)?),
-        ("checks", checks(data)?),
-        ("files", files(data)?),
-        ("summary_by_region", summary(regions)?),
+        ("reports", self::reports(reports)?),
+        ("indicators", indicators(reports)?),
+        ("expenditure_by_function", functions(reports)?),
+        ("facts", facts(reports)?),
+        ("checks", checks(reports)?),
     ])
 }
 
-fn reports(data: &RunData) -> Result<DataFrame, String> {
-    let rs = &data.reports;
+fn reports(rs: &[Report]) -> Result<DataFrame, String> {
     let mut cols = vec![
         text_col("report_id", rs.iter().map(|r| Some(r.report_id.clone())).collect()),
         text_col("source_path", rs.iter().map(|r| Some(r.source_path.clone())).collect()),
@@ -104,9 +98,8 @@ fn reports(data: &RunData) -> Result<DataFrame, String> {
     frame(cols)
 }
 
-fn facts(data: &RunData) -> Result<DataFrame, String> {
-    let rows: Vec<(&str, &crate::model::Fact)> = data
-        .reports
+fn facts(reports: &[Report]) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::Fact)> = reports
         .iter()
         .flat_map(|r| r.facts.facts.iter().map(move |f| (r.report_id.as_str(), f)))
         .collect();
@@ -157,9 +150,8 @@ fn facts(data: &RunData) -> Result<DataFrame, String> {
     ])
 }
 
-fn checks(data: &RunData) -> Result<DataFrame, String> {
-    let rows: Vec<(&str, &crate::model::Check)> = data
-        .reports
+fn checks(reports: &[Report]) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::Check)> = reports
         .iter()
         .flat_map(|r| r.facts.checks.iter().map(move |c| (r.report_id.as_str(), c)))
         .collect();
@@ -178,9 +170,8 @@ fn checks(data: &RunData) -> Result<DataFrame, String> {
     ])
 }
 
-fn indicators(data: &RunData) -> Result<DataFrame, String> {
-    let rows: Vec<(&str, &crate::model::Indicator)> = data
-        .reports
+fn indicators(reports: &[Report]) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::Indicator)> = reports
         .iter()
         .flat_map(|r| r.facts.indicators.iter().map(move |i| (r.report_id.as_str(), i)))
         .collect();
@@ -201,9 +192,8 @@ fn indicators(data: &RunData) -> Result<DataFrame, String> {
     ])
 }
 
-fn functions(data: &RunData) -> Result<DataFrame, String> {
-    let rows: Vec<(&str, &crate::model::FunctionSpending)> = data
-        .reports
+fn functions(reports: &[Report]) -> Result<DataFrame, String> {
+    let rows: Vec<(&str, &crate::model::FunctionSpending)> = reports
         .iter()
         .flat_map(|r| r.facts.functions.iter().map(move |f| (r.report_id.as_str(), f)))
         .collect();
@@ -220,8 +210,7 @@ fn functions(data: &RunData) -> Result<DataFrame, String> {
     ])
 }
 
-fn files(data: &RunData) -> Result<DataFrame, String> {
-    let fs = &data.files;
+pub fn files(fs: &[FileRecord]) -> Result<DataFrame, String> {
     frame(vec![
         text_col("source_path", fs.iter().map(|f| Some(f.source_path.clone())).collect()),
         text_col(
@@ -241,7 +230,7 @@ fn files(data: &RunData) -> Result<DataFrame, String> {
     ])
 }
 
-fn summary(rows: &[RegionSummary]) -> Result<DataFrame, String> {
+pub fn summary(rows: &[RegionSummary]) -> Result<DataFrame, String> {
     frame(vec![
         text_col("province", rows.iter().map(|r| r.province.clone()).collect()),
         text_col("city", rows.iter().map(|r| r.city.clone()).collect()),
@@ -277,11 +266,59 @@ fn summary(rows: &[RegionSummary]) -> Result<DataFrame, String> {
     ])
 }
 
-pub fn write_parquet(df: &mut DataFrame, path: &Path) -> Result<(), String> {
+/// A small table written in one go.
+pub fn write_one(df: &mut DataFrame, path: &std::path::Path) -> Result<(), String> {
     let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
         .finish(df)
         .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// One Parquet table written batch by batch (one row group per batch) into a
+/// temporary file; memory holds one batch, not the corpus.
+pub struct TableWriter {
+    pub name: &'static str,
+    pub tmp: std::path::PathBuf,
+    writer: Option<BatchedWriter<std::fs::File>>,
+}
+
+impl TableWriter {
+    pub fn new(name: &'static str, tmp: std::path::PathBuf) -> Self {
+        TableWriter {
+            name,
+            tmp,
+            writer: None,
+        }
+    }
+
+    pub fn write(&mut self, df: &DataFrame) -> Result<(), String> {
+        if self.writer.is_none() {
+            let file = std::fs::File::create(&self.tmp).map_err(|e| e.to_string())?;
+            let w = ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Zstd(None))
+                .batched(df.schema())
+                .map_err(|e| e.to_string())?;
+            self.writer = Some(w);
+        }
+        if df.height() == 0 {
+            return Ok(());
+        }
+        match self.writer.as_mut() {
+            Some(w) => w.write_batch(df).map_err(|e| e.to_string()),
+            None => Err("writer not open".into()),
+        }
+    }
+
+    /// Closes the file; `empty` gives the schema when no batch was written.
+    pub fn finish(mut self, empty: &DataFrame) -> Result<std::path::PathBuf, String> {
+        if self.writer.is_none() {
+            self.write(empty)?;
+        }
+        if let Some(w) = self.writer.take() {
+            w.finish().map_err(|e| e.to_string())?;
+        }
+        Ok(self.tmp)
+    }
 }

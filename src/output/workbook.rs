@@ -11,8 +11,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{PanelRow, RegionSummary};
-use crate::model::{Field, FieldKind, FileStatus, Report, Severity};
-use crate::pipeline::RunData;
+use crate::model::{Field, FieldKind, FileRecord, FileStatus, Report, Severity};
 
 /// One cell of a sheet.
 enum Cell {
@@ -64,30 +63,177 @@ struct Sheet {
 /// Reports in the 三公 chart (a chart of thousands of bars helps nobody).
 const CHART_MAX_REPORTS: usize = 40;
 
-pub fn write(data: &RunData, regions: &[RegionSummary], panel: &[PanelRow], path: &Path) -> Result<(), String> {
-    let sheets = vec![
-        reports_sheet(&data.reports),
-        summary_sheet(regions),
-        panel_sheet(panel),
-        indicators_sheet(&data.reports),
-        functions_sheet(&data.reports),
-        problems_sheet(&data.reports),
-        checks_sheet(&data.reports),
-        files_sheet(data),
-    ];
-    let dictionary = dictionary_sheet(&sheets);
-    let mut wb = Workbook::new();
-    // Level 1: the workbook of a large corpus is written several times faster, ~10% larger.
-    wb.set_zip_compression_level(1);
-    for s in sheets.iter().chain(std::iter::once(&dictionary)) {
-        let ws = wb.add_worksheet();
-        write_sheet(ws, s).map_err(|e| format!("sheet {}: {e}", s.name))?;
-        if s.name == "校验" {
-            colour_severity(ws, s).map_err(|e| e.to_string())?;
+/// Sheets in workbook order; the first five stream row by row (constant memory).
+const REPORTS: usize = 0;
+const SUMMARY: usize = 1;
+const PANEL: usize = 2;
+const INDICATORS: usize = 3;
+const FUNCTIONS: usize = 4;
+const PROBLEMS: usize = 5;
+const CHECKS: usize = 6;
+const FILES: usize = 7;
+const DICTIONARY: usize = 8;
+
+/// A sheet being written: its columns, rows so far and the widest text per column.
+struct State {
+    name: &'static str,
+    table: &'static str,
+    parquet: &'static str,
+    cols: Vec<Col>,
+    rows: u32,
+    widths: Vec<f64>,
+    /// Rows left out past the per-sheet cap (the Parquet files have them all).
+    dropped: u64,
+}
+
+/// The workbook, written batch by batch in constant memory.
+pub struct Streamer {
+    wb: Workbook,
+    states: Vec<State>,
+    max_rows: u32,
+    amount: Format,
+    pct: Format,
+    int: Format,
+}
+
+impl Streamer {
+    pub fn new(max_rows: u32) -> Result<Self, String> {
+        let defs = [
+            reports_sheet(&[]),
+            summary_sheet(&[]),
+            panel_sheet(&[]),
+            indicators_sheet(&[]),
+            functions_sheet(&[]),
+            problems_sheet(&[]),
+            checks_sheet(&[]),
+            files_sheet(&[]),
+        ];
+        let dictionary = dictionary_sheet(&defs);
+        let mut wb = Workbook::new();
+        // Level 1: the workbook of a large corpus is written several times faster, ~10% larger.
+        wb.set_zip_compression_level(1);
+        let header = Format::new()
+            .set_bold()
+            .set_background_color("#DDEBF7")
+            .set_align(FormatAlign::Center);
+        let mut states = Vec::new();
+        for sheet in defs.into_iter().chain(std::iter::once(dictionary)) {
+            let ws = wb.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
+            ws.set_name(sheet.name).map_err(|e| e.to_string())?;
+            for (c, column) in sheet.cols.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, &column.zh, &header)
+                    .map_err(|e| e.to_string())?;
+            }
+            states.push(State {
+                name: sheet.name,
+                table: sheet.table,
+                parquet: sheet.parquet,
+                widths: sheet.cols.iter().map(|c| width_of(&c.zh) + 4.0).collect(),
+                cols: sheet.cols,
+                rows: 0,
+                dropped: 0,
+            });
         }
+        wb.add_worksheet().set_name("图表").map_err(|e| e.to_string())?;
+        Ok(Streamer {
+            wb,
+            states,
+            max_rows: max_rows.max(1),
+            amount: Format::new().set_num_format("#,##0.00"),
+            pct: Format::new().set_num_format("0.00%"),
+            int: Format::new().set_num_format("0"),
+        })
     }
-    charts(wb.add_worksheet(), &sheets, regions.len(), data.reports.len()).map_err(|e| e.to_string())?;
-    wb.save(path).map_err(|e| e.to_string())
+
+    /// One batch of reports and files, in source_path order.
+    pub fn push(&mut self, reports: &[Report], files: &[FileRecord]) -> Result<(), String> {
+        self.append(REPORTS, reports_sheet(reports).rows)?;
+        self.append(INDICATORS, indicators_sheet(reports).rows)?;
+        self.append(FUNCTIONS, functions_sheet(reports).rows)?;
+        self.append(PROBLEMS, problems_sheet(reports).rows)?;
+        self.append(CHECKS, checks_sheet(reports).rows)?;
+        self.append(FILES, files_sheet(files).rows)
+    }
+
+    fn append(&mut self, idx: usize, rows: Vec<Vec<Cell>>) -> Result<(), String> {
+        let (amount, pct, int) = (self.amount.clone(), self.pct.clone(), self.int.clone());
+        let max_rows = self.max_rows;
+        let Some(state) = self.states.get_mut(idx) else {
+            return Ok(());
+        };
+        let ws = self.wb.worksheet_from_index(idx).map_err(|e| e.to_string())?;
+        for row in rows {
+            if state.rows >= max_rows {
+                state.dropped += 1;
+                continue;
+            }
+            state.rows += 1;
+            let r = state.rows;
+            for (c, cell) in row.iter().enumerate() {
+                let col = c as u16;
+                let w = match cell {
+                    Cell::Text(s) => {
+                        ws.write_string(r, col, s).map_err(|e| e.to_string())?;
+                        width_of(s)
+                    }
+                    Cell::Num(v) => {
+                        ws.write_number_with_format(r, col, *v, &amount)
+                            .map_err(|e| e.to_string())?;
+                        12.0
+                    }
+                    Cell::Int(v) => {
+                        ws.write_number_with_format(r, col, *v as f64, &int)
+                            .map_err(|e| e.to_string())?;
+                        8.0
+                    }
+                    Cell::Pct(v) => {
+                        ws.write_number_with_format(r, col, *v, &pct)
+                            .map_err(|e| e.to_string())?;
+                        9.0
+                    }
+                    Cell::Empty => 0.0,
+                };
+                if let Some(slot) = state.widths.get_mut(c) {
+                    *slot = slot.max(w + 1.0);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The region summary, the panel and the dictionary; tables, widths, charts; save.
+    pub fn finish(mut self, regions: &[RegionSummary], panel: &[PanelRow], path: &Path) -> Result<(), String> {
+        self.append(SUMMARY, summary_sheet(regions).rows)?;
+        self.append(PANEL, panel_sheet(panel).rows)?;
+        let defs: Vec<Sheet> = self
+            .states
+            .iter()
+            .take(DICTIONARY)
+            .map(|s| Sheet {
+                name: s.name,
+                table: s.table,
+                parquet: s.parquet,
+                cols: s
+                    .cols
+                    .iter()
+                    .map(|c| col(&c.zh, &c.en, &c.unit, &c.meaning, c.kind))
+                    .collect(),
+                rows: Vec::new(),
+            })
+            .collect();
+        self.append(DICTIONARY, dictionary_sheet(&defs).rows)?;
+        for idx in 0..self.states.len() {
+            let ws = self.wb.worksheet_from_index(idx).map_err(|e| e.to_string())?;
+            finish_sheet(ws, &self.states[idx]).map_err(|e| format!("sheet {}: {e}", self.states[idx].name))?;
+        }
+        let (reports, regions_n) = (self.states[REPORTS].rows, self.states[SUMMARY].rows);
+        let chart_sheet = self
+            .wb
+            .worksheet_from_index(self.states.len())
+            .map_err(|e| e.to_string())?;
+        charts(chart_sheet, &self.states, regions_n as usize, reports as usize).map_err(|e| e.to_string())?;
+        self.wb.save(path).map_err(|e| e.to_string())
+    }
 }
 
 fn opt_text(v: Option<&str>) -> Cell {
@@ -522,7 +668,7 @@ fn checks_sheet(reports: &[Report]) -> Sheet {
     }
 }
 
-fn files_sheet(data: &RunData) -> Sheet {
+fn files_sheet(files: &[FileRecord]) -> Sheet {
     let cols = vec![
         col("文件路径", "source_path", "", "相对于输入目录的路径", Kind::Text),
         col("格式", "source_format", "", "文件扩展名", Kind::Text),
@@ -551,8 +697,7 @@ fn files_sheet(data: &RunData) -> Sheet {
         FileStatus::Skipped => "跳过",
         FileStatus::Duplicate => "重复",
     };
-    let rows = data
-        .files
+    let rows = files
         .iter()
         .map(|f| {
             vec![
@@ -615,81 +760,57 @@ fn width_of(s: &str) -> f64 {
     s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum()
 }
 
-fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
-    ws.set_name(sheet.name)?;
-    let header = Format::new()
-        .set_bold()
-        .set_background_color("#DDEBF7")
-        .set_align(FormatAlign::Center);
-    let amount = Format::new().set_num_format("#,##0.00");
-    let pct = Format::new().set_num_format("0.00%");
-    let int = Format::new().set_num_format("0");
-    let mut widths: Vec<f64> = sheet.cols.iter().map(|c| width_of(&c.zh) + 4.0).collect();
-    for (r, row) in sheet.rows.iter().enumerate() {
-        let r = (r + 1) as u32;
-        for (c, cell) in row.iter().enumerate() {
-            let col = c as u16;
-            let w = match cell {
-                Cell::Text(s) => {
-                    ws.write_string(r, col, s)?;
-                    width_of(s)
-                }
-                Cell::Num(v) => {
-                    ws.write_number_with_format(r, col, *v, &amount)?;
-                    12.0
-                }
-                Cell::Int(v) => {
-                    ws.write_number_with_format(r, col, *v as f64, &int)?;
-                    8.0
-                }
-                Cell::Pct(v) => {
-                    ws.write_number_with_format(r, col, *v, &pct)?;
-                    9.0
-                }
-                Cell::Empty => 0.0,
-            };
-            if let Some(slot) = widths.get_mut(c) {
-                *slot = slot.max(w + 1.0);
-            }
-        }
-    }
-    for (c, (w, column)) in widths.iter().zip(&sheet.cols).enumerate() {
-        // Long prose columns wrap at a sensible width rather than run off the screen.
-        let _ = column.kind;
+/// Widths, the Excel table (or a plain filter when empty), frozen header, colours.
+fn finish_sheet(ws: &mut Worksheet, state: &State) -> Result<(), XlsxError> {
+    for (c, w) in state.widths.iter().enumerate() {
         ws.set_column_width(c as u16, w.min(60.0))?;
     }
-    let last_col = sheet.cols.len().saturating_sub(1) as u16;
-    if sheet.rows.is_empty() {
-        // An Excel table needs a data row; an empty sheet gets a plain header and filter.
-        for (c, column) in sheet.cols.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, &column.zh, &header)?;
-        }
+    let last_col = state.cols.len().saturating_sub(1) as u16;
+    if state.rows == 0 {
         ws.autofilter(0, 0, 0, last_col)?;
     } else {
-        let columns: Vec<TableColumn> = sheet
+        // The header cells were written first with the same captions.
+        let header = Format::new()
+            .set_bold()
+            .set_background_color("#DDEBF7")
+            .set_align(FormatAlign::Center);
+        let columns: Vec<TableColumn> = state
             .cols
             .iter()
             .map(|c| TableColumn::new().set_header(&c.zh).set_header_format(&header))
             .collect();
         let table = Table::new()
-            .set_name(sheet.table)
+            .set_name(state.table)
             .set_style(TableStyle::Medium2)
             .set_columns(&columns);
-        ws.add_table(0, 0, sheet.rows.len() as u32, last_col, &table)?;
+        ws.add_table(0, 0, state.rows, last_col, &table)?;
+    }
+    if state.dropped > 0 {
+        ws.write_string(
+            state.rows + 2,
+            0,
+            format!(
+                "另有 {} 行未列出（工作表行数上限）；完整数据见 {}",
+                state.dropped, state.parquet
+            ),
+        )?;
     }
     ws.set_freeze_panes(1, 0)?;
+    if state.name == "校验" {
+        colour_severity(ws, state)?;
+    }
     Ok(())
 }
 
 /// 校验: errors red, warnings amber, notes blue.
-fn colour_severity(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
+fn colour_severity(ws: &mut Worksheet, sheet: &State) -> Result<(), XlsxError> {
     let Some(col) = sheet.cols.iter().position(|c| c.en == "severity") else {
         return Ok(());
     };
-    if sheet.rows.is_empty() {
+    if sheet.rows == 0 {
         return Ok(());
     }
-    let last = sheet.rows.len() as u32;
+    let last = sheet.rows;
     let col = col as u16;
     for (word, fill, font) in [
         ("错误", "#FFC7CE", "#9C0006"),
@@ -705,8 +826,7 @@ fn colour_severity(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
 }
 
 /// 图表: score distribution by region, and “三公” budget vs actual by department.
-fn charts(ws: &mut Worksheet, sheets: &[Sheet], regions: usize, reports: usize) -> Result<(), XlsxError> {
-    ws.set_name("图表")?;
+fn charts(ws: &mut Worksheet, sheets: &[State], regions: usize, reports: usize) -> Result<(), XlsxError> {
     ws.write_string(
         0,
         0,

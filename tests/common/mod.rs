@@ -20,14 +20,10 @@ pub fn reports_dir() -> PathBuf {
 /// Runs the whole job over `input` into `out`.
 pub fn run(input: &Path, out: &Path, jobs: Option<usize>) -> (jixiao::RunSummary, jixiao::pipeline::RunData) {
     let rules = Rules::bundled().expect("bundled rules");
-    jixiao::run(
-        rules,
-        &RunOptions {
-            input: input.to_path_buf(),
-            out: out.to_path_buf(),
-            jobs,
-            force: false,
-        },
-    )
-    .expect("run completes")
+    let opts = RunOptions {
+        jobs,
+        collect: true,
+        ..RunOptions::new(input.to_path_buf(), out.to_path_buf())
+    };
+    jixiao::run(rules, &opts).expect("run completes")
 }

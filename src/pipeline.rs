@@ -150,7 +150,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         ..StageTimes::default()
     };
 
-    let mut sink = output::Sink::create(&opts.out, opts.xlsx_max_rows)?;
+    let mut sink = output::Sink::create(&opts.out, opts.xlsx_max_rows, entries.len())?;
     let mut first_of_sha: HashMap<String, String> = HashMap::new();
     let mut data = RunData::default();
     let mut counts = [0usize; 4];

@@ -144,7 +144,7 @@ fn tmp_name(out: &Path, name: &str) -> PathBuf {
 }
 
 impl Sink {
-    pub fn create(out: &Path, xlsx_max_rows: u32) -> Result<Self, OutputError> {
+    pub fn create(out: &Path, xlsx_max_rows: u32, expected_files: usize) -> Result<Self, OutputError> {
         std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
         remove_stale_temporaries(out);
         let per_report = ["reports", "indicators", "expenditure_by_function", "facts", "checks"];
@@ -155,7 +155,7 @@ impl Sink {
                 .map(|t| tables::TableWriter::new(t, tmp_name(out, &format!("{t}.parquet"))))
                 .collect(),
             files: tables::TableWriter::new("files", tmp_name(out, "files.parquet")),
-            workbook: workbook::Streamer::new(xlsx_max_rows).map_err(|e| write_err(out, e))?,
+            workbook: workbook::Streamer::new(xlsx_max_rows, expected_files).map_err(|e| write_err(out, e))?,
             digests: Vec::new(),
             counts: [0; 4],
         })

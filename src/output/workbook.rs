@@ -84,7 +84,13 @@ struct State {
     widths: Vec<f64>,
     /// Rows left out past the per-sheet cap (the Parquet files have them all).
     dropped: u64,
+    /// Streamed to disk (a large sheet): a plain filter instead of an Excel table,
+    /// whose header row would have to be rewritten.
+    streamed: bool,
 }
+
+/// A sheet expected to pass this many rows is written in constant memory.
+const STREAM_ABOVE_ROWS: usize = 100_000;
 
 /// The workbook, written batch by batch in constant memory.
 pub struct Streamer {
@@ -97,7 +103,8 @@ pub struct Streamer {
 }
 
 impl Streamer {
-    pub fn new(max_rows: u32) -> Result<Self, String> {
+    /// `expected_files`: the files of the walk, to choose each sheet's memory mode.
+    pub fn new(max_rows: u32, expected_files: usize) -> Result<Self, String> {
         let defs = [
             reports_sheet(&[]),
             summary_sheet(&[]),
@@ -117,8 +124,15 @@ impl Streamer {
             .set_background_color("#DDEBF7")
             .set_align(FormatAlign::Center);
         let mut states = Vec::new();
-        for sheet in defs.into_iter().chain(std::iter::once(dictionary)) {
-            let ws = wb.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?;
+        // Rows per file, roughly: a report, ~30 indicators, ~8 classes, ~5 problems, ~6 checks, a file.
+        let per_file = [1, 0, 1, 40, 10, 8, 10, 1, 0];
+        for (i, sheet) in defs.into_iter().chain(std::iter::once(dictionary)).enumerate() {
+            let streamed = expected_files.saturating_mul(per_file.get(i).copied().unwrap_or(0)) > STREAM_ABOVE_ROWS;
+            let ws = if streamed {
+                wb.add_worksheet_with_constant_memory().map_err(|e| e.to_string())?
+            } else {
+                wb.add_worksheet()
+            };
             ws.set_name(sheet.name).map_err(|e| e.to_string())?;
             for (c, column) in sheet.cols.iter().enumerate() {
                 ws.write_string_with_format(0, c as u16, &column.zh, &header)
@@ -132,6 +146,7 @@ impl Streamer {
                 cols: sheet.cols,
                 rows: 0,
                 dropped: 0,
+                streamed,
             });
         }
         wb.add_worksheet().set_name("图表").map_err(|e| e.to_string())?;
@@ -766,8 +781,8 @@ fn finish_sheet(ws: &mut Worksheet, state: &State) -> Result<(), XlsxError> {
         ws.set_column_width(c as u16, w.min(60.0))?;
     }
     let last_col = state.cols.len().saturating_sub(1) as u16;
-    if state.rows == 0 {
-        ws.autofilter(0, 0, 0, last_col)?;
+    if state.rows == 0 || state.streamed {
+        ws.autofilter(0, 0, state.rows, last_col)?;
     } else {
         // The header cells were written first with the same captions.
         let header = Format::new()

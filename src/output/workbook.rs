@@ -892,3 +892,60 @@ fn charts(ws: &mut Worksheet, sheets: &[State], regions: usize, reports: usize) 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+    use crate::{Engine, Rules};
+
+    fn reports(n: usize) -> Vec<Report> {
+        let engine = Engine::new(Rules::bundled().unwrap()).unwrap();
+        let text = include_str!("../../tests/fixtures/reports/002_673b39950d73d57f.txt");
+        let (_, facts) = engine.facts_of_text(text);
+        (0..n)
+            .map(|i| Report {
+                report_id: format!("{i:016}"),
+                source_path: format!("r{i}.txt"),
+                source_format: "txt".into(),
+                facts: facts.clone(),
+            })
+            .collect()
+    }
+
+    fn sheet_xml(path: &Path, n: usize) -> String {
+        let bytes = std::fs::read(path).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut s = String::new();
+        zip.by_name(&format!("xl/worksheets/sheet{n}.xml"))
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        s
+    }
+
+    #[test]
+    fn large_sheets_stream_with_a_plain_filter_and_a_capped_row_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.xlsx");
+        // A million files expected: every detail sheet streams; at most 3 rows per sheet.
+        let mut s = Streamer::new(3, 1_000_000).unwrap();
+        s.push(&reports(5), &[]).unwrap();
+        s.finish(&[], &[], &path).unwrap();
+        let xml = sheet_xml(&path, 1);
+        assert!(xml.contains("<autoFilter"), "streamed sheets get a plain filter");
+        assert!(!xml.contains("tablePart"), "no Excel table over a streamed sheet");
+        assert!(xml.contains("另有 2 行未列出"), "the cap is stated on the sheet");
+    }
+
+    #[test]
+    fn small_sheets_are_excel_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.xlsx");
+        let mut s = Streamer::new(1_000_000, 10).unwrap();
+        s.push(&reports(2), &[]).unwrap();
+        s.finish(&[], &[], &path).unwrap();
+        assert!(sheet_xml(&path, 1).contains("tablePart"));
+    }
+}

@@ -101,11 +101,22 @@ fn hostile_tree(dir: &Path) -> BTreeSet<String> {
     );
     add("k14_no_document.docx", &zip_with("word/styles.xml", &b"<styles/>"[..]));
     add("k15_formula_scores.xlsx", &formula_workbook());
+    add("k21_million_rows.xlsx", &million_row_workbook());
     add("k16_dir_named.pdf/inside.txt", &seed);
     add("k17_gbk_name/\u{4e2d}.txt", &seed);
     let long_dir = "长".repeat(80);
     add(&format!("{long_dir}/{long_dir}/{long_dir}/k18_long_path.txt"), &seed);
     expected
+}
+
+/// The most rows a sheet can have: 1,048,576.
+fn million_row_workbook() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet_with_constant_memory().unwrap();
+    for r in 0..1_048_576u32 {
+        ws.write_number(r, 0, f64::from(r % 1000)).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
 }
 
 fn formula_workbook() -> Vec<u8> {
@@ -138,7 +149,38 @@ fn every_hostile_file_is_one_clear_row_and_good_reports_survive() {
         expected.insert("k20_dangling.txt".into());
     }
 
+    // A file still being copied: it grows while the run reads it.
+    let growing = input.join("k22_growing.txt");
+    std::fs::write(&growing, "部门整体支出绩效自评报告。").unwrap();
+    expected.insert("k22_growing.txt".into());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new().append(true).open(&growing).unwrap();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = std::io::Write::write_all(&mut f, "收入合计 1 万元。".as_bytes());
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        })
+    };
+    // An unreadable file (only meaningful when not root: root reads it anyway).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let p = input.join("k23_unreadable.txt");
+        std::fs::write(
+            &p,
+            &std::fs::read(common::reports_dir().join("002_673b39950d73d57f.txt")).unwrap(),
+        )
+        .unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+        expected.insert("k23_unreadable.txt".into());
+    }
+
     let (summary, data) = common::run(&input, &tmp.path().join("out"), Some(2));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let _ = writer.join();
 
     // Nothing lost, nothing invented: exactly the files the walk met.
     let got: BTreeSet<String> = data.files.iter().map(|f| f.source_path.clone()).collect();
@@ -172,6 +214,11 @@ fn every_hostile_file_is_one_clear_row_and_good_reports_survive() {
     failed("k12_image_only.pdf", "");
     failed("k13_zip_bomb.docx", "max_decompressed_bytes");
     failed("k14_no_document.docx", "word/document.xml");
+    let (s21, e21) = status("k21_million_rows.xlsx");
+    assert_eq!(s21, FileStatus::Failed, "{e21}");
+    // Whatever the moment it was read at, a growing file is one clear row.
+    let (s22, e22) = status("k22_growing.txt");
+    assert!(s22 == FileStatus::Ok || !e22.is_empty());
     for p in [
         "k03_random.pdf",
         "k03_random.docx",

@@ -171,7 +171,7 @@ fn every_hostile_file_is_one_clear_row_and_good_reports_survive() {
         let p = input.join("k23_unreadable.txt");
         std::fs::write(
             &p,
-            &std::fs::read(common::reports_dir().join("002_673b39950d73d57f.txt")).unwrap(),
+            std::fs::read(common::reports_dir().join("002_673b39950d73d57f.txt")).unwrap(),
         )
         .unwrap();
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();

@@ -127,9 +127,13 @@ impl DocumentMatcher {
                 .or_else(|| line.find("部门整体"))
                 .or_else(|| line.find("关于"))
                 .unwrap_or(0);
-            let name = self.trim_to_suffix(line[..cut].trim());
+            // 关于XX局2022年度…的报告: the name follows 关于.
+            let lead = line[..cut].trim();
+            let skip = lead.strip_prefix("关于").map_or(0, |_| "关于".len());
+            let name = self.trim_to_suffix(&lead[skip..]);
+            let begin = s + (line.len() - line.trim_start().len()) + skip;
             if valid(&name) && region.starts_with_region(&name) {
-                return Some(cand(doc, 2, "department:title", s, s + name.len()));
+                return Some(cand(doc, 2, "department:title", begin, begin + name.len()));
             }
             // The name alone on the line above the title.
             if line[..cut].trim().is_empty() && s > 0 {

@@ -308,16 +308,9 @@ fn cand(doc: &Doc, priority: i32, rule: &'static str, start: usize, end: usize) 
 
 #[cfg(test)]
 mod tests {
-    use crate::config::Rules;
-    use crate::extract::Extractor;
     use crate::model::{Field, Value};
-    use crate::normalize::Normalizer;
 
-    fn run(text: &str) -> crate::model::ReportFacts {
-        let rules = Rules::bundled().unwrap();
-        let clean = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
-        Extractor::new(&rules).unwrap().extract(&clean)
-    }
+    use crate::extract::facts_of as run;
 
     #[test]
     fn year_is_the_evaluated_year_not_the_date_written() {

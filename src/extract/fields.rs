@@ -691,16 +691,9 @@ pub(crate) fn derive(_cfg: &Config, out: &mut ReportFacts) {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::Rules;
-    use crate::extract::Extractor;
     use crate::model::Field;
-    use crate::normalize::Normalizer;
 
-    fn run(text: &str) -> crate::model::ReportFacts {
-        let rules = Rules::bundled().unwrap();
-        let clean = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
-        Extractor::new(&rules).unwrap().extract(&clean)
-    }
+    use crate::extract::facts_of as run;
 
     #[test]
     fn keyword_and_amount_in_one_clause() {

@@ -426,6 +426,16 @@ pub(crate) fn contains_any(hay: &str, words: &[String]) -> bool {
     words.iter().any(|w| !w.is_empty() && hay.contains(w.as_str()))
 }
 
+/// Facts of a text with the bundled rules (unit tests of the extractor).
+#[cfg(test)]
+pub(crate) fn facts_of(text: &str) -> ReportFacts {
+    let rules = Rules::bundled().expect("bundled rules");
+    let clean = crate::normalize::Normalizer::new(&rules.config.normalize)
+        .expect("normaliser")
+        .normalize(text);
+    Extractor::new(&rules).expect("extractor").extract(&clean)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -148,18 +148,10 @@ impl ScoreMatcher {
                      rule,
                  }| {
                     let name = clean_name(&raw, cfg);
-                    let section = self
-                        .section_in(&name)
-                        .filter(|&i| {
-                            cfg.score
-                                .sections
-                                .get(i)
-                                .is_some_and(|x| x.id == Field::ScoreBonus.name())
-                        })
-                        .or_else(|| doc.clean.enclosing(s).iter().find_map(|h| self.section_in(&h.title)))?;
+                    let section = self.section_of(doc, cfg, &name, s, None)?;
                     let p = doc.provenance(rule, s, e);
                     Some(Indicator {
-                        section: cfg.score.sections.get(section)?.title.clone(),
+                        section: section.title.clone(),
                         indicator: name,
                         max_score: max,
                         score: Some(score),
@@ -357,6 +349,33 @@ impl ScoreMatcher {
         }
     }
 
+    /// The section an indicator belongs to: the bonus when its name says so
+    /// (加减分项 sits under 资金使用效益 in some reports), else the nearest
+    /// enclosing heading that names a section (not the item's own heading).
+    fn section_of<'c>(
+        &self,
+        doc: &Doc,
+        cfg: &'c Config,
+        name: &str,
+        pos: usize,
+        own_heading: Option<usize>,
+    ) -> Option<&'c crate::config::ScoreSection> {
+        let by_name = self.section_in(name).filter(|&i| {
+            cfg.score
+                .sections
+                .get(i)
+                .is_some_and(|x| x.id == Field::ScoreBonus.name())
+        });
+        let idx = by_name.or_else(|| {
+            doc.clean
+                .enclosing(pos)
+                .iter()
+                .filter(|h| Some(h.start) != own_heading)
+                .find_map(|h| self.section_in(&h.title))
+        })?;
+        cfg.score.sections.get(idx)
+    }
+
     /// Section index of a heading title or an indicator name: the earliest keyword wins.
     fn section_in(&self, s: &str) -> Option<usize> {
         self.section
@@ -385,21 +404,7 @@ impl ScoreMatcher {
             let Some(score) = self.own_score(doc, cfg, name_end, own_end) else {
                 continue;
             };
-            let section = self
-                .section_in(&name)
-                .filter(|&i| {
-                    cfg.score
-                        .sections
-                        .get(i)
-                        .is_some_and(|s| s.id == Field::ScoreBonus.name())
-                })
-                .or_else(|| {
-                    doc.clean
-                        .enclosing(item.start)
-                        .iter()
-                        .find_map(|h| (h.start != item.start).then(|| self.section_in(&h.title)).flatten())
-                });
-            let Some(section) = section.and_then(|i| cfg.score.sections.get(i)) else {
+            let Some(section) = self.section_of(doc, cfg, &name, item.start, Some(item.start)) else {
                 continue;
             };
             let max = max_after_name(doc, cfg, name_end, own_end);
@@ -652,16 +657,9 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::Rules;
-    use crate::extract::Extractor;
     use crate::model::{Field, Value};
-    use crate::normalize::Normalizer;
 
-    fn run(text: &str) -> crate::model::ReportFacts {
-        let rules = Rules::bundled().unwrap();
-        let clean = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
-        Extractor::new(&rules).unwrap().extract(&clean)
-    }
+    use crate::extract::facts_of as run;
 
     #[test]
     fn total_in_conclusion_and_derived_grade() {

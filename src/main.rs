@@ -99,6 +99,7 @@ fn real_main() -> Result<()> {
                 jobs,
                 force,
                 xlsx_max_rows,
+                progress: !quiet,
                 ..RunOptions::new(input.unwrap_or_else(default_input), out)
             };
             let (summary, _) = jixiao::run(rules, &opts).context("the run could not complete")?;

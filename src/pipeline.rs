@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub collect: bool,
     /// Rows per workbook sheet; the Parquet files always hold every row.
     pub xlsx_max_rows: u32,
+    /// Show progress on stderr: a bar on a terminal, a line per batch otherwise.
+    pub progress: bool,
 }
 
 impl RunOptions {
@@ -39,6 +41,7 @@ impl RunOptions {
             force: false,
             collect: false,
             xlsx_max_rows: 1_000_000,
+            progress: false,
         }
     }
 }
@@ -151,6 +154,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     };
 
     let mut sink = output::Sink::create(&opts.out, opts.xlsx_max_rows, entries.len())?;
+    let progress = Progress::new(opts.progress, entries.len());
     let mut first_of_sha: HashMap<String, String> = HashMap::new();
     let mut data = RunData::default();
     let mut counts = [0usize; 4];
@@ -192,11 +196,13 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         let tw = Instant::now();
         sink.push(&reports, &files)?;
         times.write += tw.elapsed().as_secs_f64();
+        progress.update(counts, t0.elapsed().as_secs_f64());
         if opts.collect {
             data.files.extend(files);
             data.reports.extend(reports);
         }
     }
+    progress.done();
 
     let seconds = t0.elapsed().as_secs_f64();
     let summary = RunSummary {
@@ -216,6 +222,57 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     summary.reports_per_second = summary.ok as f64 / summary.seconds.max(1e-9);
     data.times = times;
     Ok((summary, data))
+}
+
+/// Progress on stderr: a bar with files/s, ETA and failures on a terminal;
+/// one plain line per batch when stderr is a log file.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    total: usize,
+}
+
+impl Progress {
+    fn new(enabled: bool, total: usize) -> Self {
+        use std::io::IsTerminal;
+        let tty = std::io::stderr().is_terminal();
+        let bar = (enabled && tty).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {per_sec}  ETA {eta}  {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            plain: enabled && !tty,
+            total,
+        }
+    }
+
+    fn update(&self, counts: [usize; 4], seconds: f64) {
+        let seen: usize = counts.iter().sum();
+        if let Some(bar) = &self.bar {
+            bar.set_position(seen as u64);
+            bar.set_message(format!("{} failed", counts[1]));
+        } else if self.plain {
+            eprintln!(
+                "jixiao: {seen}/{} files, {} ok, {} failed, {:.0} files/s",
+                self.total,
+                counts[0],
+                counts[1],
+                seen as f64 / seconds.max(1e-9)
+            );
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn stem_of(p: &str) -> &str {

@@ -101,6 +101,10 @@ pub struct ContextWords {
     pub previous_year_words: Vec<String>,
     pub approximate_words: Vec<String>,
     pub scope_words: Vec<String>,
+    #[serde(default)]
+    pub sub_item_words: Vec<String>,
+    #[serde(default)]
+    pub comparison_words: Vec<String>,
     pub budget_words: Vec<String>,
     pub actual_words: Vec<String>,
     pub current_words: Vec<String>,

@@ -91,7 +91,7 @@ impl FieldMatcher {
 
     /// Keyword occurrences; a strict keyword (支出) inside a longer word
     /// (…维护费支出) is no keyword at all and must not cut a neighbour's window.
-    fn hits(&self, text: &str) -> Vec<Hit> {
+    fn hits(&self, text: &str, comparison_words: &[String]) -> Vec<Hit> {
         let mut prev_end = usize::MAX;
         self.ac
             .find_iter(text)
@@ -100,7 +100,12 @@ impl FieldMatcher {
                 // it is not a new subject and must not end the first one's window.
                 let adjacent = text.get(prev_end..m.start()).is_some_and(|g| g.trim().is_empty());
                 prev_end = m.end();
-                if adjacent {
+                // …较年初预算 25 万元: the object of a comparison, not a subject either.
+                let before = &text[super::chars_before(text, m.start(), 2)..m.start()];
+                let compared = comparison_words
+                    .iter()
+                    .any(|w| !w.is_empty() && before.ends_with(w.as_str()));
+                if adjacent || compared {
                     return None;
                 }
                 let mut kinds = self.kinds.get(m.pattern().as_usize()).cloned().unwrap_or_default();
@@ -128,7 +133,7 @@ impl FieldMatcher {
         cands: &mut Candidates,
         out: &mut ReportFacts,
     ) {
-        let hits = self.hits(doc.text);
+        let hits = self.hits(doc.text, &cfg.context.comparison_words);
         let ctx = Context { doc, cfg, fiscal_year };
         let mut parts: Vec<(usize, usize, f64, usize, usize)> = Vec::new();
         for (i, hit) in hits.iter().enumerate() {
@@ -241,6 +246,7 @@ impl Context<'_, '_> {
         contains_any(gap, &c.change_words)
             || contains_any(gap, &c.previous_year_words)
             || contains_any(gap, &c.approximate_words)
+            || contains_any(gap, &c.sub_item_words)
     }
 
     /// The clause before the keyword speaks of another year, last year, or the whole region.

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
@@ -75,6 +77,13 @@ fn load_rules(config: Option<&PathBuf>) -> Result<Rules> {
 fn main() -> ExitCode {
     match real_main() {
         Ok(()) => ExitCode::SUCCESS,
+        // `jixiao extract … | head`: the reader left; nothing went wrong here.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("jixiao: {e:#}");
             ExitCode::from(2)
@@ -122,34 +131,36 @@ fn real_main() -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}: {e:?}", file.display()))?;
             let engine = Engine::new(rules)?;
             let (clean, facts) = engine.facts_of_document(document);
+            let mut out = std::io::stdout().lock();
             if text {
-                println!("{}", clean.text);
+                writeln!(out, "{}", clean.text)?;
                 return Ok(());
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&facts)?);
+                writeln!(out, "{}", serde_json::to_string_pretty(&facts)?)?;
                 return Ok(());
             }
             for f in &facts.facts {
                 let label = Field::from_name(&f.field).map_or_else(|| f.field.clone(), |x| x.label_zh().to_string());
                 let tag = if f.derived { "推算" } else { "原文" };
-                println!(
+                writeln!(
+                    out,
                     "{label}\t{}\t[{tag}; {}]\n    {}",
                     f.value.render(),
                     f.provenance.rule,
                     f.provenance.snippet
-                );
+                )?;
             }
             for i in &facts.indicators {
                 let max = i.max_score.map_or("—".into(), |m| m.to_string());
                 let score = i.score.map_or("—".into(), |s| s.to_string());
-                println!("指标\t{} / {}\t得分 {score}（分值 {max}）", i.section, i.indicator);
+                writeln!(out, "指标\t{} / {}\t得分 {score}（分值 {max}）", i.section, i.indicator)?;
             }
             for p in &facts.problems {
-                println!("存在问题\t{p}");
+                writeln!(out, "存在问题\t{p}")?;
             }
             for c in &facts.checks {
-                println!("校验[{}]\t{}\t{}", c.severity.as_str(), c.check, c.message);
+                writeln!(out, "校验[{}]\t{}\t{}", c.severity.as_str(), c.check, c.message)?;
             }
             Ok(())
         }

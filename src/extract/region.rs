@@ -16,7 +16,11 @@ const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
 const ADMIN_FOLLOWERS: &str = "市县区州委镇乡街府人财教公";
 
 pub struct RegionMatcher {
+    /// Full names and short forms (for department names).
     ac: AhoCorasick,
+    /// Full names only (for running text), and their index into `patterns`.
+    full_ac: AhoCorasick,
+    full_patterns: Vec<usize>,
     /// For each pattern: (row, is_alias).
     patterns: Vec<Vec<(usize, bool)>>,
     rows: Vec<Region>,
@@ -67,8 +71,17 @@ impl RegionMatcher {
                 patterns[slot].push((i, alias));
             }
         }
+        // Running text is scanned for full names only: a short form that is
+        // skipped must not swallow the text of a full name next to it
+        // (中共和田市委: 共和 is 共和县's short form, 和田市 the full name).
+        let full_patterns: Vec<usize> = (0..pats.len())
+            .filter(|&i| patterns[i].iter().any(|(_, alias)| !alias))
+            .collect();
+        let full_ac = automaton(full_patterns.iter().map(|&i| pats[i].as_str()))?;
         Ok(RegionMatcher {
             ac: automaton(&pats)?,
+            full_ac,
+            full_patterns,
             patterns,
             rows: rows.to_vec(),
         })
@@ -76,8 +89,16 @@ impl RegionMatcher {
 
     fn hits(&self, s: &str, aliases: bool) -> Vec<Hit> {
         let mut out: Vec<Hit> = Vec::new();
-        for m in self.ac.find_iter(s) {
-            let pattern = m.pattern().as_usize();
+        let ac = if aliases { &self.ac } else { &self.full_ac };
+        for m in ac.find_iter(s) {
+            let pattern = if aliases {
+                m.pattern().as_usize()
+            } else {
+                self.full_patterns
+                    .get(m.pattern().as_usize())
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            };
             let Some(rows) = self.patterns.get(pattern) else {
                 continue;
             };
@@ -340,6 +361,15 @@ mod tests {
             .resolve_in(Some("朝阳区财政局"), "长春市 长春市 吉林省")
             .unwrap();
         assert_eq!(m.city.as_deref(), Some("长春市"));
+    }
+
+    #[test]
+    fn a_skipped_short_form_does_not_hide_a_full_name() {
+        // 共和 (共和县) overlaps 和田市 in 中共和田市委办公室.
+        let m = matcher()
+            .resolve_in(None, "中共和田市委办公室。中共和田市委办公室。")
+            .unwrap();
+        assert_eq!(m.county.as_deref(), Some("和田市"));
     }
 
     #[test]

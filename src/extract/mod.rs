@@ -211,6 +211,9 @@ impl<'a> Doc<'a> {
 
     /// Provenance for a span: the sentence around it, with offsets in chars.
     pub fn provenance(&self, rule: &str, start: usize, end: usize) -> Provenance {
+        // Spans come from char boundaries; clamp anyway so a slip is a wider snippet, never a panic.
+        let start = floor_boundary(self.text, start);
+        let end = ceil_boundary(self.text, end.max(start));
         let (s, e) = self.sentence_of(start);
         let (s, e) = (s.min(start), e.max(end).min(self.text.len()));
         Provenance {
@@ -221,6 +224,22 @@ impl<'a> Doc<'a> {
             page: self.clean.page(start),
         }
     }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 /// The sentence around a span, cut to at most ~160 chars centred on it.

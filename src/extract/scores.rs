@@ -225,7 +225,9 @@ impl ScoreMatcher {
             let sentence = &doc.text[s..e];
             for prefix in &cfg.grade.stated_after {
                 for (pi, _) in sentence.match_indices(prefix.as_str()) {
-                    let after = sentence[pi + prefix.len()..].trim_start_matches(['“', '"', '「', '\'', ' ', ':']);
+                    let tail = &sentence[pi + prefix.len()..];
+                    let after = tail.trim_start_matches(['“', '"', '「', '\'', ' ', ':']);
+                    let skipped = tail.len() - after.len();
                     if let Some((word, band)) = self.grade_words.iter().find(|(w, _)| after.starts_with(w.as_str())) {
                         // 中 and 差 are too short to trust without a closing quote or stop.
                         let rest = &after[word.len()..];
@@ -241,7 +243,7 @@ impl ScoreMatcher {
                             priority: 1,
                             rule: "grade:stated",
                             start,
-                            end: start + prefix.len() + word.len(),
+                            end: start + prefix.len() + skipped + word.len(),
                         });
                     }
                 }

@@ -43,6 +43,9 @@ enum Command {
         /// Rows per workbook sheet (the Parquet files always hold every row).
         #[arg(long, default_value_t = 1_000_000)]
         xlsx_max_rows: u32,
+        /// Process only share K of N of the walk (e.g. 2/4), by a hash of the path.
+        #[arg(long, value_parser = parse_shard)]
+        shard: Option<(u32, u32)>,
     },
     /// Print one report's facts, each with the sentence it came from.
     Extract {
@@ -56,6 +59,19 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+}
+
+/// `K/N` with 1 ≤ K ≤ N.
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 2/4")?;
+    let (k, n): (u32, u32) = (
+        k.trim().parse().map_err(|_| "K is not a number")?,
+        n.trim().parse().map_err(|_| "N is not a number")?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(format!("shard {k}/{n}: need 1 ≤ K ≤ N"));
+    }
+    Ok((k, n))
 }
 
 /// The bundled sample corpus, found from the crate root or the current folder.
@@ -102,6 +118,7 @@ fn real_main() -> Result<()> {
             quiet,
             force,
             xlsx_max_rows,
+            shard,
         } => {
             let rules = load_rules(config.as_ref())?;
             let opts = RunOptions {
@@ -109,6 +126,7 @@ fn real_main() -> Result<()> {
                 force,
                 xlsx_max_rows,
                 progress: !quiet,
+                shard,
                 ..RunOptions::new(input.unwrap_or_else(default_input), out)
             };
             let (summary, _) = jixiao::run(rules, &opts).context("the run could not complete")?;

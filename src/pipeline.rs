@@ -30,6 +30,9 @@ pub struct RunOptions {
     pub xlsx_max_rows: u32,
     /// Show progress on stderr: a bar on a terminal, a line per batch otherwise.
     pub progress: bool,
+    /// `(k, n)`: process only the k-th of n deterministic shares of the walk
+    /// (by a hash of the relative path), so n machines can share a corpus.
+    pub shard: Option<(u32, u32)>,
 }
 
 impl RunOptions {
@@ -42,6 +45,7 @@ impl RunOptions {
             collect: false,
             xlsx_max_rows: 1_000_000,
             progress: false,
+            shard: None,
         }
     }
 }
@@ -147,7 +151,10 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         .map_err(|e| RunError::Threads(e.to_string()))?;
 
     let tw = Instant::now();
-    let entries = ingest::walk(&opts.input);
+    let mut entries = ingest::walk(&opts.input);
+    if let Some((k, n)) = opts.shard {
+        entries.retain(|e| in_shard(&e.rel_path, k, n));
+    }
     let mut times = StageTimes {
         walk: tw.elapsed().as_secs_f64(),
         ..StageTimes::default()
@@ -273,6 +280,15 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+/// Whether a relative path belongs to shard `k` of `n` (1-based). The key is
+/// the path without its extension, so a report's formats stay together.
+pub fn in_shard(rel_path: &str, k: u32, n: u32) -> bool {
+    use sha2::{Digest, Sha256};
+    let h = Sha256::digest(stem_of(rel_path).as_bytes());
+    let v = u32::from_be_bytes([h[0], h[1], h[2], h[3]]);
+    n > 0 && v % n == k.saturating_sub(1) % n
 }
 
 fn stem_of(p: &str) -> &str {

@@ -177,3 +177,22 @@ fn a_report_in_two_formats_is_read_once_from_the_richer_one() {
     assert_eq!(txt_row.status, FileStatus::Duplicate);
     assert!(txt_row.error.as_deref().unwrap().contains("报告.docx"));
 }
+
+#[test]
+fn shards_partition_the_walk() {
+    let paths: Vec<String> = (0..500).map(|i| format!("省/市/县/2023/部门{i}.txt")).collect();
+    let mut seen = std::collections::HashSet::new();
+    for k in 1..=4 {
+        for p in paths.iter().filter(|p| jixiao::pipeline::in_shard(p, k, 4)) {
+            assert!(seen.insert(p.clone()), "{p} in two shards");
+        }
+    }
+    assert_eq!(seen.len(), paths.len(), "every path in exactly one shard");
+    // The formats of one report share a shard.
+    for k in 1..=4 {
+        assert_eq!(
+            jixiao::pipeline::in_shard("a/报告.pdf", k, 4),
+            jixiao::pipeline::in_shard("a/报告.docx", k, 4)
+        );
+    }
+}

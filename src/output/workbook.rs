@@ -90,7 +90,7 @@ struct State {
 }
 
 /// A sheet expected to pass this many rows is written in constant memory.
-const STREAM_ABOVE_ROWS: usize = 100_000;
+const STREAM_ABOVE_ROWS: usize = 20_000;
 
 /// The workbook, written batch by batch in constant memory.
 pub struct Streamer {

@@ -177,6 +177,9 @@ pub struct DepartmentRules {
 pub struct DocumentKind {
     pub kind: String,
     pub title: Vec<String>,
+    /// Unqualified amounts of this kind of document are budgets (部门预算).
+    #[serde(default)]
+    pub amounts_are_budgets: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -212,3 +212,16 @@ fn indicator_scores_must_add_up_to_a_stated_section_score() {
         f.checks
     );
 }
+
+#[test]
+fn a_budget_document_never_fills_spending_fields() {
+    let rules = jixiao::Rules::bundled().unwrap();
+    let engine = jixiao::Engine::new(rules).unwrap();
+    let text = "上海市普陀区2025年区级部门预算\n预算主管部门：上海市普陀区商务委员会\n一、说明\n(三)公务接待费1.00万元。基本支出 938.99 万元。\n";
+    let (_, f) = engine.facts_of_text(text);
+    assert_eq!(f.document_kind, "部门预算");
+    assert_eq!(f.num(jixiao::model::Field::ReceptionActual), None);
+    assert_eq!(f.num(jixiao::model::Field::ReceptionBudget), Some(1.0));
+    assert_eq!(f.num(jixiao::model::Field::ExpenditureBasic), None);
+    assert_eq!(f.text(jixiao::model::Field::Department), Some("上海市普陀区商务委员会"));
+}

@@ -23,9 +23,6 @@ use crate::config::Rules;
 use crate::model::{Check, Fact, Field, Provenance, ReportFacts, Severity, Value};
 use crate::normalize::CleanText;
 
-/// The document kind whose amounts are budgets (see `[[document_kinds]]`).
-const BUDGET_DOCUMENT: &str = "部门预算";
-
 /// Compiled rules; built once per run and shared by every worker thread.
 pub struct Extractor {
     pub(crate) rules: Rules,
@@ -56,7 +53,13 @@ impl Extractor {
     /// All facts of one report, plus indicators its reader already found (Excel scoring tables).
     pub fn extract_with(&self, clean: &CleanText, table_indicators: Vec<crate::model::Indicator>) -> ReportFacts {
         let mut doc = Doc::new(clean, &self.units, &self.rules.config);
-        doc.budget_document = self.document.kind(&doc, &self.rules.config, false) == BUDGET_DOCUMENT;
+        let kind = self.document.kind(&doc, &self.rules.config, false);
+        doc.budget_document = self
+            .rules
+            .config
+            .document_kinds
+            .iter()
+            .any(|k| k.kind == kind && k.amounts_are_budgets);
         let mut cands = Candidates::default();
         let mut out = ReportFacts::default();
 

@@ -20,8 +20,6 @@ pub enum ConfigError {
 /// Why one file could not be turned into a report.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ReadError {
-    #[error("cannot read file: {0}")]
-    Io(String),
     #[error("empty file")]
     Empty,
     #[error("binary content, not text ({0})")]

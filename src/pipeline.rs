@@ -121,10 +121,12 @@ impl Engine {
 
     /// One report's facts from its text (the tests use this).
     pub fn facts_of_text(&self, text: &str) -> (crate::normalize::CleanText, crate::model::ReportFacts) {
-        let clean = self.normalizer.normalize(text);
-        let mut facts = self.extractor.extract(&clean);
-        crate::validate::validate(&self.rules.config, &mut facts);
-        (clean, facts)
+        self.facts_of_document(ingest::Document {
+            text: text.to_string(),
+            encoding: None,
+            reader: "text",
+            indicators: Vec::new(),
+        })
     }
 }
 

@@ -209,28 +209,23 @@ impl DocumentMatcher {
         s[..best].to_string()
     }
 
-    /// 绩效自评报告 / 绩效评价报告 / 部门决算 / 部门预算 / 其他, from the title
-    /// (the text before the first heading); a scored report without a known title is a self-evaluation.
-    pub fn kind(&self, doc: &Doc, cfg: &Config, has_score: bool) -> String {
+    /// The `[[document_kinds]]` entry the title names (the text before the
+    /// first heading), if any.
+    pub fn title_kind<'c>(&self, doc: &Doc, cfg: &'c Config) -> Option<&'c crate::config::DocumentKind> {
         let head_end = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
         let head_end = super::chars_after(doc.text, 0, 300).min(head_end.max(super::chars_after(doc.text, 0, 60)));
         let head = &doc.text[..head_end];
-        let found = cfg
-            .document_kinds
+        cfg.document_kinds
             .iter()
             .filter_map(|k| {
                 k.title
                     .iter()
                     .filter_map(|w| head.find(w.as_str()))
                     .min()
-                    .map(|p| (p, &k.kind))
+                    .map(|p| (p, k))
             })
-            .min_by_key(|(p, _)| *p);
-        match found {
-            Some((_, kind)) => kind.clone(),
-            None if has_score => cfg.document_kinds.first().map_or_else(String::new, |k| k.kind.clone()),
-            None => "其他".into(),
-        }
+            .min_by_key(|(p, _)| *p)
+            .map(|(_, k)| k)
     }
 
     /// The items under 存在问题: the enumerated entries, or the paragraph itself.

@@ -4,7 +4,7 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use super::{automaton, chars_before, contains_any, derived_fact, same_value, Candidate, Candidates, Doc, SectionKind};
+use super::{automaton, chars_before, contains_any, derived_fact, Candidate, Candidates, Doc, SectionKind};
 use crate::config::{Config, Variant};
 use crate::extract::amount::{Number, Unit};
 use crate::model::{Check, Field, FunctionSpending, ReportFacts, Severity, Value};
@@ -692,7 +692,6 @@ pub(crate) fn derive(_cfg: &Config, out: &mut ReportFacts) {
             }
         }
     }
-    let _ = same_value;
 }
 
 #[cfg(test)]

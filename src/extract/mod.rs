@@ -53,13 +53,8 @@ impl Extractor {
     /// All facts of one report, plus indicators its reader already found (Excel scoring tables).
     pub fn extract_with(&self, clean: &CleanText, table_indicators: Vec<crate::model::Indicator>) -> ReportFacts {
         let mut doc = Doc::new(clean, &self.units, &self.rules.config);
-        let kind = self.document.kind(&doc, &self.rules.config, false);
-        doc.budget_document = self
-            .rules
-            .config
-            .document_kinds
-            .iter()
-            .any(|k| k.kind == kind && k.amounts_are_budgets);
+        let title_kind = self.document.title_kind(&doc, &self.rules.config);
+        doc.budget_document = title_kind.is_some_and(|k| k.amounts_are_budgets);
         let mut cands = Candidates::default();
         let mut out = ReportFacts::default();
 
@@ -80,13 +75,7 @@ impl Extractor {
         self.scores.extract(&doc, &self.rules.config, &mut cands, &mut out);
         out.problems = self.document.problems(&doc, &self.rules.config);
         for i in table_indicators {
-            if !out
-                .indicators
-                .iter()
-                .any(|o| o.indicator == i.indicator && o.score == i.score)
-            {
-                out.indicators.push(i);
-            }
+            add_indicator_once(&mut out.indicators, i);
         }
 
         cands.resolve(&doc, &mut out);
@@ -112,9 +101,17 @@ impl Extractor {
                 values: vec![],
             });
         }
-        out.document_kind = self
-            .document
-            .kind(&doc, &self.rules.config, out.get(Field::ScoreTotal).is_some());
+        // Without a known title, a scored report is a self-evaluation (the first kind).
+        out.document_kind = match title_kind {
+            Some(k) => k.kind.clone(),
+            None if out.get(Field::ScoreTotal).is_some() => self
+                .rules
+                .config
+                .document_kinds
+                .first()
+                .map_or_else(String::new, |k| k.kind.clone()),
+            None => "其他".into(),
+        };
         fields::derive(&self.rules.config, &mut out);
         scores::derive(&self.rules.config, &doc, &mut out);
         out.facts.sort_by_key(|f| Field::from_name(&f.field));
@@ -414,6 +411,14 @@ pub(crate) fn derived_fact(field: Field, value: Value, rule: &str, note: String)
             char_end: -1,
             page: None,
         },
+    }
+}
+
+/// Adds an indicator unless the same line (name and score) was already found
+/// by another reader or rule.
+pub(crate) fn add_indicator_once(list: &mut Vec<crate::model::Indicator>, i: crate::model::Indicator) {
+    if !list.iter().any(|o| o.indicator == i.indicator && o.score == i.score) {
+        list.push(i);
     }
 }
 

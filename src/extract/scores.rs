@@ -83,13 +83,7 @@ impl ScoreMatcher {
             }
         }
         for i in prose {
-            if !out
-                .indicators
-                .iter()
-                .any(|o| o.indicator == i.indicator && o.score == i.score)
-            {
-                out.indicators.push(i);
-            }
+            super::add_indicator_once(&mut out.indicators, i);
         }
         out.indicators.sort_by_key(|i| i.char_start);
     }

@@ -22,31 +22,20 @@ enum Cell {
     Empty,
 }
 
-/// How a column is formatted.
-#[derive(Clone, Copy)]
-enum Kind {
-    Text,
-    Amount,
-    Int,
-    Pct,
-}
-
 /// A column: its Chinese header, the Parquet column it shows, unit and meaning.
 struct Col {
     zh: String,
     en: String,
     unit: String,
     meaning: String,
-    kind: Kind,
 }
 
-fn col(zh: &str, en: &str, unit: &str, meaning: &str, kind: Kind) -> Col {
+fn col(zh: &str, en: &str, unit: &str, meaning: &str) -> Col {
     Col {
         zh: zh.into(),
         en: en.into(),
         unit: unit.into(),
         meaning: meaning.into(),
-        kind,
     }
 }
 
@@ -228,11 +217,7 @@ impl Streamer {
                 name: s.name,
                 table: s.table,
                 parquet: s.parquet,
-                cols: s
-                    .cols
-                    .iter()
-                    .map(|c| col(&c.zh, &c.en, &c.unit, &c.meaning, c.kind))
-                    .collect(),
+                cols: s.cols.iter().map(|c| col(&c.zh, &c.en, &c.unit, &c.meaning)).collect(),
                 rows: Vec::new(),
             })
             .collect();
@@ -275,52 +260,32 @@ fn who(r: &Report) -> [Cell; 4] {
 
 fn who_cols() -> Vec<Col> {
     vec![
-        col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位", Kind::Text),
-        col(
-            "部门（单位）",
-            "department",
-            "",
-            "报告所称的部门全称（来自 reports）",
-            Kind::Text,
-        ),
+        col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位"),
+        col("部门（单位）", "department", "", "报告所称的部门全称（来自 reports）"),
         col(
             "县（区）/市",
             "county",
             "",
             "部门所属县级行政区，市级部门为地级市（来自 reports）",
-            Kind::Text,
         ),
-        col("年度", "fiscal_year", "年", "报告评价的年度（来自 reports）", Kind::Int),
+        col("年度", "fiscal_year", "年", "报告评价的年度（来自 reports）"),
     ]
 }
 
 fn reports_sheet(reports: &[Report]) -> Sheet {
     let mut cols = vec![
-        col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位", Kind::Text),
-        col("文件路径", "source_path", "", "相对于输入目录的路径", Kind::Text),
+        col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位"),
+        col("文件路径", "source_path", "", "相对于输入目录的路径"),
     ];
     for f in Field::ALL {
-        let kind = match f.kind() {
-            FieldKind::Text => Kind::Text,
-            FieldKind::Year | FieldKind::Count => Kind::Int,
-            FieldKind::Rate => Kind::Pct,
-            FieldKind::Money | FieldKind::Score => Kind::Amount,
-        };
-        cols.push(col(f.label_zh(), f.name(), f.unit_zh(), f.meaning_zh(), kind));
+        cols.push(col(f.label_zh(), f.name(), f.unit_zh(), f.meaning_zh()));
     }
-    cols.push(col(
-        "存在问题（条）",
-        "problems_count",
-        "条",
-        "“存在问题”下列出的条数",
-        Kind::Int,
-    ));
+    cols.push(col("存在问题（条）", "problems_count", "条", "“存在问题”下列出的条数"));
     cols.push(col(
         "推算字段",
         "derived_fields",
         "",
         "由报告所述数字推算（非原文直接写明）的字段",
-        Kind::Text,
     ));
     let rows = reports
         .iter()
@@ -356,14 +321,14 @@ fn reports_sheet(reports: &[Report]) -> Sheet {
 }
 
 fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
-    let m = |zh: &str, en: &str, meaning: &str| col(zh, en, "万元", meaning, Kind::Amount);
+    let m = |zh: &str, en: &str, meaning: &str| col(zh, en, "万元", meaning);
     let cols = vec![
-        col("地区", "—", "", "县（区）或市，加年度（图表的分类）", Kind::Text),
-        col("省", "province", "", "省级行政区", Kind::Text),
-        col("市", "city", "", "地级行政区", Kind::Text),
-        col("县（区）", "county", "", "县级行政区；市级部门为空", Kind::Text),
-        col("年度", "fiscal_year", "年", "评价年度", Kind::Int),
-        col("报告数", "reports", "份", "该地区该年度的报告数", Kind::Int),
+        col("地区", "—", "", "县（区）或市，加年度（图表的分类）"),
+        col("省", "province", "", "省级行政区"),
+        col("市", "city", "", "地级行政区"),
+        col("县（区）", "county", "", "县级行政区；市级部门为空"),
+        col("年度", "fiscal_year", "年", "评价年度"),
+        col("报告数", "reports", "份", "该地区该年度的报告数"),
         m("收入合计（万元）", "revenue_total", "各报告收入合计之和"),
         m("支出合计（万元）", "expenditure_total", "各报告支出合计之和"),
         m("基本支出（万元）", "expenditure_basic", "各报告基本支出之和"),
@@ -383,25 +348,17 @@ fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
             "three_public_ratio",
             "比率",
             "决算之和 ÷ 预算之和（只计两者都有的报告）",
-            Kind::Pct,
         ),
-        col("平均得分", "score_mean", "分", "自评得分平均值", Kind::Amount),
-        col("最低得分", "score_min", "分", "自评得分最低值", Kind::Amount),
-        col("最高得分", "score_max", "分", "自评得分最高值", Kind::Amount),
+        col("平均得分", "score_mean", "分", "自评得分平均值"),
+        col("最低得分", "score_min", "分", "自评得分最低值"),
+        col("最高得分", "score_max", "分", "自评得分最高值"),
         col(
             "有错误的报告数",
             "reports_with_errors",
             "份",
             "有“错误”级校验结果的报告数",
-            Kind::Int,
         ),
-        col(
-            "上一年度",
-            "previous_year",
-            "年",
-            "同一地区在语料中的上一年度",
-            Kind::Int,
-        ),
+        col("上一年度", "previous_year", "年", "同一地区在语料中的上一年度"),
         m(
             "支出合计变化（万元）",
             "expenditure_total_change",
@@ -412,13 +369,7 @@ fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
             "three_public_actual_change",
             "与上一年度相比的变化",
         ),
-        col(
-            "平均得分变化",
-            "score_mean_change",
-            "分",
-            "与上一年度相比的变化",
-            Kind::Amount,
-        ),
+        col("平均得分变化", "score_mean_change", "分", "与上一年度相比的变化"),
     ];
     let rows = regions
         .iter()
@@ -469,37 +420,24 @@ fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
 
 fn panel_sheet(panel: &[PanelRow]) -> Sheet {
     let cols = vec![
-        col("部门（单位）", "department", "", "部门全称", Kind::Text),
-        col("省", "province", "", "省级行政区", Kind::Text),
-        col("市", "city", "", "地级行政区", Kind::Text),
-        col("县（区）", "county", "", "县级行政区", Kind::Text),
-        col("年度", "fiscal_year", "年", "评价年度", Kind::Int),
-        col("报告编号", "report_id", "", "该年度报告的编号", Kind::Text),
-        col(
-            "支出合计（万元）",
-            "expenditure_total",
-            "万元",
-            "该年度支出合计",
-            Kind::Amount,
-        ),
+        col("部门（单位）", "department", "", "部门全称"),
+        col("省", "province", "", "省级行政区"),
+        col("市", "city", "", "地级行政区"),
+        col("县（区）", "county", "", "县级行政区"),
+        col("年度", "fiscal_year", "年", "评价年度"),
+        col("报告编号", "report_id", "", "该年度报告的编号"),
+        col("支出合计（万元）", "expenditure_total", "万元", "该年度支出合计"),
         col(
             "“三公”经费决算（万元）",
             "three_public_actual",
             "万元",
             "该年度“三公”经费决算",
-            Kind::Amount,
         ),
-        col("自评得分（分）", "score_total", "分", "该年度自评得分", Kind::Amount),
-        col("上一年度", "—", "年", "该部门在语料中的上一年度", Kind::Int),
-        col("支出合计变化（万元）", "—", "万元", "与上一年度相比", Kind::Amount),
-        col(
-            "“三公”经费决算变化（万元）",
-            "—",
-            "万元",
-            "与上一年度相比",
-            Kind::Amount,
-        ),
-        col("得分变化（分）", "—", "分", "与上一年度相比", Kind::Amount),
+        col("自评得分（分）", "score_total", "分", "该年度自评得分"),
+        col("上一年度", "—", "年", "该部门在语料中的上一年度"),
+        col("支出合计变化（万元）", "—", "万元", "与上一年度相比"),
+        col("“三公”经费决算变化（万元）", "—", "万元", "与上一年度相比"),
+        col("得分变化（分）", "—", "分", "与上一年度相比"),
     ];
     let rows = panel
         .iter()
@@ -538,14 +476,13 @@ fn indicators_sheet(reports: &[Report]) -> Sheet {
             "section",
             "",
             "预算编制情况 / 预算执行情况 / 资金使用效益 / 加减分",
-            Kind::Text,
         ),
-        col("指标", "indicator", "", "指标名称", Kind::Text),
-        col("分值", "max_score", "分", "指标满分（报告未写明则为空）", Kind::Amount),
-        col("得分", "score", "分", "自评得分", Kind::Amount),
-        col("失分", "—", "分", "分值 − 得分", Kind::Amount),
-        col("上级指标", "parent", "", "所属的上一级指标", Kind::Text),
-        col("原文", "snippet", "", "得分所在的句子", Kind::Text),
+        col("指标", "indicator", "", "指标名称"),
+        col("分值", "max_score", "分", "指标满分（报告未写明则为空）"),
+        col("得分", "score", "分", "自评得分"),
+        col("失分", "—", "分", "分值 − 得分"),
+        col("上级指标", "parent", "", "所属的上一级指标"),
+        col("原文", "snippet", "", "得分所在的句子"),
     ]);
     let rows = reports
         .iter()
@@ -582,10 +519,9 @@ fn functions_sheet(reports: &[Report]) -> Sheet {
             "function_class",
             "",
             "政府收支分类科目（支出功能分类，类级）",
-            Kind::Text,
         ),
-        col("金额（万元）", "amount", "万元", "该类支出金额", Kind::Amount),
-        col("原文", "snippet", "", "金额所在的句子", Kind::Text),
+        col("金额（万元）", "amount", "万元", "该类支出金额"),
+        col("原文", "snippet", "", "金额所在的句子"),
     ]);
     let rows = reports
         .iter()
@@ -613,8 +549,8 @@ fn functions_sheet(reports: &[Report]) -> Sheet {
 fn problems_sheet(reports: &[Report]) -> Sheet {
     let mut cols = who_cols();
     cols.extend([
-        col("序号", "—", "", "报告中的第几条", Kind::Int),
-        col("存在问题", "problems", "", "“存在问题”下的一条", Kind::Text),
+        col("序号", "—", "", "报告中的第几条"),
+        col("存在问题", "problems", "", "“存在问题”下的一条"),
     ]);
     let rows = reports
         .iter()
@@ -646,17 +582,11 @@ fn severity_zh(s: Severity) -> &'static str {
 fn checks_sheet(reports: &[Report]) -> Sheet {
     let mut cols = who_cols();
     cols.extend([
-        col(
-            "严重程度",
-            "severity",
-            "",
-            "错误 = error，警告 = warning，提示 = info",
-            Kind::Text,
-        ),
-        col("校验项", "check", "", "校验的固定编号", Kind::Text),
-        col("说明", "message", "", "发现了什么、差多少", Kind::Text),
-        col("涉及字段", "fields", "", "所涉及的字段", Kind::Text),
-        col("涉及数值", "values", "", "所涉及的数字", Kind::Text),
+        col("严重程度", "severity", "", "错误 = error，警告 = warning，提示 = info"),
+        col("校验项", "check", "", "校验的固定编号"),
+        col("说明", "message", "", "发现了什么、差多少"),
+        col("涉及字段", "fields", "", "所涉及的字段"),
+        col("涉及数值", "values", "", "所涉及的数字"),
     ]);
     let rows = reports
         .iter()
@@ -685,26 +615,19 @@ fn checks_sheet(reports: &[Report]) -> Sheet {
 
 fn files_sheet(files: &[FileRecord]) -> Sheet {
     let cols = vec![
-        col("文件路径", "source_path", "", "相对于输入目录的路径", Kind::Text),
-        col("格式", "source_format", "", "文件扩展名", Kind::Text),
-        col("大小（字节）", "bytes", "字节", "文件大小", Kind::Int),
+        col("文件路径", "source_path", "", "相对于输入目录的路径"),
+        col("格式", "source_format", "", "文件扩展名"),
+        col("大小（字节）", "bytes", "字节", "文件大小"),
         col(
             "状态",
             "status",
             "",
             "已读取 = ok，失败 = failed，跳过 = skipped，重复 = duplicate",
-            Kind::Text,
         ),
-        col("说明", "error", "", "失败、跳过或重复的原因", Kind::Text),
-        col(
-            "报告编号",
-            "report_id",
-            "",
-            "读取成功（或重复）时的报告编号",
-            Kind::Text,
-        ),
-        col("编码", "encoding", "", "检测到的文字编码", Kind::Text),
-        col("SHA-256", "sha256", "", "文件内容的 SHA-256", Kind::Text),
+        col("说明", "error", "", "失败、跳过或重复的原因"),
+        col("报告编号", "report_id", "", "读取成功（或重复）时的报告编号"),
+        col("编码", "encoding", "", "检测到的文字编码"),
+        col("SHA-256", "sha256", "", "文件内容的 SHA-256"),
     ];
     let status_zh = |s: FileStatus| match s {
         FileStatus::Ok => "已读取",
@@ -739,12 +662,12 @@ fn files_sheet(files: &[FileRecord]) -> Sheet {
 /// 字段说明: every column of every sheet.
 fn dictionary_sheet(sheets: &[Sheet]) -> Sheet {
     let cols = vec![
-        col("工作表", "—", "", "", Kind::Text),
-        col("列名", "—", "", "", Kind::Text),
-        col("Parquet 文件", "—", "", "", Kind::Text),
-        col("Parquet 列名", "—", "", "", Kind::Text),
-        col("单位", "—", "", "", Kind::Text),
-        col("含义", "—", "", "", Kind::Text),
+        col("工作表", "—", "", ""),
+        col("列名", "—", "", ""),
+        col("Parquet 文件", "—", "", ""),
+        col("Parquet 列名", "—", "", ""),
+        col("单位", "—", "", ""),
+        col("含义", "—", "", ""),
     ];
     let rows = sheets
         .iter()

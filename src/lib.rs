@@ -6,6 +6,7 @@
 //! offset map) → [`extract`] (facts with provenance) → [`validate`] (checks) →
 //! [`output`] (Parquet, workbook, manifest). [`pipeline`] runs them in parallel.
 
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod extract;

@@ -46,6 +46,10 @@ enum Command {
         /// Process only share K of N of the walk (e.g. 2/4), by a hash of the path.
         #[arg(long, value_parser = parse_shard)]
         shard: Option<(u32, u32)>,
+        /// Read every file again instead of reusing the previous run's facts
+        /// for unchanged files (the cache is still rewritten for the next run).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Print one report's facts, each with the sentence it came from.
     Extract {
@@ -119,6 +123,7 @@ fn real_main() -> Result<()> {
             force,
             xlsx_max_rows,
             shard,
+            no_cache,
         } => {
             let rules = load_rules(config.as_ref())?;
             let opts = RunOptions {
@@ -127,6 +132,7 @@ fn real_main() -> Result<()> {
                 xlsx_max_rows,
                 progress: !quiet,
                 shard,
+                use_cache: !no_cache,
                 ..RunOptions::new(input.unwrap_or_else(default_input), out)
             };
             let (summary, _) = jixiao::run(rules, &opts).context("the run could not complete")?;

@@ -1,6 +1,6 @@
 //! Plain typed structs that the stages pass to each other.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A column of `reports.parquet` that the extractor fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -217,11 +217,12 @@ impl Field {
 }
 
 /// An extracted or derived value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Value {
-    Num(f64),
+    // Int before Num: read back from JSON, `3` is an Int and `3.0` a Num.
     Int(i64),
+    Num(f64),
     Text(String),
 }
 
@@ -257,7 +258,7 @@ pub fn format_num(v: f64) -> String {
 }
 
 /// Where a value came from: a span of the normalised text.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
     /// Which rule found it (e.g. `money:keyword`, `derived:sum`).
     pub rule: String,
@@ -270,7 +271,7 @@ pub struct Provenance {
 }
 
 /// One value of one report with its provenance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
     pub field: String,
     pub value: Value,
@@ -279,7 +280,7 @@ pub struct Fact {
     pub provenance: Provenance,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -298,7 +299,7 @@ impl Severity {
 }
 
 /// A consistency finding or an explanation of a null.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// Stable id, e.g. `conflict`, `sum_basic_project`.
     pub check: String,
@@ -312,7 +313,7 @@ pub struct Check {
 }
 
 /// A scored indicator line (指标, 分值, 得分).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
     pub section: String,
     pub indicator: String,
@@ -326,7 +327,7 @@ pub struct Indicator {
 }
 
 /// A functional class of spending (一般公共服务支出 371.79 万元).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionSpending {
     pub function_class: String,
     pub amount: f64,
@@ -336,7 +337,7 @@ pub struct FunctionSpending {
 }
 
 /// Everything extracted from one report, before it becomes rows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportFacts {
     /// 绩效自评报告 / 绩效评价报告 / 部门决算 / 部门预算 / 其他.
     pub document_kind: String,
@@ -370,7 +371,7 @@ impl ReportFacts {
 }
 
 /// The status of a file the walk met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileStatus {
     Ok,
@@ -391,7 +392,7 @@ impl FileStatus {
 }
 
 /// One row of `files.parquet`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileRecord {
     pub source_path: String,
     pub source_format: String,
@@ -407,7 +408,7 @@ pub struct FileRecord {
 }
 
 /// A report that was read: its identity plus its facts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub report_id: String,
     pub source_path: String,
@@ -416,7 +417,7 @@ pub struct Report {
 }
 
 /// Per-stage wall time, summed over files (seconds).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct StageTimes {
     pub walk: f64,
     pub read: f64,

@@ -8,6 +8,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::cache::{self, Stat};
 use crate::config::Rules;
 use crate::extract::Extractor;
 use crate::ingest::{self, WalkEntry};
@@ -33,6 +34,9 @@ pub struct RunOptions {
     /// `(k, n)`: process only the k-th of n deterministic shares of the walk
     /// (by a hash of the relative path), so n machines can share a corpus.
     pub shard: Option<(u32, u32)>,
+    /// Reuse the previous run's facts for unchanged files (see `cache`). When
+    /// false every file is read again; the cache is still rewritten.
+    pub use_cache: bool,
 }
 
 impl RunOptions {
@@ -46,6 +50,7 @@ impl RunOptions {
             xlsx_max_rows: 1_000_000,
             progress: false,
             shard: None,
+            use_cache: true,
         }
     }
 }
@@ -59,7 +64,7 @@ pub struct RunData {
 }
 
 /// The one-line summary and the manifest's counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct RunSummary {
     pub files_seen: usize,
     pub ok: usize,
@@ -68,14 +73,38 @@ pub struct RunSummary {
     pub duplicate: usize,
     pub seconds: f64,
     pub reports_per_second: f64,
+    /// Files whose bytes this run opened and read.
+    #[serde(default)]
+    pub files_read: usize,
+    /// Reports taken from the cache instead of being extracted again.
+    #[serde(default)]
+    pub reused_from_cache: usize,
+    /// Nothing changed since the previous run: its outputs were kept as they are.
+    #[serde(default)]
+    pub up_to_date: bool,
 }
 
 impl std::fmt::Display for RunSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.up_to_date {
+            return write!(
+                f,
+                "{} files seen, none changed since the previous run: outputs are up to date ({} ok, {} failed, {} skipped, {} duplicate; checked in {:.2} s)",
+                self.files_seen, self.ok, self.failed, self.skipped, self.duplicate, self.seconds
+            );
+        }
         write!(
             f,
-            "{} files seen: {} ok, {} failed, {} skipped, {} duplicate in {:.2} s ({:.0} reports/s)",
-            self.files_seen, self.ok, self.failed, self.skipped, self.duplicate, self.seconds, self.reports_per_second
+            "{} files seen: {} ok, {} failed, {} skipped, {} duplicate in {:.2} s ({:.0} reports/s; {} read, {} from the cache)",
+            self.files_seen,
+            self.ok,
+            self.failed,
+            self.skipped,
+            self.duplicate,
+            self.seconds,
+            self.reports_per_second,
+            self.files_read,
+            self.reused_from_cache
         )
     }
 }
@@ -135,6 +164,34 @@ struct Outcome {
     record: FileRecord,
     report: Option<Report>,
     times: StageTimes,
+    /// The bytes were opened and read (not answered from the stat alone).
+    read: bool,
+    /// The report came from the cache, not from extraction.
+    reused: bool,
+    /// The cache line of a report read well: its stat and JSON.
+    cache_line: Option<(Stat, String)>,
+}
+
+impl Outcome {
+    fn new(record: FileRecord, report: Option<Report>, times: StageTimes) -> Self {
+        Outcome {
+            record,
+            report,
+            times,
+            read: false,
+            reused: false,
+            cache_line: None,
+        }
+    }
+}
+
+/// What a worker knows of one file before opening it.
+struct Task<'a> {
+    entry: &'a WalkEntry,
+    stat: Option<Stat>,
+    cached: Option<&'a cache::Line>,
+    /// When the run that wrote the cache started (for the racy-stat rule).
+    cache_started_ns: i64,
 }
 
 /// Files processed together: their reports are written out, then dropped.
@@ -142,6 +199,7 @@ const BATCH: usize = 1024;
 
 pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), RunError> {
     let t0 = Instant::now();
+    let started_at_ns = now_ns();
     if !opts.input.is_dir() {
         return Err(RunError::NoInput(opts.input.display().to_string()));
     }
@@ -157,20 +215,89 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     if let Some((k, n)) = opts.shard {
         entries.retain(|e| in_shard(&e.rel_path, k, n));
     }
+    let stats: Vec<Option<Stat>> = pool.install(|| {
+        entries
+            .par_iter()
+            .map(|e| e.walk_error.is_none().then(|| Stat::of(&e.path)).flatten())
+            .collect()
+    });
     let mut times = StageTimes {
         walk: tw.elapsed().as_secs_f64(),
         ..StageTimes::default()
     };
+
+    // The cache: version and rules must match, else every file is read again.
+    let version = env!("CARGO_PKG_VERSION");
+    let digest = engine.rules.digest.clone();
+    let cache_path = opts.out.join(cache::DIR).join(cache::file_name(opts.shard));
+    let fingerprint = fingerprint(opts, &digest, &entries, &stats);
+    let mut reader = if opts.use_cache {
+        cache::Reader::open(&cache_path, version, &digest)
+    } else {
+        None
+    };
+    if let Some(r) = &reader {
+        // Nothing changed (same files, same stats, same rules and options) and
+        // the previous outputs are complete: they are kept as they are.
+        let trusted = stats.iter().all(|s| {
+            s.and_then(|s| s.mtime_ns)
+                .is_some_and(|m| m < r.started_at_ns - 2_000_000_000)
+        });
+        if trusted && r.fingerprint == fingerprint && !opts.collect {
+            if let Some(mut summary) = output::outputs_current(&opts.out, &fingerprint) {
+                summary.up_to_date = true;
+                summary.files_read = 0;
+                summary.reused_from_cache = summary.ok;
+                summary.seconds = t0.elapsed().as_secs_f64();
+                summary.reports_per_second = 0.0;
+                return Ok((summary, RunData::default()));
+            }
+        }
+    }
+    let cache_started_ns = reader.as_ref().map_or(0, |r| r.started_at_ns);
+    let _ = std::fs::create_dir_all(opts.out.join(cache::DIR));
+    cache::remove_stale_temporaries(&opts.out.join(cache::DIR));
+    // A cache that cannot be written only costs the next run its speed.
+    let mut writer = cache::Writer::create(&cache_path, version, &digest, started_at_ns, &fingerprint).ok();
 
     let mut sink = output::Sink::create(&opts.out, opts.xlsx_max_rows, entries.len())?;
     let progress = Progress::new(opts.progress, entries.len());
     let mut first_of_sha: HashMap<String, String> = HashMap::new();
     let mut data = RunData::default();
     let mut counts = [0usize; 4];
+    let (mut files_read, mut reused) = (0usize, 0usize);
     for range in batches(&entries, BATCH) {
-        let chunk = &entries[range];
+        let chunk = &entries[range.clone()];
+        let chunk_stats = &stats[range];
+        let lines = match reader.as_mut() {
+            Some(r) => r.take_for(chunk.iter().map(|e| e.rel_path.as_str())),
+            None => HashMap::new(),
+        };
+        let tasks: Vec<Task> = chunk
+            .iter()
+            .zip(chunk_stats)
+            .map(|(entry, stat)| Task {
+                entry,
+                stat: *stat,
+                cached: lines.get(&entry.rel_path),
+                cache_started_ns,
+            })
+            .collect();
         let mut outcomes: Vec<Outcome> =
-            pool.install(|| chunk.par_iter().map(|e| process_guarded(&engine, e)).collect());
+            pool.install(|| tasks.par_iter().map(|t| process_guarded(&engine, t)).collect());
+        drop(lines);
+        // The cache holds each file's own outcome, before the batch-level
+        // decisions below (duplicates depend on the other files).
+        if let Some(w) = writer.as_mut() {
+            for o in &mut outcomes {
+                if let (Some((stat, payload)), Some(sha)) = (o.cache_line.take(), o.record.sha256.as_deref()) {
+                    if w.write(&o.record.source_path, &stat, sha, &payload).is_err() {
+                        writer = None;
+                        break;
+                    }
+                }
+            }
+        }
         prefer_richer_formats(&mut outcomes, &engine.rules.config.formats.richer_formats);
         let mut files = Vec::with_capacity(outcomes.len());
         let mut reports = Vec::new();
@@ -179,6 +306,8 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
             times.normalize += o.times.normalize;
             times.extract += o.times.extract;
             times.validate += o.times.validate;
+            files_read += usize::from(o.read);
+            reused += usize::from(o.reused);
             // Byte-identical files: the first (by path) is read, the others point at it.
             if let Some(sha) = o.record.sha256.clone() {
                 match first_of_sha.get(&sha) {
@@ -222,15 +351,50 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         duplicate: counts[3],
         seconds,
         reports_per_second: counts[0] as f64 / seconds.max(1e-9),
+        files_read,
+        reused_from_cache: reused,
+        up_to_date: false,
     };
     let tw = Instant::now();
-    sink.finish(&opts.input, &engine.rules, &summary, &times)?;
+    // The cache lands before the manifest: a run that dies in between leaves
+    // an old manifest whose fingerprint no longer matches, so nothing is
+    // taken as up to date that was not completely written.
+    if let Some(w) = writer {
+        let _ = w.finish();
+    }
+    sink.finish(&opts.input, &engine.rules, &summary, &times, &fingerprint)?;
     times.write += tw.elapsed().as_secs_f64();
     let mut summary = summary;
     summary.seconds = t0.elapsed().as_secs_f64();
     summary.reports_per_second = summary.ok as f64 / summary.seconds.max(1e-9);
     data.times = times;
     Ok((summary, data))
+}
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
+}
+
+/// A digest of what the outputs depend on besides the rules: every path the
+/// walk met with its size and modification time, and the output options.
+fn fingerprint(opts: &RunOptions, digest: &str, entries: &[WalkEntry], stats: &[Option<Stat>]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(digest.as_bytes());
+    h.update(format!("|xlsx_max_rows={}|shard={:?}|", opts.xlsx_max_rows, opts.shard).as_bytes());
+    for (e, s) in entries.iter().zip(stats) {
+        h.update(e.rel_path.as_bytes());
+        match s {
+            Some(s) => h.update(format!("\0{}\0{:?}\n", s.size, s.mtime_ns).as_bytes()),
+            None => h.update(format!("\0?{:?}\n", e.walk_error).as_bytes()),
+        }
+    }
+    crate::config::hex(&h.finalize()[..16])
 }
 
 /// Progress on stderr: a bar with files/s, ETA and failures on a terminal;
@@ -339,8 +503,8 @@ fn prefer_richer_formats(outcomes: &mut [Outcome], order: &[String]) {
 }
 
 /// A panic inside one file's processing becomes that file's `failed` row.
-fn process_guarded(engine: &Engine, entry: &WalkEntry) -> Outcome {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, entry))) {
+fn process_guarded(engine: &Engine, task: &Task) -> Outcome {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, task))) {
         Ok(o) => o,
         Err(p) => {
             let msg = p
@@ -348,17 +512,17 @@ fn process_guarded(engine: &Engine, entry: &WalkEntry) -> Outcome {
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown".into());
-            Outcome {
-                record: record(
-                    entry,
+            Outcome::new(
+                record(
+                    task.entry,
                     0,
                     None,
                     FileStatus::Failed,
                     Some(format!("internal error: {msg}")),
                 ),
-                report: None,
-                times: StageTimes::default(),
-            }
+                None,
+                StageTimes::default(),
+            )
         }
     }
 }
@@ -380,22 +544,46 @@ fn record(entry: &WalkEntry, bytes: u64, sha: Option<String>, status: FileStatus
     }
 }
 
-fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
+/// The cached outcome of a file, if its line decodes and names this path.
+fn from_cache(task: &Task, line: &cache::Line, stat: Stat, read: bool) -> Option<Outcome> {
+    let (record, report) = line.decode()?;
+    if record.source_path != task.entry.rel_path || record.status != FileStatus::Ok {
+        return None;
+    }
+    Some(Outcome {
+        record,
+        report: Some(report),
+        times: StageTimes::default(),
+        read,
+        reused: true,
+        cache_line: Some((stat, line.payload.clone())),
+    })
+}
+
+fn process(engine: &Engine, task: &Task) -> Outcome {
+    let entry = task.entry;
     let mut times = StageTimes::default();
-    let fail = |bytes, sha, status, msg: String, times| Outcome {
-        record: record(entry, bytes, sha, status, Some(msg)),
-        report: None,
-        times,
+    let fail = |bytes, sha, status, msg: String, times| {
+        Outcome::new(record(entry, bytes, sha, status, Some(msg)), None, times)
     };
     if let Some(err) = &entry.walk_error {
         return fail(0, None, FileStatus::Skipped, err.clone(), times);
     }
     let cfg = &engine.rules.config;
-    let t = Instant::now();
-    let size = match std::fs::metadata(&entry.path) {
-        Ok(m) => m.len(),
-        Err(e) => return fail(0, None, FileStatus::Failed, format!("cannot read file: {e}"), times),
+    let Some(stat) = task.stat else {
+        let why = std::fs::metadata(&entry.path)
+            .err()
+            .map_or("unknown".into(), |e| e.to_string());
+        return fail(0, None, FileStatus::Failed, format!("cannot read file: {why}"), times);
     };
+    // Unchanged since the previous run (same size and time, not racy): its facts are reused unread.
+    if let Some(line) = task.cached.filter(|l| l.matches_stat(&stat, task.cache_started_ns)) {
+        if let Some(o) = from_cache(task, line, stat, false) {
+            return o;
+        }
+    }
+    let t = Instant::now();
+    let size = stat.size;
     if size > cfg.limits.max_file_bytes {
         return fail(
             size,
@@ -413,15 +601,30 @@ fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
         Err(e) => return fail(size, None, FileStatus::Failed, format!("cannot read file: {e}"), times),
     };
     let sha = ingest::sha256_hex(&bytes);
+    // Touched but not changed: same bytes as the cached line.
+    if let Some(line) = task.cached.filter(|l| l.sha256 == sha) {
+        let stat = Stat {
+            size: bytes.len() as u64,
+            ..stat
+        };
+        if let Some(mut o) = from_cache(task, line, stat, true) {
+            o.times.read = t.elapsed().as_secs_f64();
+            return o;
+        }
+    }
     let ext = ingest::extension(&entry.rel_path);
     let document = match ingest::read_document(&entry.path, &ext, &bytes, cfg) {
         Ok(d) => d,
-        Err(ingest::NotRead::Failed(m)) => return fail(bytes.len() as u64, Some(sha), FileStatus::Failed, m, times),
-        Err(ingest::NotRead::Skipped(m)) => return fail(bytes.len() as u64, Some(sha), FileStatus::Skipped, m, times),
+        Err(ingest::NotRead::Failed(m)) => {
+            return read(fail(bytes.len() as u64, Some(sha), FileStatus::Failed, m, times))
+        }
+        Err(ingest::NotRead::Skipped(m)) => {
+            return read(fail(bytes.len() as u64, Some(sha), FileStatus::Skipped, m, times))
+        }
     };
     times.read = t.elapsed().as_secs_f64();
     if document.text.len() > cfg.limits.max_text_bytes {
-        return fail(
+        return read(fail(
             bytes.len() as u64,
             Some(sha),
             FileStatus::Failed,
@@ -431,20 +634,20 @@ fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
                 cfg.limits.max_text_bytes
             ),
             times,
-        );
+        ));
     }
 
     let t = Instant::now();
     let clean = engine.normalizer.normalize(&document.text);
     times.normalize = t.elapsed().as_secs_f64();
     if clean.text.trim().is_empty() {
-        return fail(
+        return read(fail(
             bytes.len() as u64,
             Some(sha),
             FileStatus::Failed,
             crate::error::ReadError::NoText.to_string(),
             times,
-        );
+        ));
     }
     let t = Instant::now();
     let mut facts = engine.extractor.extract_with(&clean, document.indicators);
@@ -465,11 +668,26 @@ fn process(engine: &Engine, entry: &WalkEntry) -> Outcome {
         source_format: ext,
         facts,
     };
+    // Only reports read well are cached: a failure is tried again next run
+    // (it may have been a converter's time budget or a missing tool).
+    let stat = Stat {
+        size: bytes.len() as u64,
+        ..stat
+    };
+    let cache_line = cache::encode(&rec, &report).map(|json| (stat, json));
     Outcome {
         record: rec,
         report: Some(report),
         times,
+        read: true,
+        reused: false,
+        cache_line,
     }
+}
+
+fn read(mut o: Outcome) -> Outcome {
+    o.read = true;
+    o
 }
 
 fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {

@@ -143,8 +143,14 @@ fn outputs_are_complete_and_no_temporary_files_remain() {
     let mut want: Vec<String> = jixiao::output::TABLES.iter().map(|t| format!("{t}.parquet")).collect();
     want.push("jixiao.xlsx".into());
     want.push("manifest.json".into());
+    want.push(".jixiao-cache".into());
     want.sort();
     assert_eq!(names, want);
+    let cache: Vec<String> = std::fs::read_dir(out.join(".jixiao-cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(cache, vec!["cache-1-of-1.jsonl".to_string()]);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["counts"]["ok"], 5);

@@ -64,7 +64,7 @@ fn is_ours(name: &str) -> bool {
     let base = name
         .strip_prefix('.')
         .and_then(|n| n.split_once(".tmp-").map(|(b, _)| b));
-    outputs.into_iter().any(|o| o == name || base == Some(o.as_str()))
+    name == crate::cache::DIR || outputs.into_iter().any(|o| o == name || base == Some(o.as_str()))
 }
 
 /// The first entry of an existing output folder that jixiao did not write.
@@ -112,11 +112,32 @@ where
     })
 }
 
+/// The part of a previous manifest a re-run looks at.
+#[derive(serde::Deserialize)]
+struct PreviousManifest {
+    #[serde(default)]
+    input_fingerprint: String,
+    counts: RunSummary,
+    outputs: Vec<String>,
+}
+
+/// The previous run's counts when its manifest was made from `fingerprint`
+/// and every output it lists is still there.
+pub fn outputs_current(out: &Path, fingerprint: &str) -> Option<RunSummary> {
+    let text = std::fs::read(out.join("manifest.json")).ok()?;
+    let m: PreviousManifest = serde_json::from_slice(&text).ok()?;
+    (m.input_fingerprint == fingerprint && !m.outputs.is_empty() && m.outputs.iter().all(|o| out.join(o).is_file()))
+        .then_some(m.counts)
+}
+
 #[derive(Serialize)]
 struct Manifest<'a> {
     tool: &'static str,
     version: &'static str,
     config_digest: &'a str,
+    /// What the outputs were made from (paths, stats, rules, options); a
+    /// re-run that computes the same digest keeps them as they are.
+    input_fingerprint: &'a str,
     input_root: String,
     counts: &'a RunSummary,
     reports: u64,
@@ -191,6 +212,7 @@ impl Sink {
         rules: &Rules,
         summary: &RunSummary,
         times: &crate::model::StageTimes,
+        input_fingerprint: &str,
     ) -> Result<(), OutputError> {
         let out = self.out;
         let err = |e: String| write_err(&out, e);
@@ -226,6 +248,7 @@ impl Sink {
             tool: "jixiao",
             version: env!("CARGO_PKG_VERSION"),
             config_digest: &rules.digest,
+            input_fingerprint,
             input_root: input.display().to_string(),
             counts: summary,
             reports: self.counts[0],

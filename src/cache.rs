@@ -1,7 +1,8 @@
 //! The incremental cache: each report's facts from the previous run, reused
 //! when the file and the rules are unchanged.
 //!
-//! One file per shard, `cache-K-of-N.jsonl` in the cache folder. The first
+//! One file per shard, `cache-K-of-N.jsonl.zst` in the cache folder (JSON
+//! lines, zstd-compressed as one stream). The first
 //! line says which jixiao version and rules digest wrote it; a mismatch makes
 //! the whole file void (a changed config re-extracts everything). Then one
 //! line per report read well, in walk order (sorted by relative path):
@@ -117,12 +118,12 @@ pub fn encode(record: &FileRecord, report: &Report) -> Option<String> {
 /// The cache file of a shard.
 pub fn file_name(shard: Option<(u32, u32)>) -> String {
     let (k, n) = shard.unwrap_or((1, 1));
-    format!("cache-{k}-of-{n}.jsonl")
+    format!("cache-{k}-of-{n}.jsonl.zst")
 }
 
 /// The previous run's cache, read in step with the walk.
 pub struct Reader {
-    lines: std::io::Lines<BufReader<File>>,
+    lines: std::io::Lines<BufReader<zstd::stream::read::Decoder<'static, BufReader<File>>>>,
     peeked: Option<(String, Line)>,
     pub started_at_ns: i64,
     pub fingerprint: String,
@@ -131,7 +132,8 @@ pub struct Reader {
 impl Reader {
     /// `None` when there is no cache or it was written by another version or other rules.
     pub fn open(path: &Path, version: &str, config_digest: &str) -> Option<Reader> {
-        let mut lines = BufReader::with_capacity(1 << 20, File::open(path).ok()?).lines();
+        let decoder = zstd::stream::read::Decoder::new(File::open(path).ok()?).ok()?;
+        let mut lines = BufReader::with_capacity(1 << 20, decoder).lines();
         let header: Header = serde_json::from_str(&lines.next()?.ok()?).ok()?;
         if header.magic != MAGIC || header.version != version || header.config_digest != config_digest {
             return None;
@@ -208,7 +210,7 @@ fn parse_line(line: &str) -> Option<(String, Line)> {
 pub struct Writer {
     tmp: PathBuf,
     path: PathBuf,
-    out: BufWriter<File>,
+    out: zstd::stream::write::Encoder<'static, BufWriter<File>>,
 }
 
 impl Writer {
@@ -227,7 +229,8 @@ impl Writer {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        // Level 1: about 7× smaller than the JSON at a small fraction of a report's extraction time.
+        let mut out = zstd::stream::write::Encoder::new(BufWriter::with_capacity(1 << 20, File::create(&tmp)?), 1)?;
         let header = Header {
             magic: MAGIC.into(),
             version: version.into(),
@@ -252,7 +255,7 @@ impl Writer {
     }
 
     pub fn finish(self) -> std::io::Result<()> {
-        let file = self.out.into_inner().map_err(|e| e.into_error())?;
+        let file = self.out.finish()?.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         std::fs::rename(&self.tmp, &self.path)
     }

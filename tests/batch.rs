@@ -150,7 +150,7 @@ fn outputs_are_complete_and_no_temporary_files_remain() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
-    assert_eq!(cache, vec!["cache-1-of-1.jsonl".to_string()]);
+    assert_eq!(cache, vec!["cache-1-of-1.jsonl.zst".to_string()]);
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["counts"]["ok"], 5);

@@ -38,4 +38,6 @@ pub enum OutputError {
     InsideInput(String),
     #[error("output folder {dir} holds {entry}, which jixiao did not write; choose another --out or pass --force")]
     Foreign { dir: String, entry: String },
+    #[error("{part} was written by a run split into another number of shards than {n}: mixing them would count reports twice; use another --out or remove the old parts (or pass --force)")]
+    OtherSharding { part: String, n: u32 },
 }

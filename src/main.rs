@@ -50,6 +50,10 @@ enum Command {
         /// for unchanged files (the cache is still rewritten for the next run).
         #[arg(long)]
         no_cache: bool,
+        /// Write hive-style folders, e.g. `fiscal_year,province` →
+        /// reports/fiscal_year=2023/province=广东省/part-K-of-N.parquet.
+        #[arg(long, value_delimiter = ',')]
+        partition_by: Vec<String>,
     },
     /// Print one report's facts, each with the sentence it came from.
     Extract {
@@ -124,6 +128,7 @@ fn real_main() -> Result<()> {
             xlsx_max_rows,
             shard,
             no_cache,
+            partition_by,
         } => {
             let rules = load_rules(config.as_ref())?;
             let opts = RunOptions {
@@ -133,6 +138,7 @@ fn real_main() -> Result<()> {
                 progress: !quiet,
                 shard,
                 use_cache: !no_cache,
+                partition_by,
                 ..RunOptions::new(input.unwrap_or_else(default_input), out)
             };
             let (summary, _) = jixiao::run(rules, &opts).context("the run could not complete")?;

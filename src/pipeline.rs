@@ -37,6 +37,10 @@ pub struct RunOptions {
     /// Reuse the previous run's facts for unchanged files (see `cache`). When
     /// false every file is read again; the cache is still rewritten.
     pub use_cache: bool,
+    /// Columns of `reports` whose values name hive-style folders
+    /// (`reports/fiscal_year=2023/province=广东省/part-K-of-N.parquet`);
+    /// empty: one file per table.
+    pub partition_by: Vec<String>,
 }
 
 impl RunOptions {
@@ -51,6 +55,7 @@ impl RunOptions {
             progress: false,
             shard: None,
             use_cache: true,
+            partition_by: Vec::new(),
         }
     }
 }
@@ -117,6 +122,8 @@ pub enum RunError {
     Threads(String),
     #[error("invalid rule: {0}")]
     Rules(String),
+    #[error("{0}")]
+    Options(String),
     #[error(transparent)]
     Output(#[from] crate::error::OutputError),
 }
@@ -203,7 +210,8 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     if !opts.input.is_dir() {
         return Err(RunError::NoInput(opts.input.display().to_string()));
     }
-    output::check_out_dir(&opts.input, &opts.out, opts.force)?;
+    let layout = output::Layout::new(&opts.partition_by, opts.shard).map_err(RunError::Options)?;
+    output::check_out_dir(&opts.input, &opts.out, &layout, opts.force)?;
     let engine = Engine::new(rules)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
@@ -230,7 +238,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     let version = env!("CARGO_PKG_VERSION");
     let digest = engine.rules.digest.clone();
     let cache_path = opts.out.join(cache::DIR).join(cache::file_name(opts.shard));
-    let fingerprint = fingerprint(opts, &digest, &entries, &stats);
+    let fingerprint = fingerprint(opts, &layout, &digest, &entries, &stats);
     let mut reader = if opts.use_cache {
         cache::Reader::open(&cache_path, version, &digest)
     } else {
@@ -244,7 +252,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
                 .is_some_and(|m| m < r.started_at_ns - 2_000_000_000)
         });
         if trusted && r.fingerprint == fingerprint && !opts.collect {
-            if let Some(mut summary) = output::outputs_current(&opts.out, &fingerprint) {
+            if let Some(mut summary) = output::outputs_current(&opts.out, &layout, &fingerprint) {
                 summary.up_to_date = true;
                 summary.files_read = 0;
                 summary.reused_from_cache = summary.ok;
@@ -260,7 +268,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     // A cache that cannot be written only costs the next run its speed.
     let mut writer = cache::Writer::create(&cache_path, version, &digest, started_at_ns, &fingerprint).ok();
 
-    let mut sink = output::Sink::create(&opts.out, opts.xlsx_max_rows, entries.len())?;
+    let mut sink = output::Sink::create(&opts.out, &layout, opts.xlsx_max_rows, entries.len())?;
     let progress = Progress::new(opts.progress, entries.len());
     let mut first_of_sha: HashMap<String, String> = HashMap::new();
     let mut data = RunData::default();
@@ -381,12 +389,18 @@ fn now_ns() -> i64 {
 
 /// A digest of what the outputs depend on besides the rules: every path the
 /// walk met with its size and modification time, and the output options.
-fn fingerprint(opts: &RunOptions, digest: &str, entries: &[WalkEntry], stats: &[Option<Stat>]) -> String {
+fn fingerprint(
+    opts: &RunOptions,
+    layout: &output::Layout,
+    digest: &str,
+    entries: &[WalkEntry],
+    stats: &[Option<Stat>],
+) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(digest.as_bytes());
-    h.update(format!("|xlsx_max_rows={}|shard={:?}|", opts.xlsx_max_rows, opts.shard).as_bytes());
+    h.update(format!("|xlsx_max_rows={}|{layout:?}|", opts.xlsx_max_rows).as_bytes());
     for (e, s) in entries.iter().zip(stats) {
         h.update(e.rel_path.as_bytes());
         match s {

@@ -4,6 +4,7 @@
 //! into place when complete; `manifest.json` is written last, so a run that
 //! dies leaves the previous outputs whole.
 
+mod partition;
 mod summary;
 mod tables;
 mod workbook;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use partition::{Layout, NULL_VALUE as PARTITION_NULL};
 pub use summary::{department_panel, summarize_regions, PanelRow, RegionSummary, ReportDigest};
 
 use crate::config::Rules;
@@ -32,7 +34,7 @@ pub const TABLES: [&str; 7] = [
 
 /// Refuses an output folder inside the input tree, and one that holds files
 /// jixiao did not write (unless `force`).
-pub fn check_out_dir(input: &Path, out: &Path, force: bool) -> Result<(), OutputError> {
+pub fn check_out_dir(input: &Path, out: &Path, layout: &Layout, force: bool) -> Result<(), OutputError> {
     let abs = |p: &Path| -> PathBuf {
         std::fs::canonicalize(p).unwrap_or_else(|_| {
             std::env::current_dir()
@@ -51,6 +53,14 @@ pub fn check_out_dir(input: &Path, out: &Path, force: bool) -> Result<(), Output
                 entry: foreign,
             });
         }
+        if layout.is_partitioned() {
+            if let Some(part) = partition::foreign_parts(out, layout) {
+                return Err(OutputError::OtherSharding {
+                    part,
+                    n: layout.shard.1,
+                });
+            }
+        }
     }
     Ok(())
 }
@@ -64,7 +74,19 @@ fn is_ours(name: &str) -> bool {
     let base = name
         .strip_prefix('.')
         .and_then(|n| n.split_once(".tmp-").map(|(b, _)| b));
-    name == crate::cache::DIR || outputs.into_iter().any(|o| o == name || base == Some(o.as_str()))
+    let partitioned = |n: &str| {
+        let part = |prefix: &str, ext: &str| {
+            n.strip_prefix(prefix)
+                .and_then(|r| r.strip_suffix(ext))
+                .is_some_and(|r| r.starts_with("part-") && r.contains("-of-"))
+        };
+        part("manifest-", ".json") || part("jixiao-", ".xlsx") || part("summary_by_region-", ".parquet")
+    };
+    name == crate::cache::DIR
+        || TABLES.contains(&name)
+        || partitioned(name)
+        || base.is_some_and(partitioned)
+        || outputs.into_iter().any(|o| o == name || base == Some(o.as_str()))
 }
 
 /// The first entry of an existing output folder that jixiao did not write.
@@ -123,8 +145,8 @@ struct PreviousManifest {
 
 /// The previous run's counts when its manifest was made from `fingerprint`
 /// and every output it lists is still there.
-pub fn outputs_current(out: &Path, fingerprint: &str) -> Option<RunSummary> {
-    let text = std::fs::read(out.join("manifest.json")).ok()?;
+pub fn outputs_current(out: &Path, layout: &Layout, fingerprint: &str) -> Option<RunSummary> {
+    let text = std::fs::read(out.join(layout.manifest_name())).ok()?;
     let m: PreviousManifest = serde_json::from_slice(&text).ok()?;
     (m.input_fingerprint == fingerprint && !m.outputs.is_empty() && m.outputs.iter().all(|o| out.join(o).is_file()))
         .then_some(m.counts)
@@ -153,11 +175,20 @@ struct Manifest<'a> {
 /// Everything lands under temporary names; `finish` renames it into place.
 pub struct Sink {
     out: PathBuf,
-    tables: Vec<tables::TableWriter>,
-    files: tables::TableWriter,
+    layout: Layout,
+    tables: Tables,
     workbook: workbook::Streamer,
     digests: Vec<ReportDigest>,
     counts: [u64; 4],
+}
+
+/// One file per table, or partitioned folders.
+enum Tables {
+    Flat {
+        per_report: Vec<tables::TableWriter>,
+        files: Box<tables::TableWriter>,
+    },
+    Partitioned(partition::PartitionedTables),
 }
 
 fn tmp_name(out: &Path, name: &str) -> PathBuf {
@@ -165,17 +196,26 @@ fn tmp_name(out: &Path, name: &str) -> PathBuf {
 }
 
 impl Sink {
-    pub fn create(out: &Path, xlsx_max_rows: u32, expected_files: usize) -> Result<Self, OutputError> {
+    pub fn create(out: &Path, layout: &Layout, xlsx_max_rows: u32, expected_files: usize) -> Result<Self, OutputError> {
         std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
         remove_stale_temporaries(out);
-        let per_report = ["reports", "indicators", "expenditure_by_function", "facts", "checks"];
+        let tables = if layout.is_partitioned() {
+            partition::remove_stale_temporaries(out);
+            Tables::Partitioned(partition::PartitionedTables::new(out, layout.clone()))
+        } else {
+            let per_report = ["reports", "indicators", "expenditure_by_function", "facts", "checks"];
+            Tables::Flat {
+                per_report: per_report
+                    .iter()
+                    .map(|t| tables::TableWriter::new(t, tmp_name(out, &format!("{t}.parquet"))))
+                    .collect(),
+                files: Box::new(tables::TableWriter::new("files", tmp_name(out, "files.parquet"))),
+            }
+        };
         Ok(Sink {
             out: out.to_path_buf(),
-            tables: per_report
-                .iter()
-                .map(|t| tables::TableWriter::new(t, tmp_name(out, &format!("{t}.parquet"))))
-                .collect(),
-            files: tables::TableWriter::new("files", tmp_name(out, "files.parquet")),
+            layout: layout.clone(),
+            tables,
             workbook: workbook::Streamer::new(xlsx_max_rows, expected_files).map_err(|e| write_err(out, e))?,
             digests: Vec::new(),
             counts: [0; 4],
@@ -184,14 +224,25 @@ impl Sink {
 
     /// One batch, in source_path order.
     pub fn push(&mut self, reports: &[Report], files: &[FileRecord]) -> Result<(), OutputError> {
-        let err = |e: String| write_err(&self.out, e);
-        for (name, df) in tables::report_tables(reports).map_err(err)? {
-            if let Some(w) = self.tables.iter_mut().find(|w| w.name == name) {
-                w.write(&df).map_err(|e| write_err(&w.tmp, e))?;
+        let out = &self.out;
+        let err = |e: String| write_err(out, e);
+        match &mut self.tables {
+            Tables::Flat {
+                per_report,
+                files: files_writer,
+            } => {
+                let refs: Vec<&Report> = reports.iter().collect();
+                for (name, df) in tables::report_tables(&refs).map_err(err)? {
+                    if let Some(w) = per_report.iter_mut().find(|w| w.name == name) {
+                        w.write(&df).map_err(|e| write_err(&w.tmp, e))?;
+                    }
+                }
+                let refs: Vec<&FileRecord> = files.iter().collect();
+                let df = tables::files(&refs).map_err(err)?;
+                files_writer.write(&df).map_err(|e| write_err(&files_writer.tmp, e))?;
             }
+            Tables::Partitioned(p) => p.push(reports, files).map_err(err)?,
         }
-        let df = tables::files(files).map_err(err)?;
-        self.files.write(&df).map_err(|e| write_err(&self.files.tmp, e))?;
         self.workbook
             .push(reports, files)
             .map_err(|e| write_err(&self.out, e))?;
@@ -205,7 +256,7 @@ impl Sink {
         Ok(())
     }
 
-    /// Summaries, then every file renamed into place, `manifest.json` last.
+    /// Summaries, then every file renamed into place, the manifest last.
     pub fn finish(
         self,
         input: &Path,
@@ -215,31 +266,44 @@ impl Sink {
         input_fingerprint: &str,
     ) -> Result<(), OutputError> {
         let out = self.out;
+        let layout = self.layout;
         let err = |e: String| write_err(&out, e);
         let regions = summarize_regions(&self.digests);
         let panel = department_panel(&self.digests);
         let mut done: Vec<(PathBuf, String)> = Vec::new();
-        let empty = tables::report_tables(&[]).map_err(err)?;
-        for w in self.tables {
-            let name = format!("{}.parquet", w.name);
-            let schema = empty
-                .iter()
-                .find(|(n, _)| *n == w.name)
-                .map(|(_, df)| df.clone())
-                .unwrap_or_default();
-            let tmp = w.finish(&schema).map_err(err)?;
-            done.push((tmp, name));
-        }
-        let tmp = self.files.finish(&tables::files(&[]).map_err(err)?).map_err(err)?;
-        done.push((tmp, "files.parquet".into()));
-        let mut summary_df = tables::summary(&regions).map_err(err)?;
-        let tmp = tmp_name(&out, "summary_by_region.parquet");
-        tables::write_one(&mut summary_df, &tmp).map_err(err)?;
-        done.push((tmp, "summary_by_region.parquet".into()));
-        let tmp = tmp_name(&out, "jixiao.xlsx");
-        self.workbook.finish(&regions, &panel, &tmp).map_err(err)?;
-        done.push((tmp, "jixiao.xlsx".into()));
         let mut outputs = Vec::new();
+        match self.tables {
+            Tables::Flat { per_report, files } => {
+                let empty = tables::report_tables(&[]).map_err(err)?;
+                for w in per_report {
+                    let name = format!("{}.parquet", w.name);
+                    let schema = empty
+                        .iter()
+                        .find(|(n, _)| *n == w.name)
+                        .map(|(_, df)| df.clone())
+                        .unwrap_or_default();
+                    let tmp = w.finish(&schema).map_err(err)?;
+                    done.push((tmp, name));
+                }
+                let tmp = files.finish(&tables::files(&[]).map_err(err)?).map_err(err)?;
+                done.push((tmp, "files.parquet".into()));
+            }
+            // Parts are renamed as they close: each is whole, and the
+            // manifest that lists them comes last.
+            Tables::Partitioned(p) => outputs.extend(p.finish().map_err(err)?),
+        }
+        let mut summary_df = tables::summary(&regions).map_err(err)?;
+        let summary_name = layout.summary_name();
+        if let Some(dir) = Path::new(&summary_name).parent() {
+            std::fs::create_dir_all(out.join(dir)).map_err(|e| write_err(&out.join(dir), e))?;
+        }
+        let tmp = tmp_name(&out, &summary_name.replace('/', "-"));
+        tables::write_one(&mut summary_df, &tmp).map_err(err)?;
+        done.push((tmp, summary_name));
+        let workbook_name = layout.workbook_name();
+        let tmp = tmp_name(&out, &workbook_name);
+        self.workbook.finish(&regions, &panel, &tmp).map_err(err)?;
+        done.push((tmp, workbook_name));
         for (tmp, name) in done {
             std::fs::rename(&tmp, out.join(&name)).map_err(|e| write_err(&out.join(&name), e))?;
             outputs.push(name);
@@ -259,7 +323,7 @@ impl Sink {
             outputs,
         };
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| write_err(&out, e))?;
-        write_atomic(&out, "manifest.json", |p| {
+        write_atomic(&out, &layout.manifest_name(), |p| {
             std::fs::write(p, &json).map_err(|e| e.to_string())
         })
     }

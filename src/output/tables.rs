@@ -35,7 +35,7 @@ fn frame(columns: Vec<Column>) -> Result<DataFrame, String> {
 }
 
 /// The per-report tables of one batch of reports, named as in SCHEMA.md.
-pub fn report_tables(reports: &[Report]) -> Result<Vec<(&'static str, DataFrame)>, String> {
+pub fn report_tables(reports: &[&Report]) -> Result<Vec<(&'static str, DataFrame)>, String> {
     Ok(vec![
         ("reports", self::reports(reports)?),
         ("indicators", indicators(reports)?),
@@ -45,7 +45,7 @@ pub fn report_tables(reports: &[Report]) -> Result<Vec<(&'static str, DataFrame)
     ])
 }
 
-fn reports(rs: &[Report]) -> Result<DataFrame, String> {
+fn reports(rs: &[&Report]) -> Result<DataFrame, String> {
     let mut cols = vec![
         text_col("report_id", rs.iter().map(|r| Some(r.report_id.clone())).collect()),
         text_col("source_path", rs.iter().map(|r| Some(r.source_path.clone())).collect()),
@@ -98,7 +98,7 @@ fn reports(rs: &[Report]) -> Result<DataFrame, String> {
     frame(cols)
 }
 
-fn facts(reports: &[Report]) -> Result<DataFrame, String> {
+fn facts(reports: &[&Report]) -> Result<DataFrame, String> {
     let rows: Vec<(&str, &crate::model::Fact)> = reports
         .iter()
         .flat_map(|r| r.facts.facts.iter().map(move |f| (r.report_id.as_str(), f)))
@@ -150,7 +150,7 @@ fn facts(reports: &[Report]) -> Result<DataFrame, String> {
     ])
 }
 
-fn checks(reports: &[Report]) -> Result<DataFrame, String> {
+fn checks(reports: &[&Report]) -> Result<DataFrame, String> {
     let rows: Vec<(&str, &crate::model::Check)> = reports
         .iter()
         .flat_map(|r| r.facts.checks.iter().map(move |c| (r.report_id.as_str(), c)))
@@ -170,7 +170,7 @@ fn checks(reports: &[Report]) -> Result<DataFrame, String> {
     ])
 }
 
-fn indicators(reports: &[Report]) -> Result<DataFrame, String> {
+fn indicators(reports: &[&Report]) -> Result<DataFrame, String> {
     let rows: Vec<(&str, &crate::model::Indicator)> = reports
         .iter()
         .flat_map(|r| r.facts.indicators.iter().map(move |i| (r.report_id.as_str(), i)))
@@ -192,7 +192,7 @@ fn indicators(reports: &[Report]) -> Result<DataFrame, String> {
     ])
 }
 
-fn functions(reports: &[Report]) -> Result<DataFrame, String> {
+fn functions(reports: &[&Report]) -> Result<DataFrame, String> {
     let rows: Vec<(&str, &crate::model::FunctionSpending)> = reports
         .iter()
         .flat_map(|r| r.facts.functions.iter().map(move |f| (r.report_id.as_str(), f)))
@@ -210,7 +210,7 @@ fn functions(reports: &[Report]) -> Result<DataFrame, String> {
     ])
 }
 
-pub fn files(fs: &[FileRecord]) -> Result<DataFrame, String> {
+pub fn files(fs: &[&FileRecord]) -> Result<DataFrame, String> {
     frame(vec![
         text_col("source_path", fs.iter().map(|f| Some(f.source_path.clone())).collect()),
         text_col(

@@ -267,12 +267,14 @@ impl Writer {
     }
 }
 
-/// Stale temporaries of killed runs.
-pub fn remove_stale_temporaries(dir: &Path) {
+/// Stale temporaries of killed runs of this shard (`file_name`): another
+/// shard may be writing its own next to them.
+pub fn remove_stale_temporaries(dir: &Path, file_name: &str) {
+    let prefix = format!(".{file_name}.tmp-");
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.filter_map(Result::ok) {
             let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with(".cache-") && name.contains(".tmp-") {
+            if name.starts_with(&prefix) {
                 let _ = std::fs::remove_file(e.path());
             }
         }

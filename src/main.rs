@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use std::io::Write;
 
@@ -110,7 +112,11 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("jixiao: {e:#}");
-            ExitCode::from(2)
+            // 130: the shell's code for a command stopped by Ctrl-C.
+            match e.downcast_ref::<jixiao::pipeline::RunError>() {
+                Some(jixiao::pipeline::RunError::Interrupted) => ExitCode::from(130),
+                _ => ExitCode::from(2),
+            }
         }
     }
 }
@@ -131,7 +137,18 @@ fn real_main() -> Result<()> {
             partition_by,
         } => {
             let rules = load_rules(config.as_ref())?;
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&stop);
+            // First Ctrl-C: finish the files in hand, write nothing, clean up.
+            // Second: quit at once (the next run removes the temporaries).
+            let _ = ctrlc::set_handler(move || {
+                if flag.swap(true, Ordering::SeqCst) {
+                    std::process::exit(130);
+                }
+                eprintln!("jixiao: stopping; the previous outputs stay as they are (Ctrl-C again to quit at once)");
+            });
             let opts = RunOptions {
+                stop,
                 jobs,
                 force,
                 xlsx_max_rows,

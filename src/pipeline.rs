@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -41,6 +43,10 @@ pub struct RunOptions {
     /// (`reports/fiscal_year=2023/province=广东省/part-K-of-N.parquet`);
     /// empty: one file per table.
     pub partition_by: Vec<String>,
+    /// Set (by a Ctrl-C handler) to stop: the run ends after the files in
+    /// hand, writes nothing and removes its temporaries; the previous
+    /// outputs and cache stay as they were.
+    pub stop: Arc<AtomicBool>,
 }
 
 impl RunOptions {
@@ -56,6 +62,7 @@ impl RunOptions {
             shard: None,
             use_cache: true,
             partition_by: Vec::new(),
+            stop: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -124,6 +131,8 @@ pub enum RunError {
     Rules(String),
     #[error("{0}")]
     Options(String),
+    #[error("interrupted: nothing was written, the previous outputs are unchanged")]
+    Interrupted,
     #[error(transparent)]
     Output(#[from] crate::error::OutputError),
 }
@@ -264,7 +273,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     }
     let cache_started_ns = reader.as_ref().map_or(0, |r| r.started_at_ns);
     let _ = std::fs::create_dir_all(opts.out.join(cache::DIR));
-    cache::remove_stale_temporaries(&opts.out.join(cache::DIR));
+    cache::remove_stale_temporaries(&opts.out.join(cache::DIR), &cache::file_name(opts.shard));
     // A cache that cannot be written only costs the next run its speed.
     let mut writer = cache::Writer::create(&cache_path, version, &digest, started_at_ns, &fingerprint).ok();
 
@@ -274,7 +283,11 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     let mut data = RunData::default();
     let mut counts = [0usize; 4];
     let (mut files_read, mut reused) = (0usize, 0usize);
+    let stopped = || opts.stop.load(Ordering::Relaxed);
     for range in batches(&entries, BATCH) {
+        if stopped() {
+            break;
+        }
         let chunk = &entries[range.clone()];
         let chunk_stats = &stats[range];
         let lines = match reader.as_mut() {
@@ -291,9 +304,24 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
                 cache_started_ns,
             })
             .collect();
-        let mut outcomes: Vec<Outcome> =
-            pool.install(|| tasks.par_iter().map(|t| process_guarded(&engine, t)).collect());
+        let mut outcomes: Vec<Outcome> = pool.install(|| {
+            tasks
+                .par_iter()
+                .map(|t| match stopped() {
+                    // Stopping: the rest of the batch is not read (and the batch is dropped).
+                    true => Outcome::new(
+                        record(t.entry, 0, None, FileStatus::Skipped, None),
+                        None,
+                        StageTimes::default(),
+                    ),
+                    false => process_guarded(&engine, t),
+                })
+                .collect()
+        });
         drop(lines);
+        if stopped() {
+            break;
+        }
         // The cache holds each file's own outcome, before the batch-level
         // decisions below (duplicates depend on the other files).
         if let Some(w) = writer.as_mut() {
@@ -349,6 +377,13 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         }
     }
     progress.done();
+    if stopped() {
+        sink.abandon();
+        if let Some(w) = writer {
+            w.abandon();
+        }
+        return Err(RunError::Interrupted);
+    }
 
     let seconds = t0.elapsed().as_secs_f64();
     let summary = RunSummary {

@@ -119,3 +119,81 @@ fn an_output_folder_with_foreign_files_is_not_overwritten_without_force() {
         "--force writes beside, never deletes"
     );
 }
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_and_leaves_the_previous_outputs_and_cache_untouched() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let ok = jixiao()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(common::reports_dir())
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let before = snapshot(&out);
+
+    let input = tmp.path().join("big");
+    std::fs::create_dir_all(&input).unwrap();
+    let seeds: Vec<Vec<u8>> = std::fs::read_dir(common::reports_dir())
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect();
+    for i in 0..3000 {
+        let mut bytes = seeds[i % seeds.len()].clone();
+        bytes.extend_from_slice(format!("\n附注 {i}。").as_bytes());
+        std::fs::write(input.join(format!("r{i:04}.txt")), bytes).unwrap();
+    }
+    // stderr is a pipe, so progress comes as one line per batch of 1,024 files.
+    let mut child = jixiao()
+        .args(["run", "--jobs", "1", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if line.contains("1024/3000 files") {
+            let sent = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(sent.success());
+        }
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "stderr: {seen}");
+    assert!(seen.contains("interrupted"), "{seen}");
+    // Nothing half-written, nothing replaced: outputs and cache are the previous run's.
+    assert_eq!(snapshot(&out), before);
+}

@@ -99,11 +99,15 @@ fn foreign_entry(out: &Path) -> Option<String> {
 }
 
 /// Temporary files a killed run left behind are removed before writing.
-fn remove_stale_temporaries(out: &Path) {
+/// Only this shard's: in a shared partitioned folder another shard may be
+/// writing its own temporaries right now.
+fn remove_stale_temporaries(out: &Path, layout: &Layout) {
+    let tag = layout.part_file().trim_end_matches(".parquet").to_string();
     if let Ok(entries) = std::fs::read_dir(out) {
         for e in entries.filter_map(Result::ok) {
             let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with('.') && name.contains(".tmp-") && is_ours(&name) {
+            let mine = !layout.is_partitioned() || name.contains(&tag);
+            if name.starts_with('.') && name.contains(".tmp-") && is_ours(&name) && mine {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -198,9 +202,9 @@ fn tmp_name(out: &Path, name: &str) -> PathBuf {
 impl Sink {
     pub fn create(out: &Path, layout: &Layout, xlsx_max_rows: u32, expected_files: usize) -> Result<Self, OutputError> {
         std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
-        remove_stale_temporaries(out);
+        remove_stale_temporaries(out, layout);
         let tables = if layout.is_partitioned() {
-            partition::remove_stale_temporaries(out);
+            partition::remove_stale_temporaries(out, layout);
             Tables::Partitioned(partition::PartitionedTables::new(out, layout.clone()))
         } else {
             let per_report = ["reports", "indicators", "expenditure_by_function", "facts", "checks"];
@@ -254,6 +258,21 @@ impl Sink {
             self.counts[3] += r.facts.checks.len() as u64;
         }
         Ok(())
+    }
+
+    /// An interrupted run: every temporary file goes, the previous outputs stay.
+    pub fn abandon(self) {
+        let tmps: Vec<PathBuf> = match self.tables {
+            Tables::Flat { per_report, files } => per_report
+                .into_iter()
+                .chain(std::iter::once(*files))
+                .map(|w| w.tmp.clone())
+                .collect(),
+            Tables::Partitioned(p) => p.abandon(),
+        };
+        for t in tmps {
+            let _ = std::fs::remove_file(t);
+        }
     }
 
     /// Summaries, then every file renamed into place, the manifest last.

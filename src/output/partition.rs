@@ -153,15 +153,16 @@ pub fn foreign_parts(out: &Path, layout: &Layout) -> Option<String> {
     None
 }
 
-/// Temporaries a killed run left inside the table folders.
-pub fn remove_stale_temporaries(out: &Path) {
+/// Temporaries a killed run of this shard left inside the table folders.
+pub fn remove_stale_temporaries(out: &Path, layout: &Layout) {
+    let prefix = format!(".{}.tmp-", layout.part_file());
     for table in super::TABLES {
         for e in walkdir::WalkDir::new(out.join(table))
             .into_iter()
             .filter_map(Result::ok)
         {
             let name = e.file_name().to_string_lossy();
-            if name.starts_with(".part-") && name.contains(".tmp-") {
+            if name.starts_with(&prefix) {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -242,6 +243,11 @@ impl PartitionedTables {
             self.write("files", dir, &df)?;
         }
         Ok(())
+    }
+
+    /// The temporary files, to be removed by an interrupted run (writers closed first).
+    pub fn abandon(self) -> Vec<PathBuf> {
+        self.writers.into_values().map(|w| w.tmp.clone()).collect()
     }
 
     /// Closes every part and renames it into place; parts this shard wrote

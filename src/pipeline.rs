@@ -210,6 +210,65 @@ struct Task<'a> {
     cache_started_ns: i64,
 }
 
+/// A cache line on its way to the writer: path, stat, SHA-256, JSON.
+type CacheLine = (String, Stat, String, String);
+
+/// One processed batch, handed to the writer thread.
+struct Batch {
+    reports: Vec<Report>,
+    files: Vec<FileRecord>,
+    cache_lines: Vec<CacheLine>,
+}
+
+/// What the writer thread hands back: the sink to finish (or abandon).
+struct Written {
+    sink: output::Sink,
+    error: Option<crate::error::OutputError>,
+    cache: Option<cache::Writer>,
+    seconds: f64,
+}
+
+/// The writer thread: batches in order into Parquet, the workbook and the
+/// cache. On an error it stops taking batches (the sender sees it).
+fn write_batches(
+    mut sink: output::Sink,
+    mut cache: Option<cache::Writer>,
+    rx: std::sync::mpsc::Receiver<Batch>,
+) -> Written {
+    let mut seconds = 0.0;
+    for batch in rx {
+        let t = Instant::now();
+        if let Some(w) = cache.as_mut() {
+            let failed = batch
+                .cache_lines
+                .iter()
+                .any(|(path, stat, sha, payload)| w.write(path, stat, sha, payload).is_err());
+            if failed {
+                // A cache that cannot be written only costs the next run its speed.
+                if let Some(w) = cache.take() {
+                    w.abandon();
+                }
+            }
+        }
+        let pushed = sink.push(&batch.reports, &batch.files);
+        seconds += t.elapsed().as_secs_f64();
+        if let Err(e) = pushed {
+            return Written {
+                sink,
+                error: Some(e),
+                cache,
+                seconds,
+            };
+        }
+    }
+    Written {
+        sink,
+        error: None,
+        cache,
+        seconds,
+    }
+}
+
 /// Files processed together: their reports are written out, then dropped.
 const BATCH: usize = 1024;
 
@@ -275,114 +334,140 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     let _ = std::fs::create_dir_all(opts.out.join(cache::DIR));
     cache::remove_stale_temporaries(&opts.out.join(cache::DIR), &cache::file_name(opts.shard));
     // A cache that cannot be written only costs the next run its speed.
-    let mut writer = cache::Writer::create(&cache_path, version, &digest, started_at_ns, &fingerprint).ok();
+    let writer = cache::Writer::create(&cache_path, version, &digest, started_at_ns, &fingerprint).ok();
 
-    let mut sink = output::Sink::create(&opts.out, &layout, opts.xlsx_max_rows, entries.len())?;
+    let sink = output::Sink::create(&opts.out, &layout, opts.xlsx_max_rows, entries.len())?;
     let progress = Progress::new(opts.progress, entries.len());
     let mut first_of_sha: HashMap<String, String> = HashMap::new();
     let mut data = RunData::default();
     let mut counts = [0usize; 4];
     let (mut files_read, mut reused) = (0usize, 0usize);
     let stopped = || opts.stop.load(Ordering::Relaxed);
-    for range in batches(&entries, BATCH) {
-        if stopped() {
-            break;
-        }
-        let chunk = &entries[range.clone()];
-        let chunk_stats = &stats[range];
-        let lines = match reader.as_mut() {
-            Some(r) => r.take_for(chunk.iter().map(|e| e.rel_path.as_str())),
-            None => HashMap::new(),
-        };
-        let tasks: Vec<Task> = chunk
-            .iter()
-            .zip(chunk_stats)
-            .map(|(entry, stat)| Task {
-                entry,
-                stat: *stat,
-                cached: lines.get(&entry.rel_path),
-                cache_started_ns,
-            })
-            .collect();
-        let mut outcomes: Vec<Outcome> = pool.install(|| {
-            tasks
-                .par_iter()
-                .map(|t| match stopped() {
-                    // Stopping: the rest of the batch is not read (and the batch is dropped).
-                    true => Outcome::new(
-                        record(t.entry, 0, None, FileStatus::Skipped, None),
-                        None,
-                        StageTimes::default(),
-                    ),
-                    false => process_guarded(&engine, t),
+    // Writing runs on its own thread, one batch behind the workers, so the
+    // cores never wait for Parquet, the workbook or the cache.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+    let writing = std::thread::scope(|scope| {
+        let writer_thread = scope.spawn(move || write_batches(sink, writer, rx));
+        for range in batches(&entries, BATCH) {
+            if stopped() {
+                break;
+            }
+            let chunk = &entries[range.clone()];
+            let chunk_stats = &stats[range];
+            let lines = match reader.as_mut() {
+                Some(r) => r.take_for(chunk.iter().map(|e| e.rel_path.as_str())),
+                None => HashMap::new(),
+            };
+            let tasks: Vec<Task> = chunk
+                .iter()
+                .zip(chunk_stats)
+                .map(|(entry, stat)| Task {
+                    entry,
+                    stat: *stat,
+                    cached: lines.get(&entry.rel_path),
+                    cache_started_ns,
                 })
-                .collect()
-        });
-        drop(lines);
-        if stopped() {
-            break;
-        }
-        // The cache holds each file's own outcome, before the batch-level
-        // decisions below (duplicates depend on the other files).
-        if let Some(w) = writer.as_mut() {
-            for o in &mut outcomes {
-                if let (Some((stat, payload)), Some(sha)) = (o.cache_line.take(), o.record.sha256.as_deref()) {
-                    if w.write(&o.record.source_path, &stat, sha, &payload).is_err() {
-                        writer = None;
-                        break;
+                .collect();
+            let mut outcomes: Vec<Outcome> = pool.install(|| {
+                tasks
+                    .par_iter()
+                    .map(|t| match stopped() {
+                        // Stopping: the rest of the batch is not read (and the batch is dropped).
+                        true => Outcome::new(
+                            record(t.entry, 0, None, FileStatus::Skipped, None),
+                            None,
+                            StageTimes::default(),
+                        ),
+                        false => process_guarded(&engine, t),
+                    })
+                    .collect()
+            });
+            drop(tasks);
+            drop(lines);
+            if stopped() {
+                break;
+            }
+            // The cache holds each file's own outcome, before the batch-level
+            // decisions below (duplicates depend on the other files).
+            let cache_lines: Vec<CacheLine> = outcomes
+                .iter_mut()
+                .filter_map(|o| {
+                    let (stat, payload) = o.cache_line.take()?;
+                    let sha = o.record.sha256.clone()?;
+                    Some((o.record.source_path.clone(), stat, sha, payload))
+                })
+                .collect();
+            prefer_richer_formats(&mut outcomes, &engine.rules.config.formats.richer_formats);
+            let mut files = Vec::with_capacity(outcomes.len());
+            let mut reports = Vec::new();
+            for mut o in outcomes {
+                times.read += o.times.read;
+                times.normalize += o.times.normalize;
+                times.extract += o.times.extract;
+                times.validate += o.times.validate;
+                files_read += usize::from(o.read);
+                reused += usize::from(o.reused);
+                // Byte-identical files: the first (by path) is read, the others point at it.
+                if let Some(sha) = o.record.sha256.clone() {
+                    match first_of_sha.get(&sha) {
+                        Some(first) => {
+                            o.record.status = FileStatus::Duplicate;
+                            o.record.error = Some(format!("same bytes as {first}"));
+                            o.record.report_id = Some(sha[..16.min(sha.len())].to_string());
+                            o.report = None;
+                        }
+                        None => {
+                            first_of_sha.insert(sha, o.record.source_path.clone());
+                        }
                     }
                 }
+                counts[match o.record.status {
+                    FileStatus::Ok => 0,
+                    FileStatus::Failed => 1,
+                    FileStatus::Skipped => 2,
+                    FileStatus::Duplicate => 3,
+                }] += 1;
+                files.push(o.record);
+                reports.extend(o.report);
             }
-        }
-        prefer_richer_formats(&mut outcomes, &engine.rules.config.formats.richer_formats);
-        let mut files = Vec::with_capacity(outcomes.len());
-        let mut reports = Vec::new();
-        for mut o in outcomes {
-            times.read += o.times.read;
-            times.normalize += o.times.normalize;
-            times.extract += o.times.extract;
-            times.validate += o.times.validate;
-            files_read += usize::from(o.read);
-            reused += usize::from(o.reused);
-            // Byte-identical files: the first (by path) is read, the others point at it.
-            if let Some(sha) = o.record.sha256.clone() {
-                match first_of_sha.get(&sha) {
-                    Some(first) => {
-                        o.record.status = FileStatus::Duplicate;
-                        o.record.error = Some(format!("same bytes as {first}"));
-                        o.record.report_id = Some(sha[..16.min(sha.len())].to_string());
-                        o.report = None;
-                    }
-                    None => {
-                        first_of_sha.insert(sha, o.record.source_path.clone());
-                    }
-                }
+            if opts.collect {
+                data.files.extend(files.iter().cloned());
+                data.reports.extend(reports.iter().cloned());
             }
-            counts[match o.record.status {
-                FileStatus::Ok => 0,
-                FileStatus::Failed => 1,
-                FileStatus::Skipped => 2,
-                FileStatus::Duplicate => 3,
-            }] += 1;
-            files.push(o.record);
-            reports.extend(o.report);
+            let batch = Batch {
+                reports,
+                files,
+                cache_lines,
+            };
+            // The writer stopped on an error: it is reported below.
+            if tx.send(batch).is_err() {
+                break;
+            }
+            progress.update(counts, t0.elapsed().as_secs_f64());
         }
-        let tw = Instant::now();
-        sink.push(&reports, &files)?;
-        times.write += tw.elapsed().as_secs_f64();
-        progress.update(counts, t0.elapsed().as_secs_f64());
-        if opts.collect {
-            data.files.extend(files);
-            data.reports.extend(reports);
-        }
-    }
+        drop(tx);
+        writer_thread.join()
+    });
     progress.done();
-    if stopped() {
+    let Ok(written) = writing else {
+        return Err(RunError::Output(crate::error::OutputError::Write {
+            path: opts.out.display().to_string(),
+            message: "the writer thread panicked".into(),
+        }));
+    };
+    let Written {
+        sink,
+        error,
+        cache: writer,
+        seconds: write_seconds,
+    } = written;
+    times.write += write_seconds;
+    if error.is_some() || stopped() {
         sink.abandon();
         if let Some(w) = writer {
             w.abandon();
         }
-        return Err(RunError::Interrupted);
+        return Err(error.map_or(RunError::Interrupted, RunError::Output));
     }
 
     let seconds = t0.elapsed().as_secs_f64();

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use regex::Regex;
+use regex::RegexSet;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::NormalizeRules;
@@ -115,7 +115,7 @@ impl CleanText {
 /// Compiled normalisation rules (built once per run, shared by all files).
 #[derive(Debug)]
 pub struct Normalizer {
-    drop_lines: Vec<Regex>,
+    drop_lines: RegexSet,
     header_min_repeats: usize,
     header_max_chars: usize,
     end_chars: Vec<char>,
@@ -124,16 +124,41 @@ pub struct Normalizer {
     simplified: Vec<char>,
 }
 
-/// One raw line after NFKC, with its original char offsets.
-struct Line {
-    chars: Vec<char>,
+/// One raw line after NFKC, with its original char offsets: a view into
+/// [`LineBuf`], so a document costs a few allocations, not a few per line.
+struct Line<'a> {
+    chars: &'a [char],
     /// The char before the traditional→simplified map, where it differs.
-    written: Vec<Option<char>>,
-    orig: Vec<u32>,
+    written: &'a [Option<char>],
+    orig: &'a [u32],
     page: u16,
 }
 
-impl Line {
+/// Every line of a document in flat buffers; `spans` cut it into lines.
+#[derive(Default)]
+struct LineBuf {
+    chars: Vec<char>,
+    written: Vec<Option<char>>,
+    orig: Vec<u32>,
+    /// (start, end, page) of each line in the buffers.
+    spans: Vec<(usize, usize, u16)>,
+}
+
+impl LineBuf {
+    fn lines(&self) -> Vec<Line<'_>> {
+        self.spans
+            .iter()
+            .map(|&(s, e, page)| Line {
+                chars: self.chars.get(s..e).unwrap_or_default(),
+                written: self.written.get(s..e).unwrap_or_default(),
+                orig: self.orig.get(s..e).unwrap_or_default(),
+                page,
+            })
+            .collect()
+    }
+}
+
+impl Line<'_> {
     fn trimmed(&self) -> (usize, usize) {
         let s = self
             .chars
@@ -149,11 +174,6 @@ impl Line {
         (s, e.max(s))
     }
 
-    fn trimmed_string(&self) -> String {
-        let (s, e) = self.trimmed();
-        self.chars[s..e].iter().collect()
-    }
-
     fn starts_with_tab(&self) -> bool {
         self.chars.first() == Some(&'\t')
     }
@@ -162,11 +182,7 @@ impl Line {
 impl Normalizer {
     pub fn new(rules: &NormalizeRules) -> Result<Self, regex::Error> {
         Ok(Normalizer {
-            drop_lines: rules
-                .drop_lines
-                .iter()
-                .map(|r| Regex::new(r))
-                .collect::<Result<_, _>>()?,
+            drop_lines: RegexSet::new(&rules.drop_lines)?,
             header_min_repeats: rules.running_header_min_repeats.max(2),
             header_max_chars: rules.running_header_max_chars,
             end_chars: rules.paragraph_end_chars.chars().collect(),
@@ -190,22 +206,30 @@ impl Normalizer {
 
     pub fn normalize(&self, input: &str) -> CleanText {
         let has_pages = input.contains('\u{000C}');
-        let lines = split_nfkc_lines(input, &self.simplified);
+        let buf = split_nfkc_lines(input, &self.simplified);
+        let lines = buf.lines();
         let keep = self.keep_mask(&lines);
 
+        let n = buf.chars.len();
         let mut out = CleanText {
-            pages: has_pages.then(Vec::new),
+            text: String::with_capacity(input.len() + 16),
+            orig_char: Vec::with_capacity(n),
+            char_byte: Vec::with_capacity(n),
+            pages: has_pages.then(|| Vec::with_capacity(n)),
             ..CleanText::default()
         };
         let mut para_open = false;
         let mut prev_line_ends_para = true;
+        let mut content = String::new();
         for (line, _) in lines.iter().zip(&keep).filter(|(_, k)| **k) {
             let (s, e) = line.trimmed();
             if s == e {
                 continue;
             }
-            let content: String = line.chars[s..e].iter().collect();
-            let starts_heading = heading_level(&content).is_some();
+            content.clear();
+            content.extend(&line.chars[s..e]);
+            let content = content.as_str();
+            let starts_heading = heading_level(content).is_some();
             if para_open && (prev_line_ends_para || starts_heading) {
                 push(&mut out, '\n', line.orig[s], line.page);
                 para_open = false;
@@ -220,7 +244,7 @@ impl Normalizer {
                 }
             }
             push_collapsed(&mut out, line, s, e);
-            prev_line_ends_para = self.ends_paragraph(&content, starts_heading);
+            prev_line_ends_para = self.ends_paragraph(content, starts_heading);
         }
         self.find_headings(&mut out);
         out
@@ -228,28 +252,25 @@ impl Normalizer {
 
     /// Which lines survive: not layout residue, not a running header, not the outline.
     fn keep_mask(&self, lines: &[Line]) -> Vec<bool> {
-        // Residue and running headers are short lines; long lines are kept as they are.
-        let trimmed: Vec<String> = lines
-            .iter()
-            .map(|l| {
-                let (s, e) = l.trimmed();
-                if e - s <= self.header_max_chars.max(60) {
-                    l.trimmed_string()
-                } else {
-                    String::new()
-                }
-            })
-            .collect();
-        let long: Vec<bool> = lines
-            .iter()
-            .map(|l| {
-                let (s, e) = l.trimmed();
-                e - s > self.header_max_chars.max(60)
-            })
-            .collect();
+        // Residue and running headers are short lines; long lines are kept as
+        // they are. The short lines' trimmed text, one buffer for all of them.
+        let limit = self.header_max_chars.max(60);
+        let mut text = String::new();
+        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(lines.len());
+        let mut long: Vec<bool> = Vec::with_capacity(lines.len());
+        for l in lines {
+            let (s, e) = l.trimmed();
+            let start = text.len();
+            if e - s <= limit {
+                text.extend(&l.chars[s..e]);
+            }
+            spans.push((start, text.len()));
+            long.push(e - s > limit);
+        }
+        let trimmed: Vec<&str> = spans.iter().map(|&(s, e)| text.get(s..e).unwrap_or("")).collect();
         let mut keep: Vec<bool> = trimmed
             .iter()
-            .map(|t| t.is_empty() || !self.drop_lines.iter().any(|r| r.is_match(t)))
+            .map(|t| t.is_empty() || !self.drop_lines.is_match(t))
             .collect();
         // A trailing block of tab-indented lines is the PDF outline / signature panel.
         for i in (0..lines.len()).rev() {
@@ -263,11 +284,11 @@ impl Normalizer {
         for t in &trimmed {
             let n = t.chars().count();
             if n >= 4 && n <= self.header_max_chars && heading_level(t).is_none() {
-                *counts.entry(t.as_str()).or_default() += 1;
+                *counts.entry(t).or_default() += 1;
             }
         }
         for (i, t) in trimmed.iter().enumerate() {
-            if counts.get(t.as_str()).copied().unwrap_or(0) >= self.header_min_repeats {
+            if counts.get(t).copied().unwrap_or(0) >= self.header_min_repeats {
                 keep[i] = false;
             }
         }
@@ -371,56 +392,58 @@ pub fn is_cjk(c: char) -> bool {
 const CJK_START: usize = 0x4E00;
 const CJK_LEN: usize = 0x9FFF - 0x4E00 + 1;
 
-fn split_nfkc_lines(input: &str, simplified: &[char]) -> Vec<Line> {
-    let new_line = |page| Line {
-        chars: Vec::new(),
-        written: Vec::new(),
-        orig: Vec::new(),
-        page,
+fn split_nfkc_lines(input: &str, simplified: &[char]) -> LineBuf {
+    let cap = input.len() / 2 + 16;
+    let mut buf = LineBuf {
+        chars: Vec::with_capacity(cap),
+        written: Vec::with_capacity(cap),
+        orig: Vec::with_capacity(cap),
+        spans: Vec::with_capacity(input.len() / 40 + 1),
     };
-    let mut lines = Vec::new();
-    let mut cur = new_line(1);
+    let mut start = 0;
     let mut page: u16 = 1;
-    let mut buf = [0u8; 4];
-    let add = |cur: &mut Line, c: char, ci: u32| {
+    let mut utf8 = [0u8; 4];
+    let add = |buf: &mut LineBuf, c: char, ci: u32| {
         let mapped = (c as usize)
             .checked_sub(CJK_START)
             .and_then(|i| simplified.get(i))
             .copied();
         match mapped.filter(|&m| m != '\0') {
             Some(s) => {
-                cur.chars.push(s);
-                cur.written.push(Some(c));
+                buf.chars.push(s);
+                buf.written.push(Some(c));
             }
             None => {
-                cur.chars.push(c);
-                cur.written.push(None);
+                buf.chars.push(c);
+                buf.written.push(None);
             }
         }
-        cur.orig.push(ci);
+        buf.orig.push(ci);
     };
     for (ci, c) in input.chars().enumerate() {
         let ci = ci as u32;
         match c {
             '\n' | '\u{2028}' | '\u{2029}' => {
-                lines.push(std::mem::replace(&mut cur, new_line(page)));
+                buf.spans.push((start, buf.chars.len(), page));
+                start = buf.chars.len();
             }
             '\r' | '\u{FEFF}' | '\u{200B}' | '\0' => {}
             '\u{000C}' => {
+                buf.spans.push((start, buf.chars.len(), page));
+                start = buf.chars.len();
                 page = page.saturating_add(1);
-                lines.push(std::mem::replace(&mut cur, new_line(page)));
             }
-            c if c.is_ascii() || is_cjk(c) => add(&mut cur, c, ci),
+            c if c.is_ascii() || is_cjk(c) => add(&mut buf, c, ci),
             c => {
-                let s: &str = c.encode_utf8(&mut buf);
+                let s: &str = c.encode_utf8(&mut utf8);
                 for n in s.nfkc() {
-                    add(&mut cur, n, ci);
+                    add(&mut buf, n, ci);
                 }
             }
         }
     }
-    lines.push(cur);
-    lines
+    buf.spans.push((start, buf.chars.len(), page));
+    buf
 }
 
 const CN_NUM: &str = "一二三四五六七八九十";

@@ -282,8 +282,8 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
     if let Some(le) = utf16_without_bom(bytes) {
         return utf16(bytes, le);
     }
-    if std::str::from_utf8(bytes).is_ok() {
-        return utf8(bytes, "utf-8");
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return utf8_text(text, "utf-8");
     }
     if control_share(bytes) > 0.01 {
         return Err(ReadError::Binary("control bytes".into()));
@@ -304,6 +304,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ReadError> {
 fn utf8(bytes: &[u8], label: &'static str) -> Result<Decoded, ReadError> {
     let text =
         std::str::from_utf8(bytes).map_err(|e| ReadError::Undecodable(format!("invalid UTF-8 after BOM: {e}")))?;
+    utf8_text(text, label)
+}
+
+/// Text already checked to be UTF-8 (validated once, not twice).
+fn utf8_text(text: &str, label: &'static str) -> Result<Decoded, ReadError> {
     if text.is_empty() {
         return Err(ReadError::Empty);
     }

@@ -2,11 +2,17 @@
 # Throughput and memory benchmark (not a test: nothing here asserts a time).
 #
 #   bash benches/bench.sh [N ...]        default: 10000 100000
+#   BENCH_JOBS="1 2 4" bash benches/bench.sh 10000
 #
 # For each N: generates N text reports with examples/gen_corpus (省/市/县/年度/),
-# runs the release build with --jobs 1 and --jobs 2, and prints reports/s,
-# MB/s, wall time, per-stage seconds (summed over workers, from manifest.json)
-# and peak RSS (/usr/bin/time -v; install Debian's `time` if missing).
+# runs the release build cold (--no-cache, fresh output folder) with each
+# --jobs, and prints reports/s, MB/s, wall time (/usr/bin/time), per-stage
+# seconds (summed over workers, from manifest.json; `write` runs on its own
+# thread beside the workers) and peak RSS (/usr/bin/time -v; install Debian's
+# `time` if missing). Then, with the last --jobs, three re-runs:
+#   re-run, unchanged   the tree as it was: outputs kept, no report read
+#   re-run, rewrite     an output removed: every output rewritten from the cache
+#   re-run, 1% changed  1% of the files edited: only those are read again
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/jixiao/target}"
@@ -16,26 +22,53 @@ gen="$CARGO_TARGET_DIR/release/examples/gen_corpus"
 work="${BENCH_DIR:-/tmp/jixiao-bench}"
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
-printf '| N | jobs | wall s | reports/s | MB/s | walk | read | normalize | extract | validate | write | peak RSS MiB |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+
+# One table row from the last run: report N, label, MB of input.
+row() {
+  python3 - "$work" "$1" "$2" "$3" <<'PY'
+import json, re, sys
+work, n, label, mb = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+t = open(f"{work}/time.txt").read()
+rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
+h, m_, s_ = (["0", "0"] + re.search(r"Elapsed \(wall clock\) time.*?: ([\d:.]+)", t).group(1).split(":"))[-3:]
+wall = int(h) * 3600 + int(m_) * 60 + float(s_)
+m = json.load(open(f"{work}/out/manifest.json"))
+s = m["stage_seconds"]
+c = m["counts"]
+stages = " | ".join(f"{s[k]:.1f}" for k in ["walk", "read", "normalize", "extract", "validate", "write"])
+if "unchanged" in label:
+    stages = " | ".join(["—"] * 6)  # nothing ran: the manifest is the previous run's
+read = 0 if "unchanged" in label else c.get("files_read", n)
+print(f"| {n} | {label} | {wall:.1f} | {n / wall:.0f} | {mb / wall:.1f} | {read} | {stages} | {rss:.0f} |")
+PY
+}
+
+run() { /usr/bin/time -v "$bin" run "$work/tree" --out "$work/out" --quiet "$@" 2>"$work/time.txt"; }
+
+printf '| N | jobs | wall s | reports/s | MB/s | files read | walk | read | normalize | extract | validate | write | peak RSS MiB |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for n in "${sizes[@]}"; do
   rm -rf "$work" && mkdir -p "$work"
   "$gen" --n "$n" --out "$work/tree" 2>/dev/null
+  # An hour old, so that no file counts as modified just before a run.
+  find "$work/tree" -type f -exec touch -d '1 hour ago' {} +
   mb=$(du -sm "$work/tree" | cut -f1)
+  jobs=1
   for jobs in ${BENCH_JOBS:-1 2}; do
     rm -rf "$work/out"
-    /usr/bin/time -v "$bin" run "$work/tree" --out "$work/out" --jobs "$jobs" --quiet 2>"$work/time.txt"
-    python3 - "$work" "$n" "$jobs" "$mb" <<'PY'
-import json, re, sys
-work, n, jobs, mb = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
-m = json.load(open(f"{work}/out/manifest.json"))
-t = open(f"{work}/time.txt").read()
-rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
-wall = m["counts"]["seconds"]
-s = m["stage_seconds"]
-print(f"| {n} | {jobs} | {wall:.1f} | {n / wall:.0f} | {mb / wall:.1f} | "
-      + " | ".join(f"{s[k]:.1f}" for k in ["walk", "read", "normalize", "extract", "validate", "write"])
-      + f" | {rss:.0f} |")
-PY
+    run --jobs "$jobs" --no-cache
+    row "$n" "$jobs" "$mb"
   done
+  sleep 2.1 # past the "modified just before the run" window of the cache
+  run --jobs "$jobs"
+  row "$n" "$jobs, re-run, unchanged" "$mb"
+  rm "$work/out/jixiao.xlsx"
+  run --jobs "$jobs"
+  row "$n" "$jobs, re-run, rewrite" "$mb"
+  find "$work/tree" -type f | awk 'NR % 100 == 0' | while read -r f; do
+    echo "补充说明。" >>"$f"
+    touch -d '30 minutes ago' "$f"
+  done
+  run --jobs "$jobs"
+  row "$n" "$jobs, re-run, 1% changed" "$mb"
 done

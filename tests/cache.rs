@@ -183,3 +183,26 @@ fn a_removed_file_leaves_the_outputs_and_the_cache() {
         (0, s.n - 1, s.n - 1)
     );
 }
+
+#[test]
+fn a_damaged_cache_is_ignored_not_trusted() {
+    let s = setup();
+    run(&s.input, &s.out);
+    let cache = s.out.join(".jixiao-cache/cache-1-of-1.jsonl.zst");
+    let bytes = std::fs::read(&cache).unwrap();
+    // Cut in the middle: the lines before the cut are still used, the rest is read again.
+    std::fs::write(&cache, &bytes[..bytes.len() / 2]).unwrap();
+    std::fs::remove_file(s.out.join("manifest.json")).unwrap();
+    let cut = run(&s.input, &s.out);
+    assert_eq!(cut.ok, s.n);
+    assert_eq!(cut.files_read + cut.reused_from_cache, s.n, "{cut}");
+    assert!(cut.files_read > 0, "{cut}");
+    // Garbage: nothing is reused, nothing fails.
+    std::fs::write(&cache, b"not a cache at all").unwrap();
+    std::fs::remove_file(s.out.join("manifest.json")).unwrap();
+    let garbage = run(&s.input, &s.out);
+    assert_eq!(
+        (garbage.ok, garbage.files_read, garbage.reused_from_cache),
+        (s.n, s.n, 0)
+    );
+}

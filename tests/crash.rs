@@ -30,12 +30,10 @@ fn assert_whole(out: &Path) {
     serde_json::from_str::<serde_json::Value>(&m).expect("manifest.json is whole");
 }
 
-#[cfg(unix)]
-#[test]
-fn a_run_killed_mid_write_leaves_the_previous_outputs_whole() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    // The previous run.
+/// The previous run (the seeds into `dir/out`) and a corpus of `n` distinct
+/// variants of the seeds in `dir/big`.
+fn previous_run_and_big_corpus(dir: &Path, n: usize) -> (std::path::PathBuf, std::path::PathBuf) {
+    let out = dir.join("out");
     let ok = jixiao()
         .args(["run", "--quiet", "--out"])
         .arg(&out)
@@ -43,20 +41,27 @@ fn a_run_killed_mid_write_leaves_the_previous_outputs_whole() {
         .status()
         .unwrap();
     assert!(ok.success());
-    assert_whole(&out);
-
-    // A bigger corpus, so that the kill can land while outputs are written.
-    let input = tmp.path().join("big");
+    let input = dir.join("big");
     std::fs::create_dir_all(&input).unwrap();
     let seeds: Vec<Vec<u8>> = std::fs::read_dir(common::reports_dir())
         .unwrap()
         .map(|e| std::fs::read(e.unwrap().path()).unwrap())
         .collect();
-    for i in 0..400 {
+    for i in 0..n {
         let mut bytes = seeds[i % seeds.len()].clone();
         bytes.extend_from_slice(format!("\n附注 {i}。").as_bytes());
         std::fs::write(input.join(format!("r{i:04}.txt")), bytes).unwrap();
     }
+    (out, input)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_run_killed_mid_write_leaves_the_previous_outputs_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A bigger corpus, so that the kill can land while outputs are written.
+    let (out, input) = previous_run_and_big_corpus(tmp.path(), 400);
+    assert_whole(&out);
     // Kill at a spread of moments; whatever the moment, every output is whole.
     for delay_ms in [5u64, 20, 60, 120, 200, 300, 450, 700] {
         let mut child = jixiao()
@@ -145,27 +150,8 @@ fn ctrl_c_stops_cleanly_and_leaves_the_previous_outputs_and_cache_untouched() {
     use std::process::Stdio;
 
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let ok = jixiao()
-        .args(["run", "--quiet", "--out"])
-        .arg(&out)
-        .arg(common::reports_dir())
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    let (out, input) = previous_run_and_big_corpus(tmp.path(), 3000);
     let before = snapshot(&out);
-
-    let input = tmp.path().join("big");
-    std::fs::create_dir_all(&input).unwrap();
-    let seeds: Vec<Vec<u8>> = std::fs::read_dir(common::reports_dir())
-        .unwrap()
-        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
-        .collect();
-    for i in 0..3000 {
-        let mut bytes = seeds[i % seeds.len()].clone();
-        bytes.extend_from_slice(format!("\n附注 {i}。").as_bytes());
-        std::fs::write(input.join(format!("r{i:04}.txt")), bytes).unwrap();
-    }
     // stderr is a pipe, so progress comes as one line per batch of 1,024 files.
     let mut child = jixiao()
         .args(["run", "--jobs", "1", "--out"])

@@ -126,18 +126,8 @@ fn two_partitioned_shards_hold_the_rows_and_totals_of_a_single_run() {
         eprintln!("skipped the DuckDB half: python3 -m pip install duckdb");
         return;
     }
-    let o = Command::new("python3")
-        .arg(common::root().join("tests/python/check_partitioned.py"))
-        .arg(&flat)
-        .arg(&shared)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(o.status.success(), "{text}");
+    let (ok, text) = common::python("check_partitioned.py", &[&flat, &shared]);
+    assert!(ok, "{text}");
     assert!(text.contains("0 problems") && text.contains("from 2 shards"), "{text}");
 }
 

@@ -28,16 +28,7 @@ fn pyarrow_and_openpyxl_read_the_outputs() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     common::run(&common::reports_dir(), &out, Some(2));
-    let o = Command::new("python3")
-        .arg(common::root().join("tests/python/check_outputs.py"))
-        .arg(&out)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(o.status.success(), "{text}");
+    let (ok, text) = common::python("check_outputs.py", &[&out]);
+    assert!(ok, "{text}");
     assert!(text.contains("0 problems"), "{text}");
 }

@@ -27,3 +27,18 @@ pub fn run(input: &Path, out: &Path, jobs: Option<usize>) -> (jixiao::RunSummary
     };
     jixiao::run(rules, &opts).expect("run completes")
 }
+
+/// Runs a Python script of tests/python with arguments: (success, stdout + stderr).
+pub fn python(script: &str, args: &[&Path]) -> (bool, String) {
+    let o = std::process::Command::new("python3")
+        .arg(root().join("tests/python").join(script))
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.success(), text)
+}

@@ -42,6 +42,13 @@ pub struct Stat {
 }
 
 impl Stat {
+    /// Whether this stat can be believed as of a run that started at
+    /// `run_start_ns`: a file modified within 2 s before it ("racy") may have
+    /// changed again within the clock's resolution.
+    pub fn settled_before(&self, run_start_ns: i64) -> bool {
+        self.mtime_ns.is_some_and(|m| m < run_start_ns - RACY_NS)
+    }
+
     pub fn of(path: &Path) -> Option<Stat> {
         let m = std::fs::metadata(path).ok()?;
         let mtime_ns = m
@@ -95,10 +102,7 @@ pub struct Line {
 impl Line {
     /// Whether the file can be taken as unchanged without reading it.
     pub fn matches_stat(&self, stat: &Stat, previous_start_ns: i64) -> bool {
-        match stat.mtime_ns {
-            Some(m) => stat.size == self.size && m == self.mtime_ns && m < previous_start_ns - RACY_NS,
-            None => false,
-        }
+        stat.size == self.size && stat.mtime_ns == Some(self.mtime_ns) && stat.settled_before(previous_start_ns)
     }
 
     /// The record and report stored in this line (`None` if it does not parse:
@@ -144,11 +148,6 @@ impl Reader {
             started_at_ns: header.started_at_ns,
             fingerprint: header.fingerprint,
         })
-    }
-
-    /// Only the header: the fingerprint and start time of the previous run.
-    pub fn peek_header(path: &Path, version: &str, config_digest: &str) -> Option<(String, i64)> {
-        Reader::open(path, version, config_digest).map(|r| (r.fingerprint, r.started_at_ns))
     }
 
     fn next_line(&mut self) -> Option<(String, Line)> {
@@ -264,20 +263,6 @@ impl Writer {
     pub fn abandon(self) {
         drop(self.out);
         let _ = std::fs::remove_file(&self.tmp);
-    }
-}
-
-/// Stale temporaries of killed runs of this shard (`file_name`): another
-/// shard may be writing its own next to them.
-pub fn remove_stale_temporaries(dir: &Path, file_name: &str) {
-    let prefix = format!(".{file_name}.tmp-");
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.filter_map(Result::ok) {
-            let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with(&prefix) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
     }
 }
 

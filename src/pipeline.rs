@@ -315,10 +315,9 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     if let Some(r) = &reader {
         // Nothing changed (same files, same stats, same rules and options) and
         // the previous outputs are complete: they are kept as they are.
-        let trusted = stats.iter().all(|s| {
-            s.and_then(|s| s.mtime_ns)
-                .is_some_and(|m| m < r.started_at_ns - 2_000_000_000)
-        });
+        let trusted = stats
+            .iter()
+            .all(|s| s.is_some_and(|s| s.settled_before(r.started_at_ns)));
         if trusted && r.fingerprint == fingerprint && !opts.collect {
             if let Some(mut summary) = output::outputs_current(&opts.out, &layout, &fingerprint) {
                 summary.up_to_date = true;
@@ -332,7 +331,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     }
     let cache_started_ns = reader.as_ref().map_or(0, |r| r.started_at_ns);
     let _ = std::fs::create_dir_all(opts.out.join(cache::DIR));
-    cache::remove_stale_temporaries(&opts.out.join(cache::DIR), &cache::file_name(opts.shard));
+    output::remove_temporaries_of(&opts.out.join(cache::DIR), &cache::file_name(opts.shard));
     // A cache that cannot be written only costs the next run its speed.
     let writer = cache::Writer::create(&cache_path, version, &digest, started_at_ns, &fingerprint).ok();
 
@@ -523,10 +522,15 @@ fn fingerprint(
     h.update(format!("|xlsx_max_rows={}|{layout:?}|", opts.xlsx_max_rows).as_bytes());
     for (e, s) in entries.iter().zip(stats) {
         h.update(e.rel_path.as_bytes());
+        h.update([0u8]);
         match s {
-            Some(s) => h.update(format!("\0{}\0{:?}\n", s.size, s.mtime_ns).as_bytes()),
-            None => h.update(format!("\0?{:?}\n", e.walk_error).as_bytes()),
+            Some(s) => {
+                h.update(s.size.to_le_bytes());
+                h.update(s.mtime_ns.unwrap_or(i64::MIN).to_le_bytes());
+            }
+            None => h.update(e.walk_error.as_deref().unwrap_or("?").as_bytes()),
         }
+        h.update([b'\n']);
     }
     crate::config::hex(&h.finalize()[..16])
 }
@@ -735,12 +739,13 @@ fn process(engine: &Engine, task: &Task) -> Outcome {
         Err(e) => return fail(size, None, FileStatus::Failed, format!("cannot read file: {e}"), times),
     };
     let sha = ingest::sha256_hex(&bytes);
+    // The size of the bytes read (the file may have changed since the walk).
+    let stat = Stat {
+        size: bytes.len() as u64,
+        ..stat
+    };
     // Touched but not changed: same bytes as the cached line.
     if let Some(line) = task.cached.filter(|l| l.sha256 == sha) {
-        let stat = Stat {
-            size: bytes.len() as u64,
-            ..stat
-        };
         if let Some(mut o) = from_cache(task, line, stat, true) {
             o.times.read = t.elapsed().as_secs_f64();
             return o;
@@ -804,10 +809,6 @@ fn process(engine: &Engine, task: &Task) -> Outcome {
     };
     // Only reports read well are cached: a failure is tried again next run
     // (it may have been a converter's time budget or a missing tool).
-    let stat = Stat {
-        size: bytes.len() as u64,
-        ..stat
-    };
     let cache_line = cache::encode(&rec, &report).map(|json| (stat, json));
     Outcome {
         record: rec,

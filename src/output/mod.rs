@@ -114,6 +114,18 @@ fn remove_stale_temporaries(out: &Path, layout: &Layout) {
     }
 }
 
+/// Removes the `.{name}.tmp-<pid>` files that killed runs writing `name`
+/// left anywhere under `dir`. Only this name's: in a shared folder another
+/// shard may be writing its own temporaries right now.
+pub fn remove_temporaries_of(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-");
+    for e in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if e.file_type().is_file() && e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 fn write_err(path: &Path, e: impl std::fmt::Display) -> OutputError {
     OutputError::Write {
         path: path.display().to_string(),
@@ -127,7 +139,7 @@ where
     F: FnOnce(&Path) -> Result<(), String>,
 {
     let final_path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = tmp_name(dir, name);
     if let Err(e) = write(&tmp) {
         let _ = std::fs::remove_file(&tmp);
         return Err(write_err(&final_path, e));
@@ -204,7 +216,9 @@ impl Sink {
         std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
         remove_stale_temporaries(out, layout);
         let tables = if layout.is_partitioned() {
-            partition::remove_stale_temporaries(out, layout);
+            for table in TABLES {
+                remove_temporaries_of(&out.join(table), &layout.part_file());
+            }
             Tables::Partitioned(partition::PartitionedTables::new(out, layout.clone()))
         } else {
             let per_report = ["reports", "indicators", "expenditure_by_function", "facts", "checks"];

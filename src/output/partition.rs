@@ -153,22 +153,6 @@ pub fn foreign_parts(out: &Path, layout: &Layout) -> Option<String> {
     None
 }
 
-/// Temporaries a killed run of this shard left inside the table folders.
-pub fn remove_stale_temporaries(out: &Path, layout: &Layout) {
-    let prefix = format!(".{}.tmp-", layout.part_file());
-    for table in super::TABLES {
-        for e in walkdir::WalkDir::new(out.join(table))
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            let name = e.file_name().to_string_lossy();
-            if name.starts_with(&prefix) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-}
-
 /// One Parquet writer per table and partition folder, opened on first use.
 pub struct PartitionedTables {
     out: PathBuf,

@@ -41,7 +41,9 @@ impl DocumentMatcher {
             let after = &doc.text[n.end..];
             let after_trim = after.trim_start();
             // A date (2024年5月21日, 2020 年 12 月 31 日) says when, not which year.
-            let is_date = after_trim
+            // (Only the first few bytes can hold `5月`: no scan to the next 月 of the text.)
+            let window = &after_trim[..super::floor_boundary(after_trim, 3 + '月'.len_utf8())];
+            let is_date = window
                 .split_once('月')
                 .is_some_and(|(m, _)| !m.is_empty() && m.trim().chars().all(|c| c.is_ascii_digit()) && m.len() <= 3);
             if is_date {

@@ -2,6 +2,7 @@
 //! department's name first, then the text; short forms (乐昌 → 乐昌市) only
 //! where they stand at a name boundary, never inside unrelated words.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use aho_corasick::AhoCorasick;
@@ -47,9 +48,14 @@ pub struct Hit {
     alias: bool,
 }
 
-/// The full region names of a text, found once and shared by the department
-/// rule and the region rule.
-pub struct TextRegions(Vec<Hit>);
+/// The full region names of a text, found at most once and shared by the
+/// department rule and the region rule. Found lazily: a report whose name comes
+/// from its cover label and names one region needs no scan of its whole text
+/// (the gazetteer automaton is one of the costliest passes of a report).
+pub struct TextRegions<'t> {
+    text: &'t str,
+    hits: OnceCell<Vec<Hit>>,
+}
 
 impl RegionMatcher {
     pub fn new(rows: &[Region]) -> Result<Self, aho_corasick::BuildError> {
@@ -127,9 +133,16 @@ impl RegionMatcher {
             .filter_map(|(r, _)| self.rows.get(*r))
     }
 
-    /// Full region names in a text (computed once per report).
-    pub fn text_regions(&self, text: &str) -> TextRegions {
-        TextRegions(self.hits(text, false))
+    /// Full region names in a text (found on first use, once per report).
+    pub fn text_regions<'t>(&self, text: &'t str) -> TextRegions<'t> {
+        TextRegions {
+            text,
+            hits: OnceCell::new(),
+        }
+    }
+
+    fn text_hits<'r>(&self, regions: &'r TextRegions) -> &'r [Hit] {
+        regions.hits.get_or_init(|| self.hits(regions.text, false))
     }
 
     /// A short form counts at the start of a name, right after another region,
@@ -151,19 +164,25 @@ impl RegionMatcher {
 
     /// Byte spans where a full region name starts (for organisation names in the text).
     pub fn region_starts(&self, regions: &TextRegions) -> Vec<(usize, usize)> {
-        regions.0.iter().map(|h| (h.start, h.end)).collect()
+        self.text_hits(regions).iter().map(|h| (h.start, h.end)).collect()
     }
 
     /// The most specific region consistent with the department's name (and,
     /// to break ties, with the places the text mentions most).
     pub fn resolve(&self, department: Option<&str>, text: &str, regions: &TextRegions) -> Option<RegionMatch> {
-        let text_hits = &regions.0;
-        let mut mention: HashMap<&str, usize> = HashMap::new();
-        for h in text_hits {
-            for row in self.rows_of(h) {
-                *mention.entry(row.name.as_str()).or_default() += 1;
-            }
-        }
+        // How often the text names each region: only needed to break ties.
+        let counted: OnceCell<HashMap<&str, usize>> = OnceCell::new();
+        let mention = || {
+            counted.get_or_init(|| {
+                let mut m: HashMap<&str, usize> = HashMap::new();
+                for h in self.text_hits(regions) {
+                    for row in self.rows_of(h) {
+                        *m.entry(row.name.as_str()).or_default() += 1;
+                    }
+                }
+                m
+            })
+        };
         if let Some(d) = department {
             let hits = self.hits(d, true);
             if !hits.is_empty() {
@@ -175,6 +194,7 @@ impl RegionMatcher {
             }
         }
         // No place in the name: only a county (or city) the text names repeatedly.
+        let text_hits = self.text_hits(regions);
         let rows: Vec<&Region> = text_hits.iter().flat_map(|h| self.rows_of(h)).collect();
         let m = self.pick(&rows, &mention, 2)?;
         let name = m
@@ -193,7 +213,12 @@ impl RegionMatcher {
         })
     }
 
-    fn pick(&self, rows: &[&Region], mention: &HashMap<&str, usize>, min_mentions: usize) -> Option<RegionMatch> {
+    fn pick<'s>(
+        &'s self,
+        rows: &[&'s Region],
+        mention: &dyn Fn() -> &'s HashMap<&'s str, usize>,
+        min_mentions: usize,
+    ) -> Option<RegionMatch> {
         let provinces: Vec<&str> = rows
             .iter()
             .filter(|r| r.level == RegionLevel::Province)
@@ -209,6 +234,7 @@ impl RegionMatcher {
                 && (r.level != RegionLevel::County || cities.is_empty() || cities.contains(&r.city.as_str()))
         };
         let support = |r: &Region| -> usize {
+            let mention = mention();
             mention.get(r.name.as_str()).copied().unwrap_or(0)
                 + mention.get(r.city.as_str()).copied().unwrap_or(0)
                 + mention.get(r.province.as_str()).copied().unwrap_or(0)
@@ -225,17 +251,23 @@ impl RegionMatcher {
                 continue;
             }
             if min_mentions > 1 {
+                let mention = mention();
                 cands.retain(|r| mention.get(r.name.as_str()).copied().unwrap_or(0) >= min_mentions);
                 if cands.is_empty() {
                     continue;
                 }
             }
-            let best = cands.iter().map(|r| support(r)).max().unwrap_or(0);
-            let top: Vec<&&Region> = cands.iter().filter(|r| support(r) == best).collect();
-            if top.len() != 1 {
-                return None;
-            }
-            let r = top[0];
+            // One candidate needs no tie-break (and no count of the text's mentions).
+            let r = if let [only] = cands.as_slice() {
+                *only
+            } else {
+                let best = cands.iter().map(|r| support(r)).max().unwrap_or(0);
+                let top: Vec<&&Region> = cands.iter().filter(|r| support(r) == best).collect();
+                match top.as_slice() {
+                    [one] => **one,
+                    _ => return None,
+                }
+            };
             let municipality = MUNICIPALITIES.iter().any(|m| r.code.starts_with(m));
             let city = match r.level {
                 RegionLevel::Province if municipality => Some(r.province.clone()),

@@ -734,7 +734,7 @@ fn process(engine: &Engine, task: &Task) -> Outcome {
             times,
         );
     }
-    let bytes = match read_capped(&entry.path, cfg.limits.max_file_bytes) {
+    let bytes = match read_capped(&entry.path, size, cfg.limits.max_file_bytes) {
         Ok(b) => b,
         Err(e) => return fail(size, None, FileStatus::Failed, format!("cannot read file: {e}"), times),
     };
@@ -825,10 +825,12 @@ fn read(mut o: Outcome) -> Outcome {
     o
 }
 
-fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+/// The file's bytes, at most `cap` of them. `size` (from the walk's stat) sizes
+/// the buffer, so a file is read in one or two calls, not a dozen growing ones.
+fn read_capped(path: &Path, size: u64, cap: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let f = std::fs::File::open(path)?;
-    let mut buf = Vec::new();
+    let mut buf = Vec::with_capacity(usize::try_from(size.min(cap)).unwrap_or(0).saturating_add(1));
     f.take(cap + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > cap {
         return Err(std::io::Error::other("file grew past the size limit while being read"));

@@ -5,8 +5,10 @@ use polars::prelude::*;
 use super::RegionSummary;
 use crate::model::{Field, FieldKind, FileRecord, Report, Value};
 
-fn text_col(name: &str, v: Vec<Option<String>>) -> Column {
-    Column::new(name.into(), v)
+/// A text column from borrowed or owned strings (borrowed: no copy before Arrow's own).
+fn text_col<S: AsRef<str>>(name: &str, v: Vec<Option<S>>) -> Column {
+    let refs: Vec<Option<&str>> = v.iter().map(|o| o.as_ref().map(AsRef::as_ref)).collect();
+    Column::new(name.into(), refs)
 }
 
 fn f64_col(name: &str, v: Vec<Option<f64>>) -> Column {
@@ -21,13 +23,13 @@ fn i64_col(name: &str, v: Vec<Option<i64>>) -> Column {
     Column::new(name.into(), v)
 }
 
-fn list_col(name: &str, v: Vec<Vec<String>>) -> Column {
-    let series: Vec<Series> = v.into_iter().map(|items| Series::new("".into(), items)).collect();
-    if series.is_empty() {
-        let dtype = DataType::List(Box::new(DataType::String));
-        return Column::new_empty(name.into(), &dtype);
+/// A list-of-text column, built in one Arrow buffer (not a Series per row).
+fn list_col<'a>(name: &str, rows: impl ExactSizeIterator<Item = &'a [String]>) -> Column {
+    let mut b = ListStringChunkedBuilder::new(name.into(), rows.len(), rows.len() * 4);
+    for items in rows {
+        b.append_values_iter(items.iter().map(String::as_str));
     }
-    Column::from(Series::new(name.into(), series))
+    b.finish().into_series().into_column()
 }
 
 fn frame(columns: Vec<Column>) -> Result<DataFrame, String> {
@@ -47,15 +49,15 @@ pub fn report_tables(reports: &[&Report]) -> Result<Vec<(&'static str, DataFrame
 
 fn reports(rs: &[&Report]) -> Result<DataFrame, String> {
     let mut cols = vec![
-        text_col("report_id", rs.iter().map(|r| Some(r.report_id.clone())).collect()),
-        text_col("source_path", rs.iter().map(|r| Some(r.source_path.clone())).collect()),
+        text_col("report_id", rs.iter().map(|r| Some(r.report_id.as_str())).collect()),
+        text_col("source_path", rs.iter().map(|r| Some(r.source_path.as_str())).collect()),
         text_col(
             "source_format",
-            rs.iter().map(|r| Some(r.source_format.clone())).collect(),
+            rs.iter().map(|r| Some(r.source_format.as_str())).collect(),
         ),
         text_col(
             "document_kind",
-            rs.iter().map(|r| Some(r.facts.document_kind.clone())).collect(),
+            rs.iter().map(|r| Some(r.facts.document_kind.as_str())).collect(),
         ),
     ];
     for field in Field::ALL {
@@ -63,7 +65,7 @@ fn reports(rs: &[&Report]) -> Result<DataFrame, String> {
         let col = match field.kind() {
             FieldKind::Text => text_col(
                 name,
-                rs.iter().map(|r| r.facts.text(field).map(str::to_string)).collect(),
+                rs.iter().map(|r| r.facts.text(field)).collect(),
             ),
             FieldKind::Year | FieldKind::Count => {
                 i32_col(name, rs.iter().map(|r| r.facts.num(field).map(|v| v as i32)).collect())
@@ -74,7 +76,7 @@ fn reports(rs: &[&Report]) -> Result<DataFrame, String> {
     }
     cols.push(list_col(
         "problems",
-        rs.iter().map(|r| r.facts.problems.clone()).collect(),
+        rs.iter().map(|r| r.facts.problems.as_slice()),
     ));
     cols.push(i64_col(
         "problems_count",
@@ -104,8 +106,8 @@ fn facts(reports: &[&Report]) -> Result<DataFrame, String> {
         .flat_map(|r| r.facts.facts.iter().map(move |f| (r.report_id.as_str(), f)))
         .collect();
     frame(vec![
-        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
-        text_col("field", rows.iter().map(|(_, f)| Some(f.field.clone())).collect()),
+        text_col("report_id", rows.iter().map(|(id, _)| Some(*id)).collect()),
+        text_col("field", rows.iter().map(|(_, f)| Some(f.field.as_str())).collect()),
         text_col("value", rows.iter().map(|(_, f)| Some(f.value.render())).collect()),
         Column::new(
             "derived".into(),
@@ -113,11 +115,11 @@ fn facts(reports: &[&Report]) -> Result<DataFrame, String> {
         ),
         text_col(
             "rule",
-            rows.iter().map(|(_, f)| Some(f.provenance.rule.clone())).collect(),
+            rows.iter().map(|(_, f)| Some(f.provenance.rule.as_str())).collect(),
         ),
         text_col(
             "snippet",
-            rows.iter().map(|(_, f)| Some(f.provenance.snippet.clone())).collect(),
+            rows.iter().map(|(_, f)| Some(f.provenance.snippet.as_str())).collect(),
         ),
         i64_col(
             "char_start",
@@ -141,8 +143,7 @@ fn facts(reports: &[&Report]) -> Result<DataFrame, String> {
                             Value::Num(_) => "number",
                             Value::Int(_) => "integer",
                             Value::Text(_) => "text",
-                        }
-                        .to_string(),
+                        },
                     )
                 })
                 .collect(),
@@ -156,17 +157,17 @@ fn checks(reports: &[&Report]) -> Result<DataFrame, String> {
         .flat_map(|r| r.facts.checks.iter().map(move |c| (r.report_id.as_str(), c)))
         .collect();
     frame(vec![
-        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
-        text_col("check", rows.iter().map(|(_, c)| Some(c.check.clone())).collect()),
+        text_col("report_id", rows.iter().map(|(id, _)| Some(*id)).collect()),
+        text_col("check", rows.iter().map(|(_, c)| Some(c.check.as_str())).collect()),
         text_col(
             "severity",
             rows.iter()
-                .map(|(_, c)| Some(c.severity.as_str().to_string()))
+                .map(|(_, c)| Some(c.severity.as_str()))
                 .collect(),
         ),
-        text_col("message", rows.iter().map(|(_, c)| Some(c.message.clone())).collect()),
-        list_col("fields", rows.iter().map(|(_, c)| c.fields.clone()).collect()),
-        list_col("values", rows.iter().map(|(_, c)| c.values.clone()).collect()),
+        text_col("message", rows.iter().map(|(_, c)| Some(c.message.as_str())).collect()),
+        list_col("fields", rows.iter().map(|(_, c)| c.fields.as_slice())),
+        list_col("values", rows.iter().map(|(_, c)| c.values.as_slice())),
     ])
 }
 
@@ -176,17 +177,17 @@ fn indicators(reports: &[&Report]) -> Result<DataFrame, String> {
         .flat_map(|r| r.facts.indicators.iter().map(move |i| (r.report_id.as_str(), i)))
         .collect();
     frame(vec![
-        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
-        text_col("section", rows.iter().map(|(_, i)| Some(i.section.clone())).collect()),
+        text_col("report_id", rows.iter().map(|(id, _)| Some(*id)).collect()),
+        text_col("section", rows.iter().map(|(_, i)| Some(i.section.as_str())).collect()),
         text_col(
             "indicator",
-            rows.iter().map(|(_, i)| Some(i.indicator.clone())).collect(),
+            rows.iter().map(|(_, i)| Some(i.indicator.as_str())).collect(),
         ),
         f64_col("max_score", rows.iter().map(|(_, i)| i.max_score).collect()),
         f64_col("score", rows.iter().map(|(_, i)| i.score).collect()),
-        text_col("parent", rows.iter().map(|(_, i)| i.parent.clone()).collect()),
-        text_col("rule", rows.iter().map(|(_, i)| Some(i.rule.clone())).collect()),
-        text_col("snippet", rows.iter().map(|(_, i)| Some(i.snippet.clone())).collect()),
+        text_col("parent", rows.iter().map(|(_, i)| i.parent.as_deref()).collect()),
+        text_col("rule", rows.iter().map(|(_, i)| Some(i.rule.as_str())).collect()),
+        text_col("snippet", rows.iter().map(|(_, i)| Some(i.snippet.as_str())).collect()),
         i64_col("char_start", rows.iter().map(|(_, i)| Some(i.char_start)).collect()),
         i64_col("char_end", rows.iter().map(|(_, i)| Some(i.char_end)).collect()),
     ])
@@ -198,13 +199,13 @@ fn functions(reports: &[&Report]) -> Result<DataFrame, String> {
         .flat_map(|r| r.facts.functions.iter().map(move |f| (r.report_id.as_str(), f)))
         .collect();
     frame(vec![
-        text_col("report_id", rows.iter().map(|(id, _)| Some(id.to_string())).collect()),
+        text_col("report_id", rows.iter().map(|(id, _)| Some(*id)).collect()),
         text_col(
             "function_class",
-            rows.iter().map(|(_, f)| Some(f.function_class.clone())).collect(),
+            rows.iter().map(|(_, f)| Some(f.function_class.as_str())).collect(),
         ),
         f64_col("amount", rows.iter().map(|(_, f)| Some(f.amount)).collect()),
-        text_col("snippet", rows.iter().map(|(_, f)| Some(f.snippet.clone())).collect()),
+        text_col("snippet", rows.iter().map(|(_, f)| Some(f.snippet.as_str())).collect()),
         i64_col("char_start", rows.iter().map(|(_, f)| Some(f.char_start)).collect()),
         i64_col("char_end", rows.iter().map(|(_, f)| Some(f.char_end)).collect()),
     ])
@@ -212,29 +213,29 @@ fn functions(reports: &[&Report]) -> Result<DataFrame, String> {
 
 pub fn files(fs: &[&FileRecord]) -> Result<DataFrame, String> {
     frame(vec![
-        text_col("source_path", fs.iter().map(|f| Some(f.source_path.clone())).collect()),
+        text_col("source_path", fs.iter().map(|f| Some(f.source_path.as_str())).collect()),
         text_col(
             "source_format",
-            fs.iter().map(|f| Some(f.source_format.clone())).collect(),
+            fs.iter().map(|f| Some(f.source_format.as_str())).collect(),
         ),
         i64_col("bytes", fs.iter().map(|f| Some(f.bytes as i64)).collect()),
-        text_col("sha256", fs.iter().map(|f| f.sha256.clone()).collect()),
+        text_col("sha256", fs.iter().map(|f| f.sha256.as_deref()).collect()),
         text_col(
             "status",
-            fs.iter().map(|f| Some(f.status.as_str().to_string())).collect(),
+            fs.iter().map(|f| Some(f.status.as_str())).collect(),
         ),
-        text_col("error", fs.iter().map(|f| f.error.clone()).collect()),
-        text_col("report_id", fs.iter().map(|f| f.report_id.clone()).collect()),
-        text_col("encoding", fs.iter().map(|f| f.encoding.clone()).collect()),
-        text_col("reader", fs.iter().map(|f| f.reader.clone()).collect()),
+        text_col("error", fs.iter().map(|f| f.error.as_deref()).collect()),
+        text_col("report_id", fs.iter().map(|f| f.report_id.as_deref()).collect()),
+        text_col("encoding", fs.iter().map(|f| f.encoding.as_deref()).collect()),
+        text_col("reader", fs.iter().map(|f| f.reader.as_deref()).collect()),
     ])
 }
 
 pub fn summary(rows: &[RegionSummary]) -> Result<DataFrame, String> {
     frame(vec![
-        text_col("province", rows.iter().map(|r| r.province.clone()).collect()),
-        text_col("city", rows.iter().map(|r| r.city.clone()).collect()),
-        text_col("county", rows.iter().map(|r| r.county.clone()).collect()),
+        text_col("province", rows.iter().map(|r| r.province.as_deref()).collect()),
+        text_col("city", rows.iter().map(|r| r.city.as_deref()).collect()),
+        text_col("county", rows.iter().map(|r| r.county.as_deref()).collect()),
         i32_col("fiscal_year", rows.iter().map(|r| r.fiscal_year).collect()),
         i64_col("reports", rows.iter().map(|r| Some(r.reports)).collect()),
         f64_col("revenue_total", rows.iter().map(|r| r.revenue_total).collect()),

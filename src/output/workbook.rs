@@ -3,6 +3,7 @@
 //! and banding in Excel and WPS), a 字段说明 sheet that explains every column,
 //! severity colours on 校验, and charts where people would rather look.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use rust_xlsxwriter::{
@@ -13,9 +14,9 @@ use rust_xlsxwriter::{
 use super::{PanelRow, RegionSummary};
 use crate::model::{Field, FieldKind, FileRecord, FileStatus, Report, Severity};
 
-/// One cell of a sheet.
-enum Cell {
-    Text(String),
+/// One cell of a sheet; text borrowed from the reports where it can be.
+enum Cell<'a> {
+    Text(Cow<'a, str>),
     Num(f64),
     Int(i64),
     Pct(f64),
@@ -39,14 +40,18 @@ fn col(zh: &str, en: &str, unit: &str, meaning: &str) -> Col {
     }
 }
 
-struct Sheet {
+struct Sheet<'a> {
     name: &'static str,
     /// Excel table name (ASCII).
     table: &'static str,
     /// The Parquet file the sheet mirrors, for 字段说明.
     parquet: &'static str,
     cols: Vec<Col>,
-    rows: Vec<Vec<Cell>>,
+    rows: Vec<Vec<Cell<'a>>>,
+}
+
+fn text(s: &str) -> Cell<'_> {
+    Cell::Text(Cow::Borrowed(s))
 }
 
 /// Reports in the 三公 chart (a chart of thousands of bars helps nobody).
@@ -177,7 +182,7 @@ impl Streamer {
                 let col = c as u16;
                 let w = match cell {
                     Cell::Text(s) => {
-                        ws.write_string(r, col, s).map_err(|e| e.to_string())?;
+                        ws.write_string(r, col, s.as_ref()).map_err(|e| e.to_string())?;
                         width_of(s)
                     }
                     Cell::Num(v) => {
@@ -236,22 +241,22 @@ impl Streamer {
     }
 }
 
-fn opt_text(v: Option<&str>) -> Cell {
-    v.map_or(Cell::Empty, |s| Cell::Text(s.to_string()))
+fn opt_text(v: Option<&str>) -> Cell<'_> {
+    v.map_or(Cell::Empty, text)
 }
 
-fn opt_num(v: Option<f64>) -> Cell {
+fn opt_num(v: Option<f64>) -> Cell<'static> {
     v.map_or(Cell::Empty, Cell::Num)
 }
 
-fn opt_int(v: Option<i64>) -> Cell {
+fn opt_int(v: Option<i64>) -> Cell<'static> {
     v.map_or(Cell::Empty, Cell::Int)
 }
 
 /// Department and year of a report, repeated on the detail sheets.
-fn who(r: &Report) -> [Cell; 4] {
+fn who(r: &Report) -> [Cell<'_>; 4] {
     [
-        Cell::Text(r.report_id.clone()),
+        text(&r.report_id),
         opt_text(r.facts.text(Field::Department)),
         opt_text(r.facts.text(Field::County).or(r.facts.text(Field::City))),
         opt_int(r.facts.num(Field::FiscalYear).map(|v| v as i64)),
@@ -272,7 +277,7 @@ fn who_cols() -> Vec<Col> {
     ]
 }
 
-fn reports_sheet(reports: &[Report]) -> Sheet {
+fn reports_sheet(reports: &[Report]) -> Sheet<'_> {
     let mut cols = vec![
         col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位"),
         col("文件路径", "source_path", "", "相对于输入目录的路径"),
@@ -290,7 +295,7 @@ fn reports_sheet(reports: &[Report]) -> Sheet {
     let rows = reports
         .iter()
         .map(|r| {
-            let mut row = vec![Cell::Text(r.report_id.clone()), Cell::Text(r.source_path.clone())];
+            let mut row = vec![text(&r.report_id), text(&r.source_path)];
             for f in Field::ALL {
                 row.push(match f.kind() {
                     FieldKind::Text => opt_text(r.facts.text(f)),
@@ -307,7 +312,7 @@ fn reports_sheet(reports: &[Report]) -> Sheet {
                 .filter(|x| x.derived)
                 .filter_map(|x| Field::from_name(&x.field).map(Field::label_zh))
                 .collect();
-            row.push(Cell::Text(derived.join("、")));
+            row.push(Cell::Text(derived.join("、").into()));
             row
         })
         .collect();
@@ -320,7 +325,7 @@ fn reports_sheet(reports: &[Report]) -> Sheet {
     }
 }
 
-fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
+fn summary_sheet(regions: &[RegionSummary]) -> Sheet<'_> {
     let m = |zh: &str, en: &str, meaning: &str| col(zh, en, "万元", meaning);
     let cols = vec![
         col("地区", "—", "", "县（区）或市，加年度（图表的分类）"),
@@ -385,7 +390,7 @@ fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
                 None => place.to_string(),
             };
             vec![
-                Cell::Text(label),
+                Cell::Text(label.into()),
                 opt_text(r.province.as_deref()),
                 opt_text(r.city.as_deref()),
                 opt_text(r.county.as_deref()),
@@ -418,7 +423,7 @@ fn summary_sheet(regions: &[RegionSummary]) -> Sheet {
     }
 }
 
-fn panel_sheet(panel: &[PanelRow]) -> Sheet {
+fn panel_sheet(panel: &[PanelRow]) -> Sheet<'_> {
     let cols = vec![
         col("部门（单位）", "department", "", "部门全称"),
         col("省", "province", "", "省级行政区"),
@@ -443,12 +448,12 @@ fn panel_sheet(panel: &[PanelRow]) -> Sheet {
         .iter()
         .map(|p| {
             vec![
-                Cell::Text(p.department.clone()),
+                text(&p.department),
                 opt_text(p.province.as_deref()),
                 opt_text(p.city.as_deref()),
                 opt_text(p.county.as_deref()),
                 Cell::Int(i64::from(p.fiscal_year)),
-                Cell::Text(p.report_id.clone()),
+                text(&p.report_id),
                 opt_num(p.expenditure_total),
                 opt_num(p.three_public_actual),
                 opt_num(p.score_total),
@@ -468,7 +473,7 @@ fn panel_sheet(panel: &[PanelRow]) -> Sheet {
     }
 }
 
-fn indicators_sheet(reports: &[Report]) -> Sheet {
+fn indicators_sheet(reports: &[Report]) -> Sheet<'_> {
     let mut cols = who_cols();
     cols.extend([
         col(
@@ -490,13 +495,13 @@ fn indicators_sheet(reports: &[Report]) -> Sheet {
             r.facts.indicators.iter().map(move |i| {
                 let mut row: Vec<Cell> = who(r).into_iter().collect();
                 row.extend([
-                    Cell::Text(i.section.clone()),
-                    Cell::Text(i.indicator.clone()),
+                    text(&i.section),
+                    text(&i.indicator),
                     opt_num(i.max_score),
                     opt_num(i.score),
                     opt_num(i.max_score.zip(i.score).map(|(m, s)| m - s)),
                     opt_text(i.parent.as_deref()),
-                    Cell::Text(i.snippet.clone()),
+                    text(&i.snippet),
                 ]);
                 row
             })
@@ -511,7 +516,7 @@ fn indicators_sheet(reports: &[Report]) -> Sheet {
     }
 }
 
-fn functions_sheet(reports: &[Report]) -> Sheet {
+fn functions_sheet(reports: &[Report]) -> Sheet<'_> {
     let mut cols = who_cols();
     cols.extend([
         col(
@@ -529,9 +534,9 @@ fn functions_sheet(reports: &[Report]) -> Sheet {
             r.facts.functions.iter().map(move |f| {
                 let mut row: Vec<Cell> = who(r).into_iter().collect();
                 row.extend([
-                    Cell::Text(f.function_class.clone()),
+                    text(&f.function_class),
                     Cell::Num(f.amount),
-                    Cell::Text(f.snippet.clone()),
+                    text(&f.snippet),
                 ]);
                 row
             })
@@ -546,7 +551,7 @@ fn functions_sheet(reports: &[Report]) -> Sheet {
     }
 }
 
-fn problems_sheet(reports: &[Report]) -> Sheet {
+fn problems_sheet(reports: &[Report]) -> Sheet<'_> {
     let mut cols = who_cols();
     cols.extend([
         col("序号", "—", "", "报告中的第几条"),
@@ -557,7 +562,7 @@ fn problems_sheet(reports: &[Report]) -> Sheet {
         .flat_map(|r| {
             r.facts.problems.iter().enumerate().map(move |(i, p)| {
                 let mut row: Vec<Cell> = who(r).into_iter().collect();
-                row.extend([Cell::Int(i as i64 + 1), Cell::Text(p.clone())]);
+                row.extend([Cell::Int(i as i64 + 1), text(&p)]);
                 row
             })
         })
@@ -579,7 +584,7 @@ fn severity_zh(s: Severity) -> &'static str {
     }
 }
 
-fn checks_sheet(reports: &[Report]) -> Sheet {
+fn checks_sheet(reports: &[Report]) -> Sheet<'_> {
     let mut cols = who_cols();
     cols.extend([
         col("严重程度", "severity", "", "错误 = error，警告 = warning，提示 = info"),
@@ -595,10 +600,10 @@ fn checks_sheet(reports: &[Report]) -> Sheet {
                 let mut row: Vec<Cell> = who(r).into_iter().collect();
                 row.extend([
                     Cell::Text(severity_zh(c.severity).into()),
-                    Cell::Text(c.check.clone()),
-                    Cell::Text(c.message.clone()),
-                    Cell::Text(c.fields.join("、")),
-                    Cell::Text(c.values.join("、")),
+                    text(&c.check),
+                    text(&c.message),
+                    Cell::Text(c.fields.join("、").into()),
+                    Cell::Text(c.values.join("、").into()),
                 ]);
                 row
             })
@@ -613,7 +618,7 @@ fn checks_sheet(reports: &[Report]) -> Sheet {
     }
 }
 
-fn files_sheet(files: &[FileRecord]) -> Sheet {
+fn files_sheet(files: &[FileRecord]) -> Sheet<'_> {
     let cols = vec![
         col("文件路径", "source_path", "", "相对于输入目录的路径"),
         col("格式", "source_format", "", "文件扩展名"),
@@ -639,8 +644,8 @@ fn files_sheet(files: &[FileRecord]) -> Sheet {
         .iter()
         .map(|f| {
             vec![
-                Cell::Text(f.source_path.clone()),
-                Cell::Text(f.source_format.clone()),
+                text(&f.source_path),
+                text(&f.source_format),
                 Cell::Int(f.bytes as i64),
                 Cell::Text(status_zh(f.status).into()),
                 opt_text(f.error.as_deref()),
@@ -660,7 +665,8 @@ fn files_sheet(files: &[FileRecord]) -> Sheet {
 }
 
 /// 字段说明: every column of every sheet.
-fn dictionary_sheet(sheets: &[Sheet]) -> Sheet {
+/// (Owned text: the dictionary outlives the sheet definitions it describes.)
+fn dictionary_sheet(sheets: &[Sheet]) -> Sheet<'static> {
     let cols = vec![
         col("工作表", "—", "", ""),
         col("列名", "—", "", ""),
@@ -675,11 +681,11 @@ fn dictionary_sheet(sheets: &[Sheet]) -> Sheet {
             s.cols.iter().map(move |c| {
                 vec![
                     Cell::Text(s.name.into()),
-                    Cell::Text(c.zh.clone()),
+                    Cell::Text(c.zh.clone().into()),
                     Cell::Text(s.parquet.into()),
-                    Cell::Text(c.en.clone()),
-                    Cell::Text(c.unit.clone()),
-                    Cell::Text(c.meaning.clone()),
+                    Cell::Text(c.en.clone().into()),
+                    Cell::Text(c.unit.clone().into()),
+                    Cell::Text(c.meaning.clone().into()),
                 ]
             })
         })
@@ -694,14 +700,25 @@ fn dictionary_sheet(sheets: &[Sheet]) -> Sheet {
 }
 
 /// Display width: CJK characters take two columns.
+/// Display width of a text (CJK counts two), up to the widest a column is set to.
 fn width_of(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum()
+    let mut w = 0.0;
+    for c in s.chars() {
+        w += if c.is_ascii() { 1.0 } else { 2.0 };
+        if w >= MAX_WIDTH {
+            break;
+        }
+    }
+    w
 }
+
+/// Columns are never set wider than this.
+const MAX_WIDTH: f64 = 60.0;
 
 /// Widths, the Excel table (or a plain filter when empty), frozen header, colours.
 fn finish_sheet(ws: &mut Worksheet, state: &State) -> Result<(), XlsxError> {
     for (c, w) in state.widths.iter().enumerate() {
-        ws.set_column_width(c as u16, w.min(60.0))?;
+        ws.set_column_width(c as u16, w.min(MAX_WIDTH))?;
     }
     let last_col = state.cols.len().saturating_sub(1) as u16;
     if state.rows == 0 || state.streamed {

@@ -5,9 +5,8 @@
 //! lines broken by PDF extraction into paragraphs, and record the heading
 //! structure (一、 / （一） / 1. / （1）) so that extraction can be scoped.
 
-use std::collections::HashMap;
-
 use regex::RegexSet;
+use rustc_hash::FxHashMap;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::NormalizeRules;
@@ -280,7 +279,8 @@ impl Normalizer {
                 break;
             }
         }
-        let mut counts: HashMap<&str, usize> = HashMap::new();
+        // (Fx: short keys hashed thousands of times per report; no untrusted-key DoS concern.)
+        let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
         for t in &trimmed {
             let n = t.chars().count();
             if n >= 4 && n <= self.header_max_chars && heading_level(t).is_none() {

@@ -14,6 +14,8 @@ use crate::normalize::{heading_level, is_cjk};
 pub(crate) struct DocumentMatcher {
     labels: AhoCorasick,
     suffixes: Vec<String>,
+    /// The last char of every suffix.
+    suffix_ends: Vec<char>,
     stops: AhoCorasick,
 }
 
@@ -21,9 +23,13 @@ impl DocumentMatcher {
     pub fn new(cfg: &Config) -> Result<Self, aho_corasick::BuildError> {
         let mut suffixes = cfg.department.suffixes.clone();
         suffixes.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+        let mut suffix_ends: Vec<char> = suffixes.iter().filter_map(|s| s.chars().next_back()).collect();
+        suffix_ends.sort_unstable();
+        suffix_ends.dedup();
         Ok(DocumentMatcher {
             labels: automaton(&cfg.department.labels)?,
             suffixes,
+            suffix_ends,
             stops: automaton(&cfg.department.stop_words)?,
         })
     }
@@ -148,7 +154,7 @@ impl DocumentMatcher {
             }
         }
         // 3. Organisation names that start with a region (中共乐昌市委办公室).
-        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
         for (start, region_end) in region.region_starts(regions) {
             let mut s = start;
             for p in &rules.prefixes {
@@ -173,19 +179,19 @@ impl DocumentMatcher {
             }
         }
         // 中共X counts for X as well: the formal name absorbs its short form.
-        let names: Vec<String> = counts.keys().cloned().collect();
+        let names: Vec<&str> = counts.keys().copied().collect();
         for full in &names {
             for p in &rules.prefixes {
                 if let Some(short) = full.strip_prefix(p.as_str()) {
                     if let Some(&(n, _)) = counts.get(short) {
-                        if let Some(e) = counts.get_mut(full) {
+                        if let Some(e) = counts.get_mut(*full) {
                             e.0 += n;
                         }
                     }
                 }
             }
         }
-        let mut ranked: Vec<(String, (usize, usize))> = counts.into_iter().collect();
+        let mut ranked: Vec<(&str, (usize, usize))> = counts.into_iter().collect();
         ranked.sort_by(|a, b| {
             b.1 .0
                 .cmp(&a.1 .0)
@@ -200,15 +206,19 @@ impl DocumentMatcher {
     }
 
     /// The longest prefix of `s` that ends with an organisation suffix.
-    fn trim_to_suffix(&self, s: &str) -> String {
+    fn trim_to_suffix<'s>(&self, s: &'s str) -> &'s str {
         let mut best = 0;
         for (i, c) in s.char_indices() {
+            // Most chars end no suffix: skip the suffix list for them.
+            if self.suffix_ends.binary_search(&c).is_err() {
+                continue;
+            }
             let end = i + c.len_utf8();
             if self.suffixes.iter().any(|x| s[..end].ends_with(x.as_str())) {
                 best = end;
             }
         }
-        s[..best].to_string()
+        &s[..best]
     }
 
     /// The `[[document_kinds]]` entry the title names (the text before the

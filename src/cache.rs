@@ -18,7 +18,7 @@
 //! and whenever the stat differs, the file's bytes are read and the line is
 //! reused only if their SHA-256 is the one recorded.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -167,7 +167,7 @@ impl Reader {
     /// The lines for `paths` (sorted ascending, as the walk is). Lines for
     /// paths before them that the walk no longer has are passed over.
     pub fn take_for<'a>(&mut self, paths: impl IntoIterator<Item = &'a str>) -> HashMap<String, Line> {
-        let mut found = HashMap::new();
+        let mut found = HashMap::default();
         for p in paths {
             while let Some((path, line)) = self.next_line() {
                 match path.as_str().cmp(p) {

@@ -1,7 +1,7 @@
 //! The batch: walk → (read → normalise → extract → validate) per file in
 //! parallel → outputs. One bad file is a `failed` row, never a stopped batch.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -337,7 +337,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
 
     let sink = output::Sink::create(&opts.out, &layout, opts.xlsx_max_rows, entries.len())?;
     let progress = Progress::new(opts.progress, entries.len());
-    let mut first_of_sha: HashMap<String, String> = HashMap::new();
+    let mut first_of_sha: HashMap<String, String> = HashMap::default();
     let mut data = RunData::default();
     let mut counts = [0usize; 4];
     let (mut files_read, mut reused) = (0usize, 0usize);
@@ -355,7 +355,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
             let chunk_stats = &stats[range];
             let lines = match reader.as_mut() {
                 Some(r) => r.take_for(chunk.iter().map(|e| e.rel_path.as_str())),
-                None => HashMap::new(),
+                None => HashMap::default(),
             };
             let tasks: Vec<Task> = chunk
                 .iter()
@@ -619,7 +619,7 @@ fn batches(entries: &[WalkEntry], size: usize) -> Vec<std::ops::Range<usize>> {
 /// richest format that read well; the others are `duplicate` rows that say so.
 fn prefer_richer_formats(outcomes: &mut [Outcome], order: &[String]) {
     let rank = |ext: &str| order.iter().position(|e| e == ext).unwrap_or(order.len());
-    let mut best: HashMap<String, (usize, String)> = HashMap::new();
+    let mut best: HashMap<String, (usize, String)> = HashMap::default();
     for o in outcomes.iter().filter(|o| o.record.status == FileStatus::Ok) {
         let r = rank(&o.record.source_format);
         let e = best

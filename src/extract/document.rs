@@ -1,6 +1,6 @@
 //! Who and when: the department's name, the evaluated year, and the listed problems.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use aho_corasick::AhoCorasick;
 
@@ -38,7 +38,7 @@ impl DocumentMatcher {
     /// `YYYY年` that is not a date (填报日期 2024年5月21日 is when it was written).
     pub fn fiscal_year(&self, doc: &Doc, cfg: &Config) -> Option<Candidate> {
         let mut strong: Vec<(i32, usize, usize)> = Vec::new();
-        let mut counts: HashMap<i32, (usize, usize, usize)> = HashMap::new();
+        let mut counts: HashMap<i32, (usize, usize, usize)> = HashMap::default();
         for n in doc.numbers.iter().filter(|n| n.unit == Unit::Year) {
             let y = n.value as i32;
             if n.value.fract() != 0.0 || y < cfg.year.min || y > cfg.year.max {
@@ -154,7 +154,7 @@ impl DocumentMatcher {
             }
         }
         // 3. Organisation names that start with a region (中共乐昌市委办公室).
-        let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+        let mut counts: HashMap<&str, (usize, usize)> = HashMap::default();
         for (start, region_end) in region.region_starts(regions) {
             let mut s = start;
             for p in &rules.prefixes {

@@ -3,7 +3,7 @@
 //! where they stand at a name boundary, never inside unrelated words.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use aho_corasick::AhoCorasick;
 
@@ -59,7 +59,7 @@ pub struct TextRegions<'t> {
 
 impl RegionMatcher {
     pub fn new(rows: &[Region]) -> Result<Self, aho_corasick::BuildError> {
-        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut index: HashMap<&str, usize> = HashMap::default();
         let mut pats: Vec<String> = Vec::new();
         let mut patterns: Vec<Vec<(usize, bool)>> = Vec::new();
         for (i, r) in rows.iter().enumerate() {
@@ -174,7 +174,7 @@ impl RegionMatcher {
         let counted: OnceCell<HashMap<&str, usize>> = OnceCell::new();
         let mention = || {
             counted.get_or_init(|| {
-                let mut m: HashMap<&str, usize> = HashMap::new();
+                let mut m: HashMap<&str, usize> = HashMap::default();
                 for h in self.text_hits(regions) {
                     for row in self.rows_of(h) {
                         *m.entry(row.name.as_str()).or_default() += 1;

@@ -27,7 +27,7 @@ impl DocumentMatcher {
         suffix_ends.sort_unstable();
         suffix_ends.dedup();
         Ok(DocumentMatcher {
-            labels: automaton(&cfg.department.labels)?,
+            labels: super::automaton_dense(&cfg.department.labels)?,
             suffixes,
             suffix_ends,
             stops: automaton(&cfg.department.stop_words)?,

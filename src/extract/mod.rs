@@ -435,6 +435,21 @@ where
         .build(patterns)
 }
 
+/// The same, scanning with the DFA alone: for keywords whose leading bytes are
+/// everywhere in Chinese text (部门…), the prefilter's candidates are so many
+/// that restarting the automaton at each costs more than the plain DFA pass.
+pub(crate) fn automaton_dense<I, S>(patterns: I) -> Result<AhoCorasick, aho_corasick::BuildError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<[u8]>,
+{
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
+        .prefilter(false)
+        .build(patterns)
+}
+
 /// Byte offset `n` chars after `pos` (clamped to the end of `text`).
 pub(crate) fn chars_after(text: &str, pos: usize, n: usize) -> usize {
     text.get(pos..)

@@ -7,6 +7,7 @@
 
 use regex::RegexSet;
 use rustc_hash::FxHashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::NormalizeRules;
@@ -121,23 +122,31 @@ pub struct Normalizer {
     kv_label_max: usize,
     /// Traditional → simplified for the CJK block, indexed by `c - U+4E00` ('\0': unchanged).
     simplified: Vec<char>,
+    compat: CompatTable,
 }
 
 /// One raw line after NFKC, with its original char offsets: a view into
 /// [`LineBuf`], so a document costs a few allocations, not a few per line.
 struct Line<'a> {
+    /// Index of the line's first char in the buffer.
+    start: usize,
     chars: &'a [char],
-    /// The char before the traditional→simplified map, where it differs.
-    written: &'a [Option<char>],
     orig: &'a [u32],
     page: u16,
 }
 
 /// Every line of a document in flat buffers; `spans` cut it into lines.
+/// The chars are kept twice: as `char`s for per-char tests and as UTF-8 in
+/// `text` (with each char's byte offset), so a line's text is a slice, and
+/// runs of it are copied into the clean text in bulk rather than char by char.
 #[derive(Default)]
 struct LineBuf {
     chars: Vec<char>,
-    written: Vec<Option<char>>,
+    text: String,
+    /// Byte offset in `text` of each char, plus one past the last.
+    byte: Vec<u32>,
+    /// Chars the traditional→simplified map changed: (index, char as written), ascending.
+    written: Vec<(u32, char)>,
     orig: Vec<u32>,
     /// (start, end, page) of each line in the buffers.
     spans: Vec<(usize, usize, u16)>,
@@ -148,12 +157,30 @@ impl LineBuf {
         self.spans
             .iter()
             .map(|&(s, e, page)| Line {
+                start: s,
                 chars: self.chars.get(s..e).unwrap_or_default(),
-                written: self.written.get(s..e).unwrap_or_default(),
                 orig: self.orig.get(s..e).unwrap_or_default(),
                 page,
             })
             .collect()
+    }
+
+    /// The text of chars `[from, to)` of the buffer.
+    fn str_of(&self, from: usize, to: usize) -> &str {
+        let (Some(&a), Some(&b)) = (self.byte.get(from), self.byte.get(to)) else {
+            return "";
+        };
+        self.text.get(a as usize..b as usize).unwrap_or("")
+    }
+
+    fn push(&mut self, c: char, written: Option<char>, orig: u32) {
+        if let Some(w) = written {
+            self.written.push((self.chars.len() as u32, w));
+        }
+        self.chars.push(c);
+        self.orig.push(orig);
+        self.text.push(c);
+        self.byte.push(self.text.len() as u32);
     }
 }
 
@@ -186,6 +213,7 @@ impl Normalizer {
             header_max_chars: rules.running_header_max_chars,
             end_chars: rules.paragraph_end_chars.chars().collect(),
             kv_label_max: rules.key_value_label_max_chars,
+            compat: CompatTable::new(),
             simplified: {
                 let cs: Vec<char> = rules
                     .traditional_to_simplified
@@ -205,9 +233,9 @@ impl Normalizer {
 
     pub fn normalize(&self, input: &str) -> CleanText {
         let has_pages = input.contains('\u{000C}');
-        let buf = split_nfkc_lines(input, &self.simplified);
+        let buf = split_nfkc_lines(input, &self.simplified, &self.compat);
         let lines = buf.lines();
-        let keep = self.keep_mask(&lines);
+        let keep = self.keep_mask(&buf, &lines);
 
         let n = buf.chars.len();
         let mut out = CleanText {
@@ -219,15 +247,12 @@ impl Normalizer {
         };
         let mut para_open = false;
         let mut prev_line_ends_para = true;
-        let mut content = String::new();
         for (line, _) in lines.iter().zip(&keep).filter(|(_, k)| **k) {
             let (s, e) = line.trimmed();
             if s == e {
                 continue;
             }
-            content.clear();
-            content.extend(&line.chars[s..e]);
-            let content = content.as_str();
+            let content = buf.str_of(line.start + s, line.start + e);
             let starts_heading = heading_level(content).is_some();
             if para_open && (prev_line_ends_para || starts_heading) {
                 push(&mut out, '\n', line.orig[s], line.page);
@@ -242,7 +267,7 @@ impl Normalizer {
                     push(&mut out, ' ', line.orig[s], line.page);
                 }
             }
-            push_collapsed(&mut out, line, s, e);
+            push_collapsed(&mut out, &buf, line, s, e);
             prev_line_ends_para = self.ends_paragraph(content, starts_heading);
         }
         self.find_headings(&mut out);
@@ -250,23 +275,21 @@ impl Normalizer {
     }
 
     /// Which lines survive: not layout residue, not a running header, not the outline.
-    fn keep_mask(&self, lines: &[Line]) -> Vec<bool> {
+    fn keep_mask<'b>(&self, buf: &'b LineBuf, lines: &[Line]) -> Vec<bool> {
         // Residue and running headers are short lines; long lines are kept as
-        // they are. The short lines' trimmed text, one buffer for all of them.
+        // they are (and count as empty text here).
         let limit = self.header_max_chars.max(60);
-        let mut text = String::new();
-        let mut spans: Vec<(usize, usize)> = Vec::with_capacity(lines.len());
+        let mut trimmed: Vec<&'b str> = Vec::with_capacity(lines.len());
         let mut long: Vec<bool> = Vec::with_capacity(lines.len());
         for l in lines {
             let (s, e) = l.trimmed();
-            let start = text.len();
-            if e - s <= limit {
-                text.extend(&l.chars[s..e]);
-            }
-            spans.push((start, text.len()));
+            trimmed.push(if e - s <= limit {
+                buf.str_of(l.start + s, l.start + e)
+            } else {
+                ""
+            });
             long.push(e - s > limit);
         }
-        let trimmed: Vec<&str> = spans.iter().map(|&(s, e)| text.get(s..e).unwrap_or("")).collect();
         let mut keep: Vec<bool> = trimmed
             .iter()
             .map(|t| t.is_empty() || !self.drop_lines.is_match(t))
@@ -355,13 +378,14 @@ fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
 }
 
 /// Whitespace runs become one space, and vanish between two CJK chars
-/// (填 报 人 → 填报人) or between a CJK char and a digit's unit.
-fn push_collapsed(out: &mut CleanText, line: &Line, from: usize, to: usize) {
+/// (填 报 人 → 填报人) or between a CJK char and a digit's unit. Runs of other
+/// chars are copied in bulk.
+fn push_collapsed(out: &mut CleanText, buf: &LineBuf, line: &Line, from: usize, to: usize) {
     let chars = &line.chars[..to];
     let mut i = from;
+    let mut written = buf.written.partition_point(|&(k, _)| (k as usize) < line.start + from);
     while i < to {
-        let c = chars[i];
-        if c.is_whitespace() {
+        if chars[i].is_whitespace() {
             let mut j = i;
             while j < to && chars[j].is_whitespace() {
                 j += 1;
@@ -375,11 +399,31 @@ fn push_collapsed(out: &mut CleanText, line: &Line, from: usize, to: usize) {
             i = j;
             continue;
         }
-        if let Some(w) = line.written[i] {
-            out.as_written.push((out.char_byte.len() as u32, w));
+        let mut j = i;
+        while j < to && !chars[j].is_whitespace() {
+            j += 1;
         }
-        push(out, c, line.orig[i], line.page);
-        i += 1;
+        let (gi, gj) = (line.start + i, line.start + j);
+        let first = out.char_byte.len();
+        while let Some(&(k, w)) = buf.written.get(written).filter(|(k, _)| (*k as usize) < gj) {
+            out.as_written.push(((first + k as usize - gi) as u32, w));
+            written += 1;
+        }
+        let run_start = buf.byte.get(gi).copied().unwrap_or(0);
+        let base = out.text.len() as u32;
+        out.char_byte.extend(
+            buf.byte
+                .get(gi..gj)
+                .unwrap_or_default()
+                .iter()
+                .map(|&b| base + (b - run_start)),
+        );
+        out.orig_char.extend_from_slice(&line.orig[i..j]);
+        if let Some(p) = out.pages.as_mut() {
+            p.resize(p.len() + (j - i), line.page);
+        }
+        out.text.push_str(buf.str_of(gi, gj));
+        i = j;
     }
 }
 
@@ -392,14 +436,17 @@ pub fn is_cjk(c: char) -> bool {
 const CJK_START: usize = 0x4E00;
 const CJK_LEN: usize = 0x9FFF - 0x4E00 + 1;
 
-fn split_nfkc_lines(input: &str, simplified: &[char]) -> LineBuf {
+fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable) -> LineBuf {
     let cap = input.len() / 2 + 16;
     let mut buf = LineBuf {
         chars: Vec::with_capacity(cap),
-        written: Vec::with_capacity(cap),
+        text: String::with_capacity(input.len()),
+        byte: Vec::with_capacity(cap + 1),
+        written: Vec::new(),
         orig: Vec::with_capacity(cap),
         spans: Vec::with_capacity(input.len() / 40 + 1),
     };
+    buf.byte.push(0);
     let mut start = 0;
     let mut page: u16 = 1;
     let mut utf8 = [0u8; 4];
@@ -409,16 +456,9 @@ fn split_nfkc_lines(input: &str, simplified: &[char]) -> LineBuf {
             .and_then(|i| simplified.get(i))
             .copied();
         match mapped.filter(|&m| m != '\0') {
-            Some(s) => {
-                buf.chars.push(s);
-                buf.written.push(Some(c));
-            }
-            None => {
-                buf.chars.push(c);
-                buf.written.push(None);
-            }
+            Some(s) => buf.push(s, Some(c), ci),
+            None => buf.push(c, None, ci),
         }
-        buf.orig.push(ci);
     };
     for (ci, c) in input.chars().enumerate() {
         let ci = ci as u32;
@@ -434,16 +474,54 @@ fn split_nfkc_lines(input: &str, simplified: &[char]) -> LineBuf {
                 page = page.saturating_add(1);
             }
             c if c.is_ascii() || is_cjk(c) => add(&mut buf, c, ci),
-            c => {
-                let s: &str = c.encode_utf8(&mut utf8);
-                for n in s.nfkc() {
-                    add(&mut buf, n, ci);
+            c => match compat.single(c) {
+                Some(n) => add(&mut buf, n, ci),
+                None => {
+                    let s: &str = c.encode_utf8(&mut utf8);
+                    for n in s.nfkc() {
+                        add(&mut buf, n, ci);
+                    }
                 }
-            }
+            },
         }
     }
     buf.spans.push((start, buf.chars.len(), page));
     buf
+}
+
+/// NFKC of single BMP chars (full-width forms, CJK punctuation …), filled on
+/// first sight and shared by all workers: most reports use a few dozen such
+/// chars thousands of times each. 0: not seen yet; u32::MAX: not one char.
+struct CompatTable(Vec<AtomicU32>);
+
+impl CompatTable {
+    fn new() -> Self {
+        CompatTable((0..=0xFFFF).map(|_| AtomicU32::new(0)).collect())
+    }
+
+    /// The char NFKC makes of `c`, when that is one char.
+    fn single(&self, c: char) -> Option<char> {
+        let slot = self.0.get(c as usize)?;
+        let known = slot.load(Ordering::Relaxed);
+        let v = if known != 0 {
+            known
+        } else {
+            let mut it = std::iter::once(c).nfkc();
+            let v = match (it.next(), it.next()) {
+                (Some(n), None) if n != '\0' => n as u32,
+                _ => u32::MAX,
+            };
+            slot.store(v, Ordering::Relaxed);
+            v
+        };
+        char::from_u32(v)
+    }
+}
+
+impl std::fmt::Debug for CompatTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CompatTable")
+    }
 }
 
 const CN_NUM: &str = "一二三四五六七八九十";

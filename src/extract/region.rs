@@ -2,8 +2,8 @@
 //! department's name first, then the text; short forms (乐昌 → 乐昌市) only
 //! where they stand at a name boundary, never inside unrelated words.
 
-use std::cell::OnceCell;
 use rustc_hash::FxHashMap as HashMap;
+use std::cell::OnceCell;
 
 use aho_corasick::AhoCorasick;
 

@@ -63,10 +63,7 @@ fn reports(rs: &[&Report]) -> Result<DataFrame, String> {
     for field in Field::ALL {
         let name = field.name();
         let col = match field.kind() {
-            FieldKind::Text => text_col(
-                name,
-                rs.iter().map(|r| r.facts.text(field)).collect(),
-            ),
+            FieldKind::Text => text_col(name, rs.iter().map(|r| r.facts.text(field)).collect()),
             FieldKind::Year | FieldKind::Count => {
                 i32_col(name, rs.iter().map(|r| r.facts.num(field).map(|v| v as i32)).collect())
             }
@@ -74,10 +71,7 @@ fn reports(rs: &[&Report]) -> Result<DataFrame, String> {
         };
         cols.push(col);
     }
-    cols.push(list_col(
-        "problems",
-        rs.iter().map(|r| r.facts.problems.as_slice()),
-    ));
+    cols.push(list_col("problems", rs.iter().map(|r| r.facts.problems.as_slice())));
     cols.push(i64_col(
         "problems_count",
         rs.iter().map(|r| Some(r.facts.problems.len() as i64)).collect(),
@@ -138,13 +132,11 @@ fn facts(reports: &[&Report]) -> Result<DataFrame, String> {
             "value_type",
             rows.iter()
                 .map(|(_, f)| {
-                    Some(
-                        match f.value {
-                            Value::Num(_) => "number",
-                            Value::Int(_) => "integer",
-                            Value::Text(_) => "text",
-                        },
-                    )
+                    Some(match f.value {
+                        Value::Num(_) => "number",
+                        Value::Int(_) => "integer",
+                        Value::Text(_) => "text",
+                    })
                 })
                 .collect(),
         ),
@@ -161,9 +153,7 @@ fn checks(reports: &[&Report]) -> Result<DataFrame, String> {
         text_col("check", rows.iter().map(|(_, c)| Some(c.check.as_str())).collect()),
         text_col(
             "severity",
-            rows.iter()
-                .map(|(_, c)| Some(c.severity.as_str()))
-                .collect(),
+            rows.iter().map(|(_, c)| Some(c.severity.as_str())).collect(),
         ),
         text_col("message", rows.iter().map(|(_, c)| Some(c.message.as_str())).collect()),
         list_col("fields", rows.iter().map(|(_, c)| c.fields.as_slice())),
@@ -220,10 +210,7 @@ pub fn files(fs: &[&FileRecord]) -> Result<DataFrame, String> {
         ),
         i64_col("bytes", fs.iter().map(|f| Some(f.bytes as i64)).collect()),
         text_col("sha256", fs.iter().map(|f| f.sha256.as_deref()).collect()),
-        text_col(
-            "status",
-            fs.iter().map(|f| Some(f.status.as_str())).collect(),
-        ),
+        text_col("status", fs.iter().map(|f| Some(f.status.as_str())).collect()),
         text_col("error", fs.iter().map(|f| f.error.as_deref()).collect()),
         text_col("report_id", fs.iter().map(|f| f.report_id.as_deref()).collect()),
         text_col("encoding", fs.iter().map(|f| f.encoding.as_deref()).collect()),

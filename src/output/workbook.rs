@@ -533,11 +533,7 @@ fn functions_sheet(reports: &[Report]) -> Sheet<'_> {
         .flat_map(|r| {
             r.facts.functions.iter().map(move |f| {
                 let mut row: Vec<Cell> = who(r).into_iter().collect();
-                row.extend([
-                    text(&f.function_class),
-                    Cell::Num(f.amount),
-                    text(&f.snippet),
-                ]);
+                row.extend([text(&f.function_class), Cell::Num(f.amount), text(&f.snippet)]);
                 row
             })
         })

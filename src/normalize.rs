@@ -173,6 +173,7 @@ impl LineBuf {
         self.text.get(a as usize..b as usize).unwrap_or("")
     }
 
+    #[inline]
     fn push(&mut self, c: char, written: Option<char>, orig: u32) {
         if let Some(w) = written {
             self.written.push((self.chars.len() as u32, w));

@@ -85,7 +85,12 @@ impl RegionMatcher {
             .collect();
         let full_ac = automaton(full_patterns.iter().map(|&i| pats[i].as_str()))?;
         Ok(RegionMatcher {
-            ac: automaton(&pats)?,
+            // Names and short forms: only ever run over short department names,
+            // so the NFA (built several times faster than a DFA) is enough.
+            ac: aho_corasick::AhoCorasickBuilder::new()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(&pats)?,
             full_ac,
             full_patterns,
             patterns,

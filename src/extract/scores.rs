@@ -18,6 +18,8 @@ pub(crate) struct ScoreMatcher {
     total_strong: AhoCorasick,
     indicator_score: AhoCorasick,
     section: AhoCorasick,
+    /// The words a stated grade follows (`grade.stated_after`).
+    grade_after: AhoCorasick,
     /// Section index for each pattern of `section`.
     section_of: Vec<usize>,
     grade_words: Vec<(String, String)>,
@@ -49,6 +51,7 @@ impl ScoreMatcher {
             total_strong: automaton(&cfg.score.total_keywords_strong)?,
             indicator_score: automaton(&cfg.score.indicator_score_keywords)?,
             section: automaton(&pats)?,
+            grade_after: automaton(&cfg.grade.stated_after)?,
             section_of,
             grade_words,
         })
@@ -217,6 +220,10 @@ impl ScoreMatcher {
                 continue;
             }
             let sentence = &doc.text[s..e];
+            // Most sentences hold none of the words: one automaton pass says so.
+            if !self.grade_after.is_match(sentence) {
+                continue;
+            }
             for prefix in &cfg.grade.stated_after {
                 for (pi, _) in sentence.match_indices(prefix.as_str()) {
                     let tail = &sentence[pi + prefix.len()..];

@@ -247,7 +247,7 @@ impl DocumentMatcher {
         let Some((hi, h)) = heads
             .iter()
             .enumerate()
-            .filter(|(_, h)| contains_any(&h.title, &cfg.sections.problems))
+            .filter(|(_, h)| doc.lex.problems.any_in(&h.title))
             .max_by_key(|(_, h)| (h.level, h.start))
         else {
             return Vec::new();

@@ -231,9 +231,9 @@ const SEGMENT_STOPS: [char; 3] = [';', '。', '\n'];
 
 impl Context<'_, '_> {
     fn variant_of(&self, s: &str) -> Option<Variant> {
-        if contains_any(s, &self.cfg.context.budget_words) {
+        if self.doc.lex.budget.any_in(s) {
             Some(Variant::Budget)
-        } else if contains_any(s, &self.cfg.context.actual_words) {
+        } else if self.doc.lex.actual.any_in(s) {
             Some(Variant::Actual)
         } else {
             None
@@ -242,18 +242,18 @@ impl Context<'_, '_> {
 
     /// A gap that turns the amount into something else (a change, last year's, an estimate).
     fn gap_is_trap(&self, gap: &str) -> bool {
-        let c = &self.cfg.context;
-        contains_any(gap, &c.change_words)
-            || contains_any(gap, &c.previous_year_words)
-            || contains_any(gap, &c.approximate_words)
-            || contains_any(gap, &c.sub_item_words)
+        let lex = self.doc.lex;
+        lex.change.any_in(gap)
+            || lex.previous_year.any_in(gap)
+            || lex.approximate.any_in(gap)
+            || lex.sub_item.any_in(gap)
     }
 
     /// The clause before the keyword speaks of another year, last year, or the whole region.
     fn prefix_is_foreign(&self, hit_start: usize) -> bool {
-        let c = &self.cfg.context;
+        let lex = self.doc.lex;
         let clause = &self.doc.text[self.doc.clause_start(hit_start, &CLAUSE_STOPS)..hit_start];
-        if contains_any(clause, &c.previous_year_words) || contains_any(clause, &c.scope_words) {
+        if lex.previous_year.any_in(clause) || lex.scope.any_in(clause) {
             return true;
         }
         // A section about last year (实际收支与上年占比分析) speaks of both years.
@@ -276,10 +276,10 @@ impl Context<'_, '_> {
     fn is_part_of_earlier(&self, hit_start: usize, field: Field, cands: &Candidates) -> bool {
         let seg_start = self.doc.clause_start(hit_start, &[',', ';', '。', '\n', '(']);
         let lead = &self.doc.text[chars_before(self.doc.text, seg_start, 2)..hit_start];
-        let lead_has_part = contains_any(
-            &self.doc.text[self.doc.clause_start(hit_start, &[';', '。', '\n'])..hit_start],
-            &self.cfg.context.part_words,
-        ) || contains_any(lead, &self.cfg.context.part_words);
+        let part = &self.doc.lex.part;
+        let lead_has_part = part
+            .any_in(&self.doc.text[self.doc.clause_start(hit_start, &[';', '。', '\n'])..hit_start])
+            || part.any_in(lead);
         if !lead_has_part {
             return false;
         }
@@ -450,7 +450,7 @@ impl Context<'_, '_> {
             return;
         };
         let gap = &self.doc.text[hit.end..n.start];
-        if gap.chars().count() > 80 || contains_any(gap, &self.cfg.context.change_words) {
+        if gap.chars().count() > 80 || self.doc.lex.change.any_in(gap) {
             return;
         }
         if let Some(v) = n.fraction() {
@@ -489,7 +489,7 @@ impl Context<'_, '_> {
             return;
         }
         let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
-        let current = contains_any(clause, &self.cfg.context.current_words);
+        let current = self.doc.lex.current.any_in(clause);
         cands.push(Candidate {
             field,
             value: Value::Int(n.value as i64),

@@ -26,6 +26,7 @@ use crate::normalize::CleanText;
 /// Compiled rules; built once per run and shared by every worker thread.
 pub struct Extractor {
     pub(crate) rules: Rules,
+    pub(crate) lexicon: Lexicon,
     pub(crate) units: UnitTable,
     pub(crate) fields: fields::FieldMatcher,
     pub(crate) scores: scores::ScoreMatcher,
@@ -41,6 +42,7 @@ impl Extractor {
             scores: scores::ScoreMatcher::new(&rules.config)?,
             region: RegionMatcher::new(&rules.regions)?,
             document: document::DocumentMatcher::new(&rules.config)?,
+            lexicon: Lexicon::new(&rules.config)?,
             rules: rules.clone(),
         })
     }
@@ -52,7 +54,7 @@ impl Extractor {
 
     /// All facts of one report, plus indicators its reader already found (Excel scoring tables).
     pub fn extract_with(&self, clean: &CleanText, table_indicators: Vec<crate::model::Indicator>) -> ReportFacts {
-        let mut doc = Doc::new(clean, &self.units, &self.rules.config);
+        let mut doc = Doc::new(clean, &self.units, &self.lexicon);
         let title_kind = self.document.title_kind(&doc, &self.rules.config);
         doc.budget_document = title_kind.is_some_and(|k| k.amounts_are_budgets);
         let mut cands = Candidates::default();
@@ -128,9 +130,73 @@ pub(crate) enum SectionKind {
     PreviousYear = 8,
 }
 
+/// A config word list, compiled: does a text hold any of its words?
+/// (Asked thousands of times per report of short clauses and titles; one
+/// automaton pass is far cheaper than a substring search per word.)
+pub(crate) struct WordSet(Option<AhoCorasick>);
+
+impl WordSet {
+    pub fn new(words: &[String]) -> Result<Self, aho_corasick::BuildError> {
+        let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            return Ok(WordSet(None));
+        }
+        // A bare DFA: on haystacks this short, a prefilter's set-up costs more than it saves.
+        let ac = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(words)?;
+        Ok(WordSet(Some(ac)))
+    }
+
+    /// Same answer as [`contains_any`] over the list.
+    pub fn any_in(&self, hay: &str) -> bool {
+        self.0.as_ref().is_some_and(|ac| ac.is_match(hay))
+    }
+}
+
+/// The word lists the extractor tests clauses and titles against.
+pub(crate) struct Lexicon {
+    pub finance: WordSet,
+    pub budget_sections: WordSet,
+    pub total_score: WordSet,
+    pub previous_year: WordSet,
+    pub scope: WordSet,
+    pub change: WordSet,
+    pub approximate: WordSet,
+    pub sub_item: WordSet,
+    pub budget: WordSet,
+    pub actual: WordSet,
+    pub part: WordSet,
+    pub current: WordSet,
+    pub problems: WordSet,
+}
+
+impl Lexicon {
+    fn new(cfg: &crate::config::Config) -> Result<Self, aho_corasick::BuildError> {
+        let c = &cfg.context;
+        Ok(Lexicon {
+            finance: WordSet::new(&cfg.sections.finance)?,
+            budget_sections: WordSet::new(&cfg.sections.budget)?,
+            total_score: WordSet::new(&cfg.sections.total_score)?,
+            previous_year: WordSet::new(&c.previous_year_words)?,
+            scope: WordSet::new(&c.scope_words)?,
+            change: WordSet::new(&c.change_words)?,
+            approximate: WordSet::new(&c.approximate_words)?,
+            sub_item: WordSet::new(&c.sub_item_words)?,
+            budget: WordSet::new(&c.budget_words)?,
+            actual: WordSet::new(&c.actual_words)?,
+            part: WordSet::new(&c.part_words)?,
+            current: WordSet::new(&c.current_words)?,
+            problems: WordSet::new(&cfg.sections.problems)?,
+        })
+    }
+}
+
 /// Per-file working state: the clean text, its numbers and sentences.
 pub(crate) struct Doc<'a> {
     pub clean: &'a CleanText,
+    pub lex: &'a Lexicon,
     pub text: &'a str,
     pub numbers: Vec<Number>,
     /// Byte ranges of sentences (split at 。！？ and line ends).
@@ -142,13 +208,13 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(clean: &'a CleanText, units: &UnitTable, cfg: &crate::config::Config) -> Self {
+    fn new(clean: &'a CleanText, units: &UnitTable, lex: &'a Lexicon) -> Self {
         let text = clean.text.as_str();
-        let kinds: [(SectionKind, &[String]); 4] = [
-            (SectionKind::Finance, &cfg.sections.finance),
-            (SectionKind::Budget, &cfg.sections.budget),
-            (SectionKind::TotalScore, &cfg.sections.total_score),
-            (SectionKind::PreviousYear, &cfg.context.previous_year_words),
+        let kinds: [(SectionKind, &WordSet); 4] = [
+            (SectionKind::Finance, &lex.finance),
+            (SectionKind::Budget, &lex.budget_sections),
+            (SectionKind::TotalScore, &lex.total_score),
+            (SectionKind::PreviousYear, &lex.previous_year),
         ];
         // One pass with a stack of open headings: a heading's chain is its own
         // kinds plus those of the nearest heading of a higher level.
@@ -157,7 +223,7 @@ impl<'a> Doc<'a> {
         for h in &clean.headings {
             let own = kinds
                 .iter()
-                .filter(|(_, words)| contains_any(&h.title, words))
+                .filter(|(_, words)| words.any_in(&h.title))
                 .fold(0u8, |m, (k, _)| m | *k as u8);
             while stack.last().is_some_and(|&(level, _)| level >= h.level) {
                 stack.pop();
@@ -168,6 +234,7 @@ impl<'a> Doc<'a> {
         }
         Doc {
             clean,
+            lex,
             text,
             numbers: amount::scan(text, units),
             sentences: split_sentences(text),
@@ -486,6 +553,16 @@ mod tests {
     fn formula_after_heading_is_one_sentence() {
         let s = split_sentences("“三公”经费控制率。=12.46/13=95.85%。下一句。");
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn word_set_answers_as_contains_any() {
+        let words: Vec<String> = ["上年", "同比", ""].iter().map(|s| s.to_string()).collect();
+        let set = WordSet::new(&words).unwrap();
+        for hay in ["较上年增长", "同比", "本年", "", "上", "上年同比"] {
+            assert_eq!(set.any_in(hay), contains_any(hay, &words), "{hay}");
+        }
+        assert!(!WordSet::new(&[String::new()]).unwrap().any_in("任何"));
     }
 
     #[test]

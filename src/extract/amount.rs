@@ -88,11 +88,16 @@ pub fn scan(text: &str, units: &UnitTable) -> Vec<Number> {
             continue;
         }
         let raw = m.as_str();
-        let clean: String = raw
-            .chars()
-            .filter(|&c| c != ',')
-            .map(|c| if c == '·' { '.' } else { c })
-            .collect();
+        // Most numbers have neither thousands separators nor a middle dot: no copy.
+        let clean: std::borrow::Cow<str> = if raw.contains([',', '·']) {
+            raw.chars()
+                .filter(|&c| c != ',')
+                .map(|c| if c == '·' { '.' } else { c })
+                .collect::<String>()
+                .into()
+        } else {
+            raw.into()
+        };
         let Ok(mut value) = clean.parse::<f64>() else { continue };
         let decimals = clean.split_once('.').map(|(_, d)| d.len() as u8).unwrap_or(0);
         let mut start = m.start();

@@ -233,10 +233,30 @@ impl Normalizer {
     }
 
     pub fn normalize(&self, input: &str) -> CleanText {
+        // The line buffers are per thread and reused: a fresh ~10 bytes per
+        // input byte for every report cost more in page faults than in work.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<LineBuf> = std::cell::RefCell::new(LineBuf::default());
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buf) => {
+                let out = self.normalize_in(input, &mut buf);
+                // A huge document leaves no huge buffers behind.
+                if buf.chars.capacity() > SCRATCH_KEEP_CHARS {
+                    *buf = LineBuf::default();
+                }
+                out
+            }
+            Err(_) => self.normalize_in(input, &mut LineBuf::default()),
+        })
+    }
+
+    fn normalize_in(&self, input: &str, buf: &mut LineBuf) -> CleanText {
         let has_pages = input.contains('\u{000C}');
-        let buf = split_nfkc_lines(input, &self.simplified, &self.compat);
+        split_nfkc_lines(input, &self.simplified, &self.compat, buf);
+        let buf = &*buf;
         let lines = buf.lines();
-        let keep = self.keep_mask(&buf, &lines);
+        let keep = self.keep_mask(buf, &lines);
 
         let n = buf.chars.len();
         let mut out = CleanText {
@@ -268,7 +288,7 @@ impl Normalizer {
                     push(&mut out, ' ', line.orig[s], line.page);
                 }
             }
-            push_collapsed(&mut out, &buf, line, s, e);
+            push_collapsed(&mut out, buf, line, s, e);
             prev_line_ends_para = self.ends_paragraph(content, starts_heading);
         }
         self.find_headings(&mut out);
@@ -437,16 +457,22 @@ pub fn is_cjk(c: char) -> bool {
 const CJK_START: usize = 0x4E00;
 const CJK_LEN: usize = 0x9FFF - 0x4E00 + 1;
 
-fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable) -> LineBuf {
+/// Chars of line buffer a thread keeps between documents (larger ones are freed).
+const SCRATCH_KEEP_CHARS: usize = 1 << 20;
+
+fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf: &mut LineBuf) {
     let cap = input.len() / 2 + 16;
-    let mut buf = LineBuf {
-        chars: Vec::with_capacity(cap),
-        text: String::with_capacity(input.len()),
-        byte: Vec::with_capacity(cap + 1),
-        written: Vec::new(),
-        orig: Vec::with_capacity(cap),
-        spans: Vec::with_capacity(input.len() / 40 + 1),
-    };
+    buf.chars.clear();
+    buf.chars.reserve(cap);
+    buf.text.clear();
+    buf.text.reserve(input.len());
+    buf.byte.clear();
+    buf.byte.reserve(cap + 1);
+    buf.written.clear();
+    buf.orig.clear();
+    buf.orig.reserve(cap);
+    buf.spans.clear();
+    buf.spans.reserve(input.len() / 40 + 1);
     buf.byte.push(0);
     let mut start = 0;
     let mut page: u16 = 1;
@@ -474,20 +500,19 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable) -> L
                 start = buf.chars.len();
                 page = page.saturating_add(1);
             }
-            c if c.is_ascii() || is_cjk(c) => add(&mut buf, c, ci),
+            c if c.is_ascii() || is_cjk(c) => add(buf, c, ci),
             c => match compat.single(c) {
-                Some(n) => add(&mut buf, n, ci),
+                Some(n) => add(buf, n, ci),
                 None => {
                     let s: &str = c.encode_utf8(&mut utf8);
                     for n in s.nfkc() {
-                        add(&mut buf, n, ci);
+                        add(buf, n, ci);
                     }
                 }
             },
         }
     }
     buf.spans.push((start, buf.chars.len(), page));
-    buf
 }
 
 /// NFKC of single BMP chars (full-width forms, CJK punctuation …), filled on

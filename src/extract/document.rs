@@ -116,7 +116,7 @@ impl DocumentMatcher {
                 .take_while(|&c| is_cjk(c) || c == '(' || c == ')')
                 .collect();
             let value = self.trim_to_suffix(&value);
-            if valid(&value) {
+            if valid(value) {
                 let start = doc.text.len() - rest.len();
                 return Some(cand(doc, 3, "department:label", start, start + value.len()));
             }
@@ -140,7 +140,7 @@ impl DocumentMatcher {
             let skip = lead.strip_prefix("关于").map_or(0, |_| "关于".len());
             let name = self.trim_to_suffix(&lead[skip..]);
             let begin = s + (line.len() - line.trim_start().len()) + skip;
-            if valid(&name) && region.starts_with_region(&name) {
+            if valid(name) && region.starts_with_region(name) {
                 return Some(cand(doc, 2, "department:title", begin, begin + name.len()));
             }
             // The name alone on the line above the title.
@@ -148,7 +148,7 @@ impl DocumentMatcher {
                 let (ps, pe) = doc.clean.paragraph(s - 1);
                 let above = doc.text[ps..pe].trim();
                 let name = self.trim_to_suffix(above);
-                if name.len() == above.len() && valid(&name) && region.starts_with_region(&name) {
+                if name.len() == above.len() && valid(name) && region.starts_with_region(name) {
                     return Some(cand(doc, 2, "department:title", ps, ps + name.len()));
                 }
             }
@@ -173,7 +173,7 @@ impl DocumentMatcher {
                 run = &run[..skip + m.start()];
             }
             let name = self.trim_to_suffix(run);
-            if valid(&name) {
+            if valid(name) {
                 let e = counts.entry(name).or_insert((0, s));
                 e.0 += 1;
             }

@@ -558,7 +558,7 @@ fn problems_sheet(reports: &[Report]) -> Sheet<'_> {
         .flat_map(|r| {
             r.facts.problems.iter().enumerate().map(move |(i, p)| {
                 let mut row: Vec<Cell> = who(r).into_iter().collect();
-                row.extend([Cell::Int(i as i64 + 1), text(&p)]);
+                row.extend([Cell::Int(i as i64 + 1), text(p)]);
                 row
             })
         })

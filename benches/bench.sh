@@ -39,7 +39,8 @@ stages = " | ".join(f"{s[k]:.1f}" for k in ["walk", "read", "normalize", "extrac
 if "unchanged" in label:
     stages = " | ".join(["—"] * 6)  # nothing ran: the manifest is the previous run's
 read = 0 if "unchanged" in label else c.get("files_read", n)
-print(f"| {n} | {label} | {wall:.1f} | {n / wall:.0f} | {mb / wall:.1f} | {read} | {stages} | {rss:.0f} |")
+rate = "— | —" if "unchanged" in label else f"{n / wall:.0f} | {mb / wall:.1f}"  # nothing was processed
+print(f"| {n} | {label} | {wall:.1f} | {rate} | {read} | {stages} | {rss:.0f} |")
 PY
 }
 

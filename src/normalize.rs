@@ -703,6 +703,50 @@ mod tests {
         assert_eq!(c.as_written(0, end), "利川市財政局");
     }
 
+    /// The per-thread buffers carry nothing from one document into the next.
+    #[test]
+    fn reused_buffers_give_the_same_text_and_maps() {
+        let rules = Rules::bundled().unwrap();
+        let n = Normalizer::new(&rules.config.normalize).unwrap();
+        let a = "利川市財政局 2021 年度收入合計 2,345.67 萬元。\n\u{000C}第二页（１２３）：\u{3000}内容。\n";
+        let b = "短。\n";
+        let long = "长段落内容，".repeat(3000);
+        let first = n.normalize(a);
+        for other in [b, long.as_str(), ""] {
+            let _ = n.normalize(other);
+            let again = n.normalize(a);
+            assert_eq!(again.text, first.text);
+            assert_eq!(again.orig_char, first.orig_char);
+            assert_eq!(again.char_byte, first.char_byte);
+            assert_eq!(again.pages, first.pages);
+            assert_eq!(again.as_written, first.as_written);
+            assert_eq!(again.headings, first.headings);
+        }
+        // The maps agree with the text: one entry per char, offsets ascending.
+        assert_eq!(first.char_byte.len(), first.text.chars().count());
+        let offsets: Vec<u32> = first.text.char_indices().map(|(i, _)| i as u32).collect();
+        assert_eq!(first.char_byte, offsets);
+        let end = first.text.find(" 2021").unwrap();
+        assert_eq!(first.as_written(0, end), "利川市財政局");
+    }
+
+    /// The memoised table gives what NFKC gives, char by char.
+    #[test]
+    fn compat_table_agrees_with_nfkc() {
+        let table = CompatTable::new();
+        let chars = (0x80u32..0x3400).chain(0xA000..0xD800).chain(0xE000..=0xFFFF);
+        for c in chars.filter_map(char::from_u32) {
+            let nfkc: Vec<char> = std::iter::once(c).nfkc().collect();
+            for _ in 0..2 {
+                // First from NFKC, then from the table.
+                match table.single(c) {
+                    Some(m) => assert_eq!(nfkc, vec![m], "U+{:04X}", c as u32),
+                    None => assert!(nfkc.len() != 1 || nfkc == vec!['\0'], "U+{:04X}", c as u32),
+                }
+            }
+        }
+    }
+
     #[test]
     fn page_breaks_give_pages() {
         let c = norm("第一页内容。\u{000C}第二页内容。");

@@ -173,6 +173,23 @@ impl LineBuf {
         self.text.get(a as usize..b as usize).unwrap_or("")
     }
 
+    /// Empty, with room for a document of `input_len` bytes.
+    fn reset(&mut self, input_len: usize) {
+        let cap = input_len / 2 + 16;
+        self.chars.clear();
+        self.chars.reserve(cap);
+        self.orig.clear();
+        self.orig.reserve(cap);
+        self.byte.clear();
+        self.byte.reserve(cap + 1);
+        self.text.clear();
+        self.text.reserve(input_len);
+        self.written.clear();
+        self.spans.clear();
+        self.spans.reserve(input_len / 40 + 1);
+        self.byte.push(0);
+    }
+
     #[inline]
     fn push(&mut self, c: char, written: Option<char>, orig: u32) {
         if let Some(w) = written {
@@ -461,19 +478,7 @@ const CJK_LEN: usize = 0x9FFF - 0x4E00 + 1;
 const SCRATCH_KEEP_CHARS: usize = 1 << 20;
 
 fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf: &mut LineBuf) {
-    let cap = input.len() / 2 + 16;
-    buf.chars.clear();
-    buf.chars.reserve(cap);
-    buf.text.clear();
-    buf.text.reserve(input.len());
-    buf.byte.clear();
-    buf.byte.reserve(cap + 1);
-    buf.written.clear();
-    buf.orig.clear();
-    buf.orig.reserve(cap);
-    buf.spans.clear();
-    buf.spans.reserve(input.len() / 40 + 1);
-    buf.byte.push(0);
+    buf.reset(input.len());
     let mut start = 0;
     let mut page: u16 = 1;
     let mut utf8 = [0u8; 4];

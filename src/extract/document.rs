@@ -27,7 +27,7 @@ impl DocumentMatcher {
         suffix_ends.sort_unstable();
         suffix_ends.dedup();
         Ok(DocumentMatcher {
-            labels: super::automaton_dense(&cfg.department.labels)?,
+            labels: super::automaton_with(&cfg.department.labels, super::Scan::Dense)?,
             suffixes,
             suffix_ends,
             stops: automaton(&cfg.department.stop_words)?,

@@ -141,12 +141,8 @@ impl WordSet {
         if words.is_empty() {
             return Ok(WordSet(None));
         }
-        // A bare DFA: on haystacks this short, a prefilter's set-up costs more than it saves.
-        let ac = AhoCorasickBuilder::new()
-            .kind(Some(AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build(words)?;
-        Ok(WordSet(Some(ac)))
+        // (Short haystacks: a prefilter's set-up costs more than it saves.)
+        Ok(WordSet(Some(automaton_with(words, Scan::Dense)?)))
     }
 
     /// Same answer as [`contains_any`] over the list.
@@ -170,6 +166,8 @@ pub(crate) struct Lexicon {
     pub part: WordSet,
     pub current: WordSet,
     pub problems: WordSet,
+    /// The words a stated grade follows (`grade.stated_after`).
+    pub grade_after: WordSet,
 }
 
 impl Lexicon {
@@ -189,6 +187,7 @@ impl Lexicon {
             part: WordSet::new(&c.part_words)?,
             current: WordSet::new(&c.current_words)?,
             problems: WordSet::new(&cfg.sections.problems)?,
+            grade_after: WordSet::new(&cfg.grade.stated_after)?,
         })
     }
 }
@@ -489,31 +488,43 @@ pub(crate) fn add_indicator_once(list: &mut Vec<crate::model::Indicator>, i: cra
     }
 }
 
+/// How a keyword automaton scans (all are leftmost-longest, built once per run).
+#[derive(Clone, Copy)]
+pub(crate) enum Scan {
+    /// A DFA with the crate's prefilter: the default for whole-text passes.
+    Prefiltered,
+    /// The DFA alone: for keywords whose leading bytes are everywhere in
+    /// Chinese text (部门…) or for short haystacks, where the prefilter's
+    /// restarts or set-up cost more than the plain DFA pass.
+    Dense,
+    /// A contiguous NFA: builds several times faster than a DFA; for large
+    /// lists only ever run over short strings.
+    Compact,
+}
+
 /// Leftmost-longest automaton over a list of keywords.
 pub(crate) fn automaton<I, S>(patterns: I) -> Result<AhoCorasick, aho_corasick::BuildError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
-    // A DFA: built once per run, then one fast pass per report.
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(patterns)
+    automaton_with(patterns, Scan::Prefiltered)
 }
 
-/// The same, scanning with the DFA alone: for keywords whose leading bytes are
-/// everywhere in Chinese text (部门…), the prefilter's candidates are so many
-/// that restarting the automaton at each costs more than the plain DFA pass.
-pub(crate) fn automaton_dense<I, S>(patterns: I) -> Result<AhoCorasick, aho_corasick::BuildError>
+pub(crate) fn automaton_with<I, S>(patterns: I, scan: Scan) -> Result<AhoCorasick, aho_corasick::BuildError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
+    let (kind, prefilter) = match scan {
+        Scan::Prefiltered => (AhoCorasickKind::DFA, true),
+        Scan::Dense => (AhoCorasickKind::DFA, false),
+        Scan::Compact => (AhoCorasickKind::ContiguousNFA, true),
+    };
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .prefilter(false)
+        .kind(Some(kind))
+        .prefilter(prefilter)
         .build(patterns)
 }
 

@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 
 use aho_corasick::AhoCorasick;
 
-use super::{automaton, Doc};
+use super::{automaton, automaton_with, Doc, Scan};
 use crate::config::{Region, RegionLevel};
 use crate::model::{Fact, Field, Provenance, ReportFacts, Value};
 use crate::normalize::is_cjk;
@@ -85,12 +85,8 @@ impl RegionMatcher {
             .collect();
         let full_ac = automaton(full_patterns.iter().map(|&i| pats[i].as_str()))?;
         Ok(RegionMatcher {
-            // Names and short forms: only ever run over short department names,
-            // so the NFA (built several times faster than a DFA) is enough.
-            ac: aho_corasick::AhoCorasickBuilder::new()
-                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(&pats)?,
+            // Names and short forms: only ever run over short department names.
+            ac: automaton_with(&pats, Scan::Compact)?,
             full_ac,
             full_patterns,
             patterns,

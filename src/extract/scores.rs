@@ -18,8 +18,6 @@ pub(crate) struct ScoreMatcher {
     total_strong: AhoCorasick,
     indicator_score: AhoCorasick,
     section: AhoCorasick,
-    /// The words a stated grade follows (`grade.stated_after`).
-    grade_after: AhoCorasick,
     /// Section index for each pattern of `section`.
     section_of: Vec<usize>,
     grade_words: Vec<(String, String)>,
@@ -51,7 +49,6 @@ impl ScoreMatcher {
             total_strong: automaton(&cfg.score.total_keywords_strong)?,
             indicator_score: automaton(&cfg.score.indicator_score_keywords)?,
             section: automaton(&pats)?,
-            grade_after: automaton(&cfg.grade.stated_after)?,
             section_of,
             grade_words,
         })
@@ -221,7 +218,7 @@ impl ScoreMatcher {
             }
             let sentence = &doc.text[s..e];
             // Most sentences hold none of the words: one automaton pass says so.
-            if !self.grade_after.is_match(sentence) {
+            if !doc.lex.grade_after.any_in(sentence) {
                 continue;
             }
             for prefix in &cfg.grade.stated_after {

@@ -167,10 +167,17 @@ pub struct DepartmentRules {
     pub suffixes: Vec<String>,
     pub stop_words: Vec<String>,
     pub prefixes: Vec<String>,
+    /// Characters that may follow a region's short form in a name (乐昌市委).
+    #[serde(default = "default_short_form_followers")]
+    pub region_short_form_followers: String,
     #[serde(default)]
     pub title_words: Vec<String>,
     pub min_chars: usize,
     pub max_chars: usize,
+}
+
+fn default_short_form_followers() -> String {
+    "市县区州委镇乡街府人财教公".to_string()
 }
 
 #[derive(Debug, Clone, Deserialize)]

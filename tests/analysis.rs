@@ -180,7 +180,8 @@ fn the_same_department_across_years_shows_its_changes() {
     let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
 
     let digests: Vec<_> = data.reports.iter().map(jixiao::output::ReportDigest::of).collect();
-    let panel = jixiao::output::department_panel(&digests);
+    let prefixes = jixiao::config::Rules::bundled().unwrap().config.department.prefixes;
+    let panel = jixiao::output::department_panel(&digests, &prefixes);
     assert_eq!(panel.len(), 2, "{panel:?}");
     let later = panel.iter().find(|p| p.fiscal_year == 2023).unwrap();
     assert_eq!(later.previous_year, Some(2022));

@@ -16,7 +16,7 @@ mod scores;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 pub use amount::{scan as scan_numbers, Number, Unit, UnitTable};
-pub use region::{RegionMatch, RegionMatcher};
+pub use region::{strip_any_prefix, RegionMatch, RegionMatcher};
 pub use scores::top_level;
 
 use crate::config::Rules;
@@ -40,7 +40,7 @@ impl Extractor {
             units: UnitTable::new(&rules.config.units),
             fields: fields::FieldMatcher::new(&rules.config)?,
             scores: scores::ScoreMatcher::new(&rules.config)?,
-            region: RegionMatcher::new(&rules.regions)?,
+            region: RegionMatcher::new(&rules.regions, &rules.config.department)?,
             document: document::DocumentMatcher::new(&rules.config)?,
             lexicon: Lexicon::new(&rules.config)?,
             rules: rules.clone(),

@@ -8,13 +8,11 @@ use std::cell::OnceCell;
 use aho_corasick::AhoCorasick;
 
 use super::{automaton, automaton_with, Doc, Scan};
-use crate::config::{Region, RegionLevel};
+use crate::config::{DepartmentRules, Region, RegionLevel};
 use crate::model::{Fact, Field, Provenance, ReportFacts, Value};
 use crate::normalize::is_cjk;
 
 const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
-/// Characters that may follow a short form (乐昌市委, 恩施州政府 …).
-const ADMIN_FOLLOWERS: &str = "市县区州委镇乡街府人财教公";
 
 pub struct RegionMatcher {
     /// Full names and short forms (for department names).
@@ -25,6 +23,10 @@ pub struct RegionMatcher {
     /// For each pattern: (row, is_alias).
     patterns: Vec<Vec<(usize, bool)>>,
     rows: Vec<Region>,
+    /// Words that may stand before a region in a name (中共乐昌市委办公室).
+    prefixes: Vec<String>,
+    /// Characters that may follow a short form (乐昌市委, 恩施州政府 …).
+    short_form_followers: Vec<char>,
 }
 
 /// The region a report belongs to.
@@ -58,7 +60,7 @@ pub struct TextRegions<'t> {
 }
 
 impl RegionMatcher {
-    pub fn new(rows: &[Region]) -> Result<Self, aho_corasick::BuildError> {
+    pub fn new(rows: &[Region], rules: &DepartmentRules) -> Result<Self, aho_corasick::BuildError> {
         let mut index: HashMap<&str, usize> = HashMap::default();
         let mut pats: Vec<String> = Vec::new();
         let mut patterns: Vec<Vec<(usize, bool)>> = Vec::new();
@@ -91,6 +93,8 @@ impl RegionMatcher {
             full_patterns,
             patterns,
             rows: rows.to_vec(),
+            prefixes: rules.prefixes.clone(),
+            short_form_followers: rules.region_short_form_followers.chars().collect(),
         })
     }
 
@@ -151,15 +155,19 @@ impl RegionMatcher {
     fn alias_at_boundary(&self, s: &str, start: usize, end: usize, before: &[Hit]) -> bool {
         let prev = s[..start].chars().next_back();
         let after_region = before.last().is_some_and(|h| h.end == start);
-        let at_start = prev.is_none_or(|c| !is_cjk(c)) || s[..start].ends_with("中共");
-        let next_ok = s[end..].chars().next().is_some_and(|c| ADMIN_FOLLOWERS.contains(c));
+        let before = &s[..start];
+        let at_start = prev.is_none_or(|c| !is_cjk(c)) || self.prefixes.iter().any(|p| before.ends_with(p.as_str()));
+        let next_ok = s[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| self.short_form_followers.contains(&c));
         let name_ends = s[end..].chars().next().is_none_or(|c| !is_cjk(c));
         after_region || (at_start && (next_ok || name_ends))
     }
 
-    /// Whether a name starts with a place (after 中共).
+    /// Whether a name starts with a place (after a prefix such as 中共).
     pub fn starts_with_region(&self, name: &str) -> bool {
-        let n = name.strip_prefix("中共").unwrap_or(name);
+        let n = strip_any_prefix(name, &self.prefixes);
         self.hits(n, true).first().is_some_and(|h| h.start == 0)
     }
 
@@ -321,13 +329,22 @@ pub(crate) fn push_region_facts(m: &RegionMatch, doc: &Doc, out: &mut ReportFact
     add(Field::RegionCode, &m.code);
 }
 
+/// A name without the first of `prefixes` it starts with (中共乐昌市委 → 乐昌市委).
+pub fn strip_any_prefix<'a>(name: &'a str, prefixes: &[String]) -> &'a str {
+    prefixes
+        .iter()
+        .find_map(|p| name.strip_prefix(p.as_str()))
+        .unwrap_or(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Rules;
 
     fn matcher() -> RegionMatcher {
-        RegionMatcher::new(&Rules::bundled().unwrap().regions).unwrap()
+        let rules = Rules::bundled().unwrap();
+        RegionMatcher::new(&rules.regions, &rules.config.department).unwrap()
     }
 
     impl RegionMatcher {
@@ -367,6 +384,23 @@ mod tests {
         let m = matcher().resolve_in(Some("滑县教育局"), "").unwrap();
         assert_eq!(names(&m).2.as_deref(), Some("滑县"));
         assert_eq!(m.province, "河南省");
+    }
+
+    #[test]
+    fn the_short_form_followers_come_from_the_config() {
+        // 乐昌 at the start of 乐昌财政局 counts only because 财 may follow a
+        // short form.
+        let mut rules = Rules::bundled().unwrap();
+        let with = RegionMatcher::new(&rules.regions, &rules.config.department).unwrap();
+        assert!(with.hits("乐昌财政局", true).iter().any(|h| h.alias));
+        rules.config.department.region_short_form_followers = "县".into();
+        let without = RegionMatcher::new(&rules.regions, &rules.config.department).unwrap();
+        assert!(!without.hits("乐昌财政局", true).iter().any(|h| h.alias));
+        // A configured prefix lets a name start after it.
+        assert!(with.starts_with_region("中国共产党乐昌市委员会"));
+        rules.config.department.prefixes.clear();
+        let bare = RegionMatcher::new(&rules.regions, &rules.config.department).unwrap();
+        assert!(!bare.starts_with_region("中国共产党乐昌市委员会"));
     }
 
     #[test]

@@ -302,7 +302,7 @@ impl Sink {
         let layout = self.layout;
         let err = |e: String| write_err(&out, e);
         let regions = summarize_regions(&self.digests);
-        let panel = department_panel(&self.digests);
+        let panel = department_panel(&self.digests, &rules.config.department.prefixes);
         let mut done: Vec<(PathBuf, String)> = Vec::new();
         let mut outputs = Vec::new();
         match self.tables {

@@ -156,15 +156,16 @@ pub struct PanelRow {
     pub score_change: Option<f64>,
 }
 
-/// Departments that appear in two or more years (same normalised name and region).
-pub fn department_panel(reports: &[ReportDigest]) -> Vec<PanelRow> {
+/// Departments that appear in two or more years (same normalised name and
+/// region; a name prefix such as 中共 does not make another department).
+pub fn department_panel(reports: &[ReportDigest], name_prefixes: &[String]) -> Vec<PanelRow> {
     let mut by_dept: BTreeMap<(String, Option<String>), Vec<PanelRow>> = BTreeMap::new();
     for r in reports {
         let (Some(dept), Some(year)) = (r.department.as_deref(), r.fiscal_year) else {
             continue;
         };
         let key: String = dept.chars().filter(|c| !c.is_whitespace()).collect();
-        let key = key.strip_prefix("中共").map(str::to_string).unwrap_or(key);
+        let key = crate::extract::strip_any_prefix(&key, name_prefixes).to_string();
         by_dept.entry((key, r.region_code.clone())).or_default().push(PanelRow {
             department: dept.to_string(),
             region_code: r.region_code.clone(),
@@ -199,4 +200,43 @@ pub fn department_panel(reports: &[ReportDigest]) -> Vec<PanelRow> {
         out.extend(rows);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest(id: &str, department: &str, year: i32) -> ReportDigest {
+        ReportDigest {
+            report_id: id.into(),
+            department: Some(department.into()),
+            province: Some("广东省".into()),
+            city: Some("韶关市".into()),
+            county: Some("乐昌市".into()),
+            region_code: Some("440281".into()),
+            fiscal_year: Some(year),
+            revenue_total: None,
+            expenditure_total: Some(100.0 + f64::from(year - 2022)),
+            expenditure_basic: None,
+            expenditure_project: None,
+            three_public_actual: None,
+            three_public_budget: None,
+            score_total: None,
+            has_error: false,
+        }
+    }
+
+    #[test]
+    fn a_configured_name_prefix_does_not_split_a_department() {
+        let reports = [
+            digest("a", "中共乐昌市委办公室", 2022),
+            digest("b", "乐昌市委办公室", 2023),
+        ];
+        let panel = department_panel(&reports, &["中共".to_string()]);
+        assert_eq!(panel.len(), 2, "{panel:?}");
+        let later = panel.iter().find(|p| p.fiscal_year == 2023).unwrap();
+        assert_eq!(later.previous_year, Some(2022));
+        // Without the prefix in the config they are two departments, one year each.
+        assert!(department_panel(&reports, &[]).is_empty());
+    }
 }

@@ -12,7 +12,8 @@ use crate::model::{Field, Value};
 use crate::normalize::{heading_level, is_cjk};
 
 pub(crate) struct DocumentMatcher {
-    labels: AhoCorasick,
+    /// Cover-page labels (部门名称 …), found where they stand before a colon.
+    labels: Vec<String>,
     suffixes: Vec<String>,
     /// The last char of every suffix.
     suffix_ends: Vec<char>,
@@ -27,7 +28,7 @@ impl DocumentMatcher {
         suffix_ends.sort_unstable();
         suffix_ends.dedup();
         Ok(DocumentMatcher {
-            labels: super::automaton_with(&cfg.department.labels, super::Scan::Dense)?,
+            labels: cfg.department.labels.clone(),
             suffixes,
             suffix_ends,
             stops: automaton(&cfg.department.stop_words)?,
@@ -105,11 +106,15 @@ impl DocumentMatcher {
             let n = s.chars().count();
             n >= rules.min_chars && n <= rules.max_chars && self.suffixes.iter().any(|x| s.ends_with(x.as_str()))
         };
-        // 1. 部门名称：乐昌市人民政府办公室
-        for m in self.labels.find_iter(doc.text) {
-            let rest = doc.text[m.end()..].trim_start_matches(' ');
-            // A label, not the same words inside prose: `部门名称：…`.
-            let Some(rest) = rest.strip_prefix(':') else { continue };
+        // 1. 部门名称：乐昌市人民政府办公室 — a label, not the same words inside
+        // prose: the colons are few, so they are found first (memchr) and the
+        // words before each compared with the labels.
+        for (colon, _) in doc.text.match_indices(':') {
+            let before = doc.text[..colon].trim_end_matches(' ');
+            if !self.labels.iter().any(|l| before.ends_with(l.as_str())) {
+                continue;
+            }
+            let rest = &doc.text[colon + 1..];
             let rest = rest.trim_start_matches([' ', '(', ')']);
             let value: String = rest
                 .chars()
@@ -340,6 +345,17 @@ mod tests {
         assert_eq!(f.text(Field::Department), Some("中共乐昌市委办公室"));
         assert_eq!(f.text(Field::County), Some("乐昌市"));
         assert_eq!(f.text(Field::City), Some("韶关市"));
+    }
+
+    #[test]
+    fn a_label_is_found_where_labels_overlap() {
+        // 主管部门 and 部门名称 are both labels and overlap here; the colon
+        // decides, not which label a left-to-right scan met first.
+        let f = run("主管部门名称：乐昌市财政局\n一、基本情况\n乐昌市人民政府办公室成立了小组。\n");
+        assert_eq!(f.text(Field::Department), Some("乐昌市财政局"));
+        // Label words in prose, with no colon after them, are not a label.
+        let f = run("一、概况\n部门名称未变更。乐昌市财政局成立了小组。乐昌市财政局负责。\n");
+        assert_eq!(f.text(Field::Department), Some("乐昌市财政局"));
     }
 
     #[test]

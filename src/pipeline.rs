@@ -208,6 +208,49 @@ struct Task<'a> {
     cached: Option<&'a cache::Line>,
     /// When the run that wrote the cache started (for the racy-stat rule).
     cache_started_ns: i64,
+    /// The file's bytes, when the read-ahead already read them.
+    read_ahead: Option<std::io::Result<Vec<u8>>>,
+}
+
+impl Task<'_> {
+    /// Whether the worker will open the file: it exists, is not answered from
+    /// the cache by its stat alone, and is within the size limit.
+    fn opens_file(&self, max_file_bytes: u64) -> bool {
+        let Some(stat) = self.stat.filter(|_| self.entry.walk_error.is_none()) else {
+            return false;
+        };
+        let answered = self
+            .cached
+            .is_some_and(|l| l.matches_stat(&stat, self.cache_started_ns));
+        !answered && stat.size <= max_file_bytes
+    }
+}
+
+/// Threads that read the next batch's files while the workers process this
+/// one: on a cold page cache (the usual case for a yearly run over a network
+/// share or a disk) the workers would otherwise wait for the disk in turn.
+const READ_AHEAD_THREADS: usize = 4;
+/// Larger files are read by their worker (a batch's read-ahead stays small).
+const READ_AHEAD_MAX_FILE: u64 = 4 << 20;
+
+/// A file's bytes read ahead, by its index in the batch.
+type ReadAhead = (usize, std::io::Result<Vec<u8>>);
+
+/// Reads the files of a batch that its workers will open, with the summed
+/// seconds spent reading.
+fn read_ahead(io: &rayon::ThreadPool, files: Vec<(usize, &Path, u64)>, cap: u64) -> (Vec<ReadAhead>, f64) {
+    let read: Vec<(usize, std::io::Result<Vec<u8>>, f64)> = io.install(|| {
+        files
+            .into_par_iter()
+            .map(|(i, path, size)| {
+                let t = Instant::now();
+                let bytes = read_capped(path, size, cap);
+                (i, bytes, t.elapsed().as_secs_f64())
+            })
+            .collect()
+    });
+    let seconds = read.iter().map(|r| r.2).sum();
+    (read.into_iter().map(|(i, b, _)| (i, b)).collect(), seconds)
 }
 
 /// A cache line on its way to the writer: path, stat, SHA-256, JSON.
@@ -285,6 +328,11 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         .num_threads(opts.jobs.unwrap_or(0))
         .build()
         .map_err(|e| RunError::Threads(e.to_string()))?;
+    let io_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(READ_AHEAD_THREADS)
+        .thread_name(|i| format!("jixiao-read-{i}"))
+        .build()
+        .map_err(|e| RunError::Threads(e.to_string()))?;
 
     let tw = Instant::now();
     let mut entries = ingest::walk(&opts.input);
@@ -344,32 +392,76 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     let stopped = || opts.stop.load(Ordering::Relaxed);
     // Writing runs on its own thread, one batch behind the workers, so the
     // cores never wait for Parquet, the workbook or the cache.
+    let max_file_bytes = engine.rules.config.limits.max_file_bytes;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
     let writing = std::thread::scope(|scope| {
         let writer_thread = scope.spawn(move || write_batches(sink, writer, rx));
-        for range in batches(&entries, BATCH) {
-            if stopped() {
-                break;
-            }
+        // A batch's cache lines (taken in walk order) and its read-ahead, started
+        // one batch early so the disk works while the cores extract.
+        let ranges = batches(&entries, BATCH);
+        let mut prepare = |range: &std::ops::Range<usize>| {
             let chunk = &entries[range.clone()];
-            let chunk_stats = &stats[range];
             let lines = match reader.as_mut() {
                 Some(r) => r.take_for(chunk.iter().map(|e| e.rel_path.as_str())),
                 None => HashMap::default(),
             };
+            let files: Vec<(usize, &Path, u64)> = chunk
+                .iter()
+                .zip(&stats[range.clone()])
+                .enumerate()
+                .filter_map(|(i, (entry, stat))| {
+                    let task = Task {
+                        entry,
+                        stat: *stat,
+                        cached: lines.get(&entry.rel_path),
+                        cache_started_ns,
+                        read_ahead: None,
+                    };
+                    let size = stat.map_or(0, |s| s.size);
+                    (task.opens_file(max_file_bytes) && size <= READ_AHEAD_MAX_FILE).then_some((
+                        i,
+                        entry.path.as_path(),
+                        size,
+                    ))
+                })
+                .collect();
+            let io = &io_pool;
+            let reading = scope.spawn(move || read_ahead(io, files, max_file_bytes));
+            (lines, reading)
+        };
+        let mut next = ranges.first().map(&mut prepare);
+        for (k, range) in ranges.iter().enumerate() {
+            let Some((lines, reading)) = next.take() else { break };
+            // A read-ahead that failed leaves the reading to the workers.
+            let (mut bytes, read_seconds) = reading.join().unwrap_or_default();
+            if stopped() {
+                break;
+            }
+            next = ranges.get(k + 1).map(&mut prepare);
+            times.read += read_seconds;
+            let chunk = &entries[range.clone()];
+            let chunk_stats = &stats[range.clone()];
+            let mut ahead: Vec<Option<std::io::Result<Vec<u8>>>> = (0..chunk.len()).map(|_| None).collect();
+            for (i, b) in bytes.drain(..) {
+                if let Some(slot) = ahead.get_mut(i) {
+                    *slot = Some(b);
+                }
+            }
             let tasks: Vec<Task> = chunk
                 .iter()
                 .zip(chunk_stats)
-                .map(|(entry, stat)| Task {
+                .zip(ahead)
+                .map(|((entry, stat), read_ahead)| Task {
                     entry,
                     stat: *stat,
                     cached: lines.get(&entry.rel_path),
                     cache_started_ns,
+                    read_ahead,
                 })
                 .collect();
             let mut outcomes: Vec<Outcome> = pool.install(|| {
                 tasks
-                    .par_iter()
+                    .into_par_iter()
                     .map(|t| match stopped() {
                         // Stopping: the rest of the batch is not read (and the batch is dropped).
                         true => Outcome::new(
@@ -381,7 +473,6 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
                     })
                     .collect()
             });
-            drop(tasks);
             drop(lines);
             if stopped() {
                 break;
@@ -641,7 +732,8 @@ fn prefer_richer_formats(outcomes: &mut [Outcome], order: &[String]) {
 }
 
 /// A panic inside one file's processing becomes that file's `failed` row.
-fn process_guarded(engine: &Engine, task: &Task) -> Outcome {
+fn process_guarded(engine: &Engine, task: Task) -> Outcome {
+    let entry = task.entry;
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, task))) {
         Ok(o) => o,
         Err(p) => {
@@ -652,7 +744,7 @@ fn process_guarded(engine: &Engine, task: &Task) -> Outcome {
                 .unwrap_or_else(|| "unknown".into());
             Outcome::new(
                 record(
-                    task.entry,
+                    entry,
                     0,
                     None,
                     FileStatus::Failed,
@@ -698,7 +790,7 @@ fn from_cache(task: &Task, line: &cache::Line, stat: Stat, read: bool) -> Option
     })
 }
 
-fn process(engine: &Engine, task: &Task) -> Outcome {
+fn process(engine: &Engine, mut task: Task) -> Outcome {
     let entry = task.entry;
     let mut times = StageTimes::default();
     let fail = |bytes, sha, status, msg: String, times| {
@@ -715,8 +807,9 @@ fn process(engine: &Engine, task: &Task) -> Outcome {
         return fail(0, None, FileStatus::Failed, format!("cannot read file: {why}"), times);
     };
     // Unchanged since the previous run (same size and time, not racy): its facts are reused unread.
+    // (Read ahead only if `Task::opens_file` is wrong: then it counts as read.)
     if let Some(line) = task.cached.filter(|l| l.matches_stat(&stat, task.cache_started_ns)) {
-        if let Some(o) = from_cache(task, line, stat, false) {
+        if let Some(o) = from_cache(&task, line, stat, task.read_ahead.is_some()) {
             return o;
         }
     }
@@ -734,7 +827,11 @@ fn process(engine: &Engine, task: &Task) -> Outcome {
             times,
         );
     }
-    let bytes = match read_capped(&entry.path, size, cfg.limits.max_file_bytes) {
+    let bytes = match task
+        .read_ahead
+        .take()
+        .unwrap_or_else(|| read_capped(&entry.path, size, cfg.limits.max_file_bytes))
+    {
         Ok(b) => b,
         Err(e) => return fail(size, None, FileStatus::Failed, format!("cannot read file: {e}"), times),
     };
@@ -746,7 +843,7 @@ fn process(engine: &Engine, task: &Task) -> Outcome {
     };
     // Touched but not changed: same bytes as the cached line.
     if let Some(line) = task.cached.filter(|l| l.sha256 == sha) {
-        if let Some(mut o) = from_cache(task, line, stat, true) {
+        if let Some(mut o) = from_cache(&task, line, stat, true) {
             o.times.read = t.elapsed().as_secs_f64();
             return o;
         }

@@ -5,8 +5,9 @@
 #   BENCH_JOBS="1 2 4" bash benches/bench.sh 10000
 #
 # For each N: generates N text reports with examples/gen_corpus (省/市/县/年度/),
-# runs the release build cold (--no-cache, fresh output folder) with each
-# --jobs, and prints reports/s, MB/s, wall time (/usr/bin/time), per-stage
+# runs the release build cold (--no-cache, fresh output folder, page cache
+# warm) with each --jobs, once more with the page cache dropped (when run as
+# root), and prints reports/s, MB/s, wall time (/usr/bin/time), per-stage
 # seconds (summed over workers, from manifest.json; `write` runs on its own
 # thread beside the workers) and peak RSS (/usr/bin/time -v; install Debian's
 # `time` if missing). Then, with the last --jobs, three re-runs:
@@ -45,6 +46,11 @@ PY
 }
 
 run() { /usr/bin/time -v "$bin" run "$work/tree" --out "$work/out" --quiet "$@" 2>"$work/time.txt"; }
+# The page cache decides how long reading takes, so each run states it:
+# warm (the tree read once just before) or cold (dropped; needs root).
+warm() { find "$work/tree" -type f -print0 | xargs -0 cat >/dev/null; }
+can_drop() { [ -w /proc/sys/vm/drop_caches ]; }
+cold() { sync && echo 3 >/proc/sys/vm/drop_caches; }
 
 printf '| N | jobs | wall s | reports/s | MB/s | files read | walk | read | normalize | extract | validate | write | peak RSS MiB |\n'
 printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
@@ -57,9 +63,17 @@ for n in "${sizes[@]}"; do
   jobs=1
   for jobs in ${BENCH_JOBS:-1 2}; do
     rm -rf "$work/out"
+    warm
     run --jobs "$jobs" --no-cache
     row "$n" "$jobs" "$mb"
   done
+  if can_drop; then
+    rm -rf "$work/out"
+    cold
+    run --jobs "$jobs" --no-cache
+    row "$n" "$jobs, cold page cache" "$mb"
+  fi
+  warm
   sleep 2.1 # past the "modified just before the run" window of the cache
   run --jobs "$jobs"
   row "$n" "$jobs, re-run, unchanged" "$mb"

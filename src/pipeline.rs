@@ -212,26 +212,31 @@ struct Task<'a> {
     read_ahead: Option<std::io::Result<Vec<u8>>>,
 }
 
-impl Task<'_> {
-    /// Whether the worker will open the file: it exists, is not answered from
-    /// the cache by its stat alone, and is within the size limit.
-    fn opens_file(&self, max_file_bytes: u64) -> bool {
-        let Some(stat) = self.stat.filter(|_| self.entry.walk_error.is_none()) else {
-            return false;
-        };
-        let answered = self
-            .cached
-            .is_some_and(|l| l.matches_stat(&stat, self.cache_started_ns));
-        !answered && stat.size <= max_file_bytes
-    }
+/// Whether a worker will open the file: it exists, is not answered from the
+/// cache by its stat alone, and is within the size limit.
+fn worker_opens(
+    entry: &WalkEntry,
+    stat: Option<Stat>,
+    cached: Option<&cache::Line>,
+    cache_started_ns: i64,
+    max_file_bytes: u64,
+) -> bool {
+    let Some(stat) = stat.filter(|_| entry.walk_error.is_none()) else {
+        return false;
+    };
+    let answered = cached.is_some_and(|l| l.matches_stat(&stat, cache_started_ns));
+    !answered && stat.size <= max_file_bytes
 }
 
 /// Threads that read the next batch's files while the workers process this
 /// one: on a cold page cache (the usual case for a yearly run over a network
 /// share or a disk) the workers would otherwise wait for the disk in turn.
 const READ_AHEAD_THREADS: usize = 4;
-/// Larger files are read by their worker (a batch's read-ahead stays small).
+/// Larger files are read by their worker.
 const READ_AHEAD_MAX_FILE: u64 = 4 << 20;
+/// Bytes read ahead per batch at most (the rest are read by the workers):
+/// a batch of large PDFs must not hold gigabytes.
+const READ_AHEAD_MAX_BYTES: u64 = 64 << 20;
 
 /// A file's bytes read ahead, by its index in the batch.
 type ReadAhead = (usize, std::io::Result<Vec<u8>>);
@@ -405,26 +410,18 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
                 Some(r) => r.take_for(chunk.iter().map(|e| e.rel_path.as_str())),
                 None => HashMap::default(),
             };
-            let files: Vec<(usize, &Path, u64)> = chunk
-                .iter()
-                .zip(&stats[range.clone()])
-                .enumerate()
-                .filter_map(|(i, (entry, stat))| {
-                    let task = Task {
-                        entry,
-                        stat: *stat,
-                        cached: lines.get(&entry.rel_path),
-                        cache_started_ns,
-                        read_ahead: None,
-                    };
-                    let size = stat.map_or(0, |s| s.size);
-                    (task.opens_file(max_file_bytes) && size <= READ_AHEAD_MAX_FILE).then_some((
-                        i,
-                        entry.path.as_path(),
-                        size,
-                    ))
-                })
-                .collect();
+            let mut budget = READ_AHEAD_MAX_BYTES;
+            let mut files: Vec<(usize, &Path, u64)> = Vec::new();
+            for (i, (entry, stat)) in chunk.iter().zip(&stats[range.clone()]).enumerate() {
+                let size = stat.map_or(0, |s| s.size);
+                let cached = lines.get(&entry.rel_path);
+                if size <= READ_AHEAD_MAX_FILE.min(budget)
+                    && worker_opens(entry, *stat, cached, cache_started_ns, max_file_bytes)
+                {
+                    budget -= size;
+                    files.push((i, entry.path.as_path(), size));
+                }
+            }
             let io = &io_pool;
             let reading = scope.spawn(move || read_ahead(io, files, max_file_bytes));
             (lines, reading)
@@ -807,7 +804,7 @@ fn process(engine: &Engine, mut task: Task) -> Outcome {
         return fail(0, None, FileStatus::Failed, format!("cannot read file: {why}"), times);
     };
     // Unchanged since the previous run (same size and time, not racy): its facts are reused unread.
-    // (Read ahead only if `Task::opens_file` is wrong: then it counts as read.)
+    // (Read ahead only if `worker_opens` is wrong: then it counts as read.)
     if let Some(line) = task.cached.filter(|l| l.matches_stat(&stat, task.cache_started_ns)) {
         if let Some(o) = from_cache(&task, line, stat, task.read_ahead.is_some()) {
             return o;

@@ -54,7 +54,8 @@ enum Command {
         /// Rules file (default: the bundled config/default.toml).
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Worker threads (default: all cores).
+        /// Worker threads (default: all cores). Beside them run one writer
+        /// thread and four read-ahead threads that mostly wait for the disk.
         #[arg(long)]
         jobs: Option<usize>,
         /// Print nothing but errors.

@@ -155,8 +155,9 @@ impl RegionMatcher {
     fn alias_at_boundary(&self, s: &str, start: usize, end: usize, before: &[Hit]) -> bool {
         let prev = s[..start].chars().next_back();
         let after_region = before.last().is_some_and(|h| h.end == start);
-        let before = &s[..start];
-        let at_start = prev.is_none_or(|c| !is_cjk(c)) || self.prefixes.iter().any(|p| before.ends_with(p.as_str()));
+        let text_before = &s[..start];
+        let after_prefix = self.prefixes.iter().any(|p| text_before.ends_with(p.as_str()));
+        let at_start = prev.is_none_or(|c| !is_cjk(c)) || after_prefix;
         let next_ok = s[end..]
             .chars()
             .next()

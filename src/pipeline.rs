@@ -209,7 +209,7 @@ struct Task<'a> {
     /// When the run that wrote the cache started (for the racy-stat rule).
     cache_started_ns: i64,
     /// The file's bytes, when the read-ahead already read them.
-    read_ahead: Option<std::io::Result<Vec<u8>>>,
+    read_ahead: ReadAhead,
 }
 
 /// Whether a worker will open the file: it exists, is not answered from the
@@ -238,12 +238,12 @@ const READ_AHEAD_MAX_FILE: u64 = 4 << 20;
 /// a batch of large PDFs must not hold gigabytes.
 const READ_AHEAD_MAX_BYTES: u64 = 64 << 20;
 
-/// A file's bytes read ahead, by its index in the batch.
-type ReadAhead = (usize, std::io::Result<Vec<u8>>);
+/// A file's bytes, read ahead (`None`: its worker reads it).
+type ReadAhead = Option<std::io::Result<Vec<u8>>>;
 
-/// Reads the files of a batch that its workers will open, with the summed
-/// seconds spent reading.
-fn read_ahead(io: &rayon::ThreadPool, files: Vec<(usize, &Path, u64)>, cap: u64) -> (Vec<ReadAhead>, f64) {
+/// Reads the files of a batch of `n` that its workers will open (by their
+/// index in the batch), with the summed seconds spent reading.
+fn read_ahead(io: &rayon::ThreadPool, files: Vec<(usize, &Path, u64)>, n: usize, cap: u64) -> (Vec<ReadAhead>, f64) {
     let read: Vec<(usize, std::io::Result<Vec<u8>>, f64)> = io.install(|| {
         files
             .into_par_iter()
@@ -255,7 +255,13 @@ fn read_ahead(io: &rayon::ThreadPool, files: Vec<(usize, &Path, u64)>, cap: u64)
             .collect()
     });
     let seconds = read.iter().map(|r| r.2).sum();
-    (read.into_iter().map(|(i, b, _)| (i, b)).collect(), seconds)
+    let mut by_index: Vec<ReadAhead> = (0..n).map(|_| None).collect();
+    for (i, bytes, _) in read {
+        if let Some(slot) = by_index.get_mut(i) {
+            *slot = Some(bytes);
+        }
+    }
+    (by_index, seconds)
 }
 
 /// A cache line on its way to the writer: path, stat, SHA-256, JSON.
@@ -423,14 +429,15 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
                 }
             }
             let io = &io_pool;
-            let reading = scope.spawn(move || read_ahead(io, files, max_file_bytes));
+            let n = chunk.len();
+            let reading = scope.spawn(move || read_ahead(io, files, n, max_file_bytes));
             (lines, reading)
         };
         let mut next = ranges.first().map(&mut prepare);
         for (k, range) in ranges.iter().enumerate() {
             let Some((lines, reading)) = next.take() else { break };
             // A read-ahead that failed leaves the reading to the workers.
-            let (mut bytes, read_seconds) = reading.join().unwrap_or_default();
+            let (mut ahead, read_seconds) = reading.join().unwrap_or_default();
             if stopped() {
                 break;
             }
@@ -438,22 +445,16 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
             times.read += read_seconds;
             let chunk = &entries[range.clone()];
             let chunk_stats = &stats[range.clone()];
-            let mut ahead: Vec<Option<std::io::Result<Vec<u8>>>> = (0..chunk.len()).map(|_| None).collect();
-            for (i, b) in bytes.drain(..) {
-                if let Some(slot) = ahead.get_mut(i) {
-                    *slot = Some(b);
-                }
-            }
             let tasks: Vec<Task> = chunk
                 .iter()
                 .zip(chunk_stats)
-                .zip(ahead)
-                .map(|((entry, stat), read_ahead)| Task {
+                .enumerate()
+                .map(|(i, (entry, stat))| Task {
                     entry,
                     stat: *stat,
                     cached: lines.get(&entry.rel_path),
                     cache_started_ns,
-                    read_ahead,
+                    read_ahead: ahead.get_mut(i).and_then(Option::take),
                 })
                 .collect();
             let mut outcomes: Vec<Outcome> = pool.install(|| {

@@ -153,16 +153,14 @@ impl RegionMatcher {
     /// A short form counts at the start of a name, right after another region,
     /// or when an administrative word follows it (韶关乐昌, 乐昌市委 …).
     fn alias_at_boundary(&self, s: &str, start: usize, end: usize, before: &[Hit]) -> bool {
-        let prev = s[..start].chars().next_back();
+        let (text_before, text_after) = (&s[..start], &s[end..]);
+        let prev = text_before.chars().next_back();
+        let next = text_after.chars().next();
         let after_region = before.last().is_some_and(|h| h.end == start);
-        let text_before = &s[..start];
         let after_prefix = self.prefixes.iter().any(|p| text_before.ends_with(p.as_str()));
         let at_start = prev.is_none_or(|c| !is_cjk(c)) || after_prefix;
-        let next_ok = s[end..]
-            .chars()
-            .next()
-            .is_some_and(|c| self.short_form_followers.contains(&c));
-        let name_ends = s[end..].chars().next().is_none_or(|c| !is_cjk(c));
+        let next_ok = next.is_some_and(|c| self.short_form_followers.contains(&c));
+        let name_ends = next.is_none_or(|c| !is_cjk(c));
         after_region || (at_start && (next_ok || name_ends))
     }
 

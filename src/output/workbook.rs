@@ -81,6 +81,17 @@ struct State {
     /// Streamed to disk (a large sheet): a plain filter instead of an Excel table,
     /// whose header row would have to be rewritten.
     streamed: bool,
+    /// Each column's number format, once its first number is written: later
+    /// numbers of the same kind take it from the column (see `Streamer::append`).
+    number_formats: Vec<Option<NumberKind>>,
+}
+
+/// How a number cell is shown.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum NumberKind {
+    Amount,
+    Int,
+    Pct,
 }
 
 /// A sheet expected to pass this many rows is written in constant memory.
@@ -132,6 +143,7 @@ impl Streamer {
                 ws.write_string_with_format(0, c as u16, &column.zh, &header)
                     .map_err(|e| e.to_string())?;
             }
+            let n_cols = sheet.cols.len();
             states.push(State {
                 name: sheet.name,
                 table: sheet.table,
@@ -141,6 +153,7 @@ impl Streamer {
                 rows: 0,
                 dropped: 0,
                 streamed,
+                number_formats: vec![None; n_cols],
             });
         }
         wb.add_worksheet().set_name("图表").map_err(|e| e.to_string())?;
@@ -165,7 +178,6 @@ impl Streamer {
     }
 
     fn append(&mut self, idx: usize, rows: Vec<Vec<Cell>>) -> Result<(), String> {
-        let (amount, pct, int) = (self.amount.clone(), self.pct.clone(), self.int.clone());
         let max_rows = self.max_rows;
         let Some(state) = self.states.get_mut(idx) else {
             return Ok(());
@@ -180,28 +192,40 @@ impl Streamer {
             let r = state.rows;
             for (c, cell) in row.iter().enumerate() {
                 let col = c as u16;
-                let w = match cell {
+                let (number, w) = match cell {
                     Cell::Text(s) => {
                         ws.write_string(r, col, s.as_ref()).map_err(|e| e.to_string())?;
-                        width_of(s)
+                        (None, width_of(s))
                     }
-                    Cell::Num(v) => {
-                        ws.write_number_with_format(r, col, *v, &amount)
-                            .map_err(|e| e.to_string())?;
-                        12.0
-                    }
-                    Cell::Int(v) => {
-                        ws.write_number_with_format(r, col, *v as f64, &int)
-                            .map_err(|e| e.to_string())?;
-                        8.0
-                    }
-                    Cell::Pct(v) => {
-                        ws.write_number_with_format(r, col, *v, &pct)
-                            .map_err(|e| e.to_string())?;
-                        9.0
-                    }
-                    Cell::Empty => 0.0,
+                    Cell::Num(v) => (Some((*v, NumberKind::Amount)), 12.0),
+                    Cell::Int(v) => (Some((*v as f64, NumberKind::Int)), 8.0),
+                    Cell::Pct(v) => (Some((*v, NumberKind::Pct)), 9.0),
+                    Cell::Empty => (None, 0.0),
                 };
+                if let Some((v, kind)) = number {
+                    // A number of its column's kind takes the column's format:
+                    // the same style in the file, without rust_xlsxwriter
+                    // hashing a `Format` for every cell (a few % of a run).
+                    let format = match kind {
+                        NumberKind::Amount => &self.amount,
+                        NumberKind::Int => &self.int,
+                        NumberKind::Pct => &self.pct,
+                    };
+                    match state.number_formats.get_mut(c) {
+                        Some(slot @ None) => {
+                            ws.set_column_format(col, format).map_err(|e| e.to_string())?;
+                            *slot = Some(kind);
+                            ws.write_number(r, col, v).map_err(|e| e.to_string())?;
+                        }
+                        Some(Some(k)) if *k == kind => {
+                            ws.write_number(r, col, v).map_err(|e| e.to_string())?;
+                        }
+                        _ => {
+                            ws.write_number_with_format(r, col, v, format)
+                                .map_err(|e| e.to_string())?;
+                        }
+                    }
+                }
                 if let Some(slot) = state.widths.get_mut(c) {
                     *slot = slot.max(w + 1.0);
                 }

@@ -150,6 +150,24 @@ def main():
             problems.append(f"workbook {sheet}: neither an Excel table nor an autofilter")
         if not any("\u4e00" <= ch <= "\u9fff" for ch in "".join(str(h or "") for h in headers)):
             problems.append(f"workbook {sheet}: headers are not Chinese")
+    # Numbers keep their display format (amounts, rates, whole numbers), whether
+    # a cell carries it or takes it from its column.
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=2):
+            for c in row:
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                    if c.number_format not in ("#,##0.00", "0.00%", "0"):
+                        problems.append(
+                            f"workbook {ws.title}!{c.coordinate}: number {c.value} shown as {c.number_format!r}"
+                        )
+                        break
+    headers = [c.value for c in wb["报告"][1]]
+    for name, fmt in (("“三公”经费控制率", "0.00%"), ("收入合计（万元）", "#,##0.00"), ("年度", "0")):
+        col = next((i for i, h in enumerate(headers) if str(h or "").startswith(name)), None)
+        cells = [r[col] for r in wb["报告"].iter_rows(min_row=2)] if col is not None else []
+        shown = {c.number_format for c in cells if isinstance(c.value, (int, float))}
+        if shown != {fmt}:
+            problems.append(f"workbook 报告 {name}: numbers shown as {sorted(shown)}, not {fmt!r}")
     charts = sum(len(ws._charts) for ws in wb.worksheets)
     if charts < 1:
         problems.append("workbook: no chart")

@@ -52,7 +52,7 @@ pub struct Hit {
 /// The full region names of a text, found at most once and shared by the
 /// department rule and the region rule. Found lazily: a report whose name comes
 /// from its cover label and names one region needs no scan of its whole text
-/// (the gazetteer automaton is one of the costliest passes of a report).
+/// (still a pass over every byte of the report).
 pub struct TextRegions<'t> {
     text: &'t str,
     hits: OnceCell<Vec<Hit>>,

@@ -8,6 +8,7 @@
 //! Where candidates disagree the field stays null and a check says why.
 
 mod amount;
+mod backward;
 mod document;
 mod fields;
 mod region;

@@ -7,7 +7,8 @@ use std::cell::OnceCell;
 
 use aho_corasick::AhoCorasick;
 
-use super::{automaton, automaton_with, Doc, Scan};
+use super::backward::BackwardMatcher;
+use super::{automaton_with, Doc, Scan};
 use crate::config::{DepartmentRules, Region, RegionLevel};
 use crate::model::{Fact, Field, Provenance, ReportFacts, Value};
 use crate::normalize::is_cjk;
@@ -17,8 +18,9 @@ const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
 pub struct RegionMatcher {
     /// Full names and short forms (for department names).
     ac: AhoCorasick,
-    /// Full names only (for running text).
-    full_names: FullNames,
+    /// Full names only (for running text), and their index into `patterns`.
+    full_names: BackwardMatcher,
+    full_patterns: Vec<usize>,
     /// For each pattern: (row, is_alias).
     patterns: Vec<Vec<(usize, bool)>>,
     rows: Vec<Region>,
@@ -81,15 +83,16 @@ impl RegionMatcher {
         // Running text is scanned for full names only: a short form that is
         // skipped must not swallow the text of a full name next to it
         // (中共和田市委: 共和 is 共和县's short form, 和田市 the full name).
-        let full_names = FullNames::new(
-            (0..pats.len())
-                .filter(|&i| patterns[i].iter().any(|(_, alias)| !alias))
-                .map(|i| (pats[i].as_str(), i)),
-        )?;
+        // (Found from their last chars backwards: see `BackwardMatcher`.)
+        let full_patterns: Vec<usize> = (0..pats.len())
+            .filter(|&i| patterns[i].iter().any(|(_, alias)| !alias))
+            .collect();
+        let full_names = BackwardMatcher::new(full_patterns.iter().map(|&i| pats[i].as_str()))?;
         Ok(RegionMatcher {
             // Names and short forms: only ever run over short department names.
             ac: automaton_with(&pats, Scan::Compact)?,
             full_names,
+            full_patterns,
             patterns,
             rows: rows.to_vec(),
             prefixes: rules.prefixes.clone(),
@@ -143,11 +146,13 @@ impl RegionMatcher {
             self.full_names
                 .find(regions.text)
                 .into_iter()
-                .map(|(start, end, pattern)| Hit {
-                    start,
-                    end,
-                    pattern,
-                    alias: false,
+                .filter_map(|m| {
+                    Some(Hit {
+                        start: m.start,
+                        end: m.end,
+                        pattern: *self.full_patterns.get(m.word)?,
+                        alias: false,
+                    })
                 })
                 .collect()
         })
@@ -331,85 +336,6 @@ pub(crate) fn push_region_facts(m: &RegionMatch, doc: &Doc, out: &mut ReportFact
     add(Field::RegionCode, &m.code);
 }
 
-/// The full region names of running text, found from their last char
-/// backwards: the names end in a handful of chars (县 区 市 旗 州 省 …), which a
-/// SIMD search finds, and a reverse trie reads back from each to the names
-/// that end there. The same matches as a leftmost-longest automaton over the
-/// names, at a fraction of its cost: the automaton of ~3,300 names is a large
-/// table that every byte of a report walked through (the costliest pass of a
-/// report).
-struct FullNames {
-    /// The distinct last chars of the names.
-    last_chars: AhoCorasick,
-    /// Reverse trie: (node, char before) → node; node 0 is the root.
-    trie: HashMap<(u32, char), u32>,
-    /// For each node: the pattern spelled (backwards) by the path to it, if any.
-    pattern_at: Vec<Option<usize>>,
-}
-
-impl FullNames {
-    /// `names`: each full name with its pattern index.
-    fn new<'a>(names: impl Iterator<Item = (&'a str, usize)>) -> Result<Self, aho_corasick::BuildError> {
-        let mut trie: HashMap<(u32, char), u32> = HashMap::default();
-        let mut pattern_at: Vec<Option<usize>> = vec![None];
-        let mut last: Vec<char> = Vec::new();
-        for (name, pattern) in names {
-            let Some(end) = name.chars().next_back() else {
-                continue;
-            };
-            if !last.contains(&end) {
-                last.push(end);
-            }
-            let mut node = 0u32;
-            for c in name.chars().rev() {
-                let next = pattern_at.len() as u32;
-                node = *trie.entry((node, c)).or_insert_with(|| {
-                    pattern_at.push(None);
-                    next
-                });
-            }
-            if let Some(slot) = pattern_at.get_mut(node as usize) {
-                *slot = Some(pattern);
-            }
-        }
-        Ok(FullNames {
-            last_chars: automaton(last.iter().map(|c| c.to_string()))?,
-            trie,
-            pattern_at,
-        })
-    }
-
-    /// Leftmost-longest, non-overlapping (start, end, pattern) matches in `text`.
-    fn find(&self, text: &str) -> Vec<(usize, usize, usize)> {
-        // Every occurrence of every name: from each last char, backwards.
-        let mut all: Vec<(usize, usize, usize)> = Vec::new();
-        for m in self.last_chars.find_iter(text) {
-            let mut node = 0u32;
-            let before = text.get(..m.end()).unwrap_or_default();
-            for (start, c) in before.char_indices().rev() {
-                let Some(&next) = self.trie.get(&(node, c)) else {
-                    break;
-                };
-                node = next;
-                if let Some(Some(p)) = self.pattern_at.get(node as usize) {
-                    all.push((start, m.end(), *p));
-                }
-            }
-        }
-        // Leftmost first; at one start the longest; then on from its end.
-        all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let mut out = Vec::new();
-        let mut from = 0;
-        for m in all {
-            if m.0 >= from {
-                from = m.1;
-                out.push(m);
-            }
-        }
-        out
-    }
-}
-
 /// A name without the first of `prefixes` it starts with (中共乐昌市委 → 乐昌市委).
 pub fn strip_any_prefix<'a>(name: &'a str, prefixes: &[String]) -> &'a str {
     prefixes
@@ -529,8 +455,16 @@ mod tests {
                 Some((i, m.rows[*row].name.as_str()))
             })
             .collect();
-        let ac = automaton(full.iter().map(|(_, name)| name)).unwrap();
+        let ac = super::super::automaton(full.iter().map(|(_, name)| name)).unwrap();
         (ac, full.into_iter().map(|(i, _)| i).collect())
+    }
+
+    /// The full names found in running text: (start, end, pattern).
+    fn text_matches(m: &RegionMatcher, text: &str) -> Vec<(usize, usize, usize)> {
+        m.text_hits(&m.text_regions(text))
+            .iter()
+            .map(|h| (h.start, h.end, h.pattern))
+            .collect()
     }
 
     fn by_automaton(ac: &AhoCorasick, full: &[usize], text: &str) -> Vec<(usize, usize, usize)> {
@@ -549,7 +483,7 @@ mod tests {
             let Ok(text) = std::fs::read_to_string(entry.path()) else {
                 continue;
             };
-            let found = m.full_names.find(&text);
+            let found = text_matches(&m, &text);
             assert_eq!(found, by_automaton(&ac, &full, &text), "{}", entry.path().display());
             texts += usize::from(!found.is_empty());
         }
@@ -582,7 +516,7 @@ mod tests {
         ) {
             let (m, ac, full) = matcher_and_automaton();
             let text = parts.concat();
-            prop_assert_eq!(m.full_names.find(&text), by_automaton(ac, full, &text));
+            prop_assert_eq!(text_matches(m, &text), by_automaton(ac, full, &text));
         }
     }
 
@@ -594,7 +528,7 @@ mod tests {
             "河北省唐山市，唐山市汉沽管理区",
             "信丰县城东区",
         ] {
-            let found = m.full_names.find(text);
+            let found = text_matches(m, text);
             assert_eq!(found, by_automaton(ac, full, text), "{text}");
             let names: Vec<&str> = found.iter().map(|&(s, e, _)| &text[s..e]).collect();
             match text {

@@ -41,7 +41,8 @@ fn keep_freed_memory() {
     }
     // mimalloc's own `allow_thp` option is read when its first arena is
     // mapped, before `main`; so the process asks the kernel directly, as
-    // mimalloc does for MIMALLOC_ALLOW_THP=0.
+    // mimalloc does for MIMALLOC_ALLOW_THP=0. (The converters jixiao starts,
+    // pdftotext and LibreOffice, inherit the flag; it only changes their speed.)
     #[cfg(target_os = "linux")]
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
         // SAFETY: prctl with integer arguments only; it sets a flag of this

@@ -18,9 +18,8 @@ const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
 pub struct RegionMatcher {
     /// Full names and short forms (for department names).
     ac: AhoCorasick,
-    /// Full names only (for running text), and their index into `patterns`.
+    /// Full names only (for running text), numbered as `patterns`.
     full_names: BackwardMatcher,
-    full_patterns: Vec<usize>,
     /// For each pattern: (row, is_alias).
     patterns: Vec<Vec<(usize, bool)>>,
     rows: Vec<Region>,
@@ -83,16 +82,20 @@ impl RegionMatcher {
         // Running text is scanned for full names only: a short form that is
         // skipped must not swallow the text of a full name next to it
         // (中共和田市委: 共和 is 共和县's short form, 和田市 the full name).
-        // (Found from their last chars backwards: see `BackwardMatcher`.)
-        let full_patterns: Vec<usize> = (0..pats.len())
-            .filter(|&i| patterns[i].iter().any(|(_, alias)| !alias))
-            .collect();
-        let full_names = BackwardMatcher::new(full_patterns.iter().map(|&i| pats[i].as_str()))?;
+        // (Found from their last chars backwards: see `BackwardMatcher`. A
+        // pattern that is only a short form stands there as an empty word,
+        // which never matches, so that words and patterns share their numbers.)
+        let full_names = BackwardMatcher::new(pats.iter().zip(&patterns).map(|(name, rows)| {
+            if rows.iter().any(|(_, alias)| !alias) {
+                name.as_str()
+            } else {
+                ""
+            }
+        }))?;
         Ok(RegionMatcher {
             // Names and short forms: only ever run over short department names.
             ac: automaton_with(&pats, Scan::Compact)?,
             full_names,
-            full_patterns,
             patterns,
             rows: rows.to_vec(),
             prefixes: rules.prefixes.clone(),
@@ -146,13 +149,11 @@ impl RegionMatcher {
             self.full_names
                 .find(regions.text)
                 .into_iter()
-                .filter_map(|m| {
-                    Some(Hit {
-                        start: m.start,
-                        end: m.end,
-                        pattern: *self.full_patterns.get(m.word)?,
-                        alias: false,
-                    })
+                .map(|m| Hit {
+                    start: m.start,
+                    end: m.end,
+                    pattern: m.word,
+                    alias: false,
                 })
                 .collect()
         })
@@ -446,8 +447,8 @@ mod tests {
         assert_eq!(m.county.as_deref(), Some("和田市"));
     }
 
-    /// The leftmost-longest automaton over the full names that `FullNames`
-    /// replaced, and the pattern index of each of its patterns.
+    /// The leftmost-longest automaton over the full names that
+    /// `BackwardMatcher` replaced, and the pattern index of each of its patterns.
     fn full_name_automaton(m: &RegionMatcher) -> (AhoCorasick, Vec<usize>) {
         let full: Vec<(usize, &str)> = (0..m.patterns.len())
             .filter_map(|i| {

@@ -211,19 +211,19 @@ impl Streamer {
                         NumberKind::Int => &self.int,
                         NumberKind::Pct => &self.pct,
                     };
-                    match state.number_formats.get_mut(c) {
+                    let column_kind = match state.number_formats.get_mut(c) {
                         Some(slot @ None) => {
                             ws.set_column_format(col, format).map_err(|e| e.to_string())?;
-                            *slot = Some(kind);
-                            ws.write_number(r, col, v).map_err(|e| e.to_string())?;
+                            Some(*slot.insert(kind))
                         }
-                        Some(Some(k)) if *k == kind => {
-                            ws.write_number(r, col, v).map_err(|e| e.to_string())?;
-                        }
-                        _ => {
-                            ws.write_number_with_format(r, col, v, format)
-                                .map_err(|e| e.to_string())?;
-                        }
+                        Some(Some(k)) => Some(*k),
+                        None => None,
+                    };
+                    if column_kind == Some(kind) {
+                        ws.write_number(r, col, v).map_err(|e| e.to_string())?;
+                    } else {
+                        ws.write_number_with_format(r, col, v, format)
+                            .map_err(|e| e.to_string())?;
                     }
                 }
                 if let Some(slot) = state.widths.get_mut(c) {

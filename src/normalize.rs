@@ -130,25 +130,28 @@ pub struct Normalizer {
 struct Line<'a> {
     /// Index of the line's first char in the buffer.
     start: usize,
-    chars: &'a [char],
+    /// The line's text.
+    text: &'a str,
     orig: &'a [u32],
     page: u16,
 }
 
 /// Every line of a document in flat buffers; `spans` cut it into lines.
-/// The chars are kept twice: as `char`s for per-char tests and as UTF-8 in
-/// `text` (with each char's byte offset), so a line's text is a slice, and
-/// runs of it are copied into the clean text in bulk rather than char by char.
+/// The text is UTF-8 with each char's byte offset, so a line's text is a
+/// slice and runs of it are copied into the clean text in bulk.
 #[derive(Default)]
 struct LineBuf {
-    chars: Vec<char>,
     text: String,
     /// Byte offset in `text` of each char, plus one past the last.
     byte: Vec<u32>,
     /// Chars the traditional→simplified map changed: (index, char as written), ascending.
     written: Vec<(u32, char)>,
+    /// For each char: its char index in the input.
     orig: Vec<u32>,
-    /// (start, end, page) of each line in the buffers.
+    /// Indices of the whitespace chars, ascending (found while splitting, so
+    /// the lines need no second pass to find them).
+    spaces: Vec<u32>,
+    /// (start, end, page) of each line in the buffers, in chars.
     spans: Vec<(usize, usize, u16)>,
 }
 
@@ -158,11 +161,16 @@ impl LineBuf {
             .iter()
             .map(|&(s, e, page)| Line {
                 start: s,
-                chars: self.chars.get(s..e).unwrap_or_default(),
+                text: self.str_of(s, e),
                 orig: self.orig.get(s..e).unwrap_or_default(),
                 page,
             })
             .collect()
+    }
+
+    /// Number of chars so far.
+    fn len(&self) -> usize {
+        self.orig.len()
     }
 
     /// The text of chars `[from, to)` of the buffer.
@@ -176,8 +184,6 @@ impl LineBuf {
     /// Empty, with room for a document of `input_len` bytes.
     fn reset(&mut self, input_len: usize) {
         let cap = input_len / 2 + 16;
-        self.chars.clear();
-        self.chars.reserve(cap);
         self.orig.clear();
         self.orig.reserve(cap);
         self.byte.clear();
@@ -185,6 +191,7 @@ impl LineBuf {
         self.text.clear();
         self.text.reserve(input_len);
         self.written.clear();
+        self.spaces.clear();
         self.spans.clear();
         self.spans.reserve(input_len / 40 + 1);
         self.byte.push(0);
@@ -193,9 +200,11 @@ impl LineBuf {
     #[inline]
     fn push(&mut self, c: char, written: Option<char>, orig: u32) {
         if let Some(w) = written {
-            self.written.push((self.chars.len() as u32, w));
+            self.written.push((self.len() as u32, w));
         }
-        self.chars.push(c);
+        if c.is_whitespace() {
+            self.spaces.push(self.len() as u32);
+        }
         self.orig.push(orig);
         self.text.push(c);
         self.byte.push(self.text.len() as u32);
@@ -203,23 +212,20 @@ impl LineBuf {
 }
 
 impl Line<'_> {
+    /// The line without leading and trailing whitespace, as char indices.
     fn trimmed(&self) -> (usize, usize) {
-        let s = self
-            .chars
-            .iter()
-            .position(|c| !c.is_whitespace())
-            .unwrap_or(self.chars.len());
-        let e = self
-            .chars
-            .iter()
-            .rposition(|c| !c.is_whitespace())
-            .map(|e| e + 1)
-            .unwrap_or(s);
+        let n = self.orig.len();
+        let rest = self.text.trim_start();
+        if rest.is_empty() {
+            return (n, n);
+        }
+        let s = self.text[..self.text.len() - rest.len()].chars().count();
+        let e = n - rest[rest.trim_end().len()..].chars().count();
         (s, e.max(s))
     }
 
     fn starts_with_tab(&self) -> bool {
-        self.chars.first() == Some(&'\t')
+        self.text.starts_with('\t')
     }
 }
 
@@ -259,7 +265,7 @@ impl Normalizer {
             Ok(mut buf) => {
                 let out = self.normalize_in(input, &mut buf);
                 // A huge document leaves no huge buffers behind.
-                if buf.chars.capacity() > SCRATCH_KEEP_CHARS {
+                if buf.orig.capacity() > SCRATCH_KEEP_CHARS {
                     *buf = LineBuf::default();
                 }
                 out
@@ -275,7 +281,7 @@ impl Normalizer {
         let lines = buf.lines();
         let keep = self.keep_mask(buf, &lines);
 
-        let n = buf.chars.len();
+        let n = buf.len();
         let mut out = CleanText {
             text: String::with_capacity(input.len() + 16),
             orig_char: Vec::with_capacity(n),
@@ -299,7 +305,7 @@ impl Normalizer {
             if !para_open {
                 out.para_starts.push(out.text.len());
                 para_open = true;
-            } else if let (Some(a), Some(b)) = (out.text.chars().last(), line.chars.get(s)) {
+            } else if let (Some(a), Some(b)) = (out.text.chars().last(), content.chars().next()) {
                 // Re-joined English words keep a space; CJK and numbers do not.
                 if a.is_ascii_alphabetic() && b.is_ascii_alphabetic() {
                     push(&mut out, ' ', line.orig[s], line.page);
@@ -419,48 +425,54 @@ fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
 /// (填 报 人 → 填报人) or between a CJK char and a digit's unit. Runs of other
 /// chars are copied in bulk.
 fn push_collapsed(out: &mut CleanText, buf: &LineBuf, line: &Line, from: usize, to: usize) {
-    let chars = &line.chars[..to];
+    let (from, to) = (line.start + from, line.start + to);
+    let first_space = buf.spaces.partition_point(|&k| (k as usize) < from);
+    let mut spaces = buf
+        .spaces
+        .get(first_space..)
+        .unwrap_or_default()
+        .iter()
+        .map(|&k| k as usize)
+        .peekable();
+    let mut written = buf.written.partition_point(|&(k, _)| (k as usize) < from);
     let mut i = from;
-    let mut written = buf.written.partition_point(|&(k, _)| (k as usize) < line.start + from);
     while i < to {
-        if chars[i].is_whitespace() {
+        if spaces.peek() == Some(&i) {
             let mut j = i;
-            while j < to && chars[j].is_whitespace() {
+            while spaces.next_if_eq(&j).is_some() {
                 j += 1;
             }
+            let j = j.min(to);
             let prev = out.text.chars().last();
-            let next = chars.get(j).copied();
+            let next = buf.str_of(j, to).chars().next();
             let drop = matches!((prev, next), (Some(a), Some(b)) if is_cjk(a) && is_cjk(b));
             if !drop {
-                push(out, ' ', line.orig[i], line.page);
+                push(out, ' ', buf.orig.get(i).copied().unwrap_or(0), line.page);
             }
             i = j;
             continue;
         }
-        let mut j = i;
-        while j < to && !chars[j].is_whitespace() {
-            j += 1;
-        }
-        let (gi, gj) = (line.start + i, line.start + j);
+        // A run of other chars: up to the next whitespace char, or the end.
+        let j = spaces.peek().map_or(to, |&k| k.min(to));
         let first = out.char_byte.len();
-        while let Some(&(k, w)) = buf.written.get(written).filter(|(k, _)| (*k as usize) < gj) {
-            out.as_written.push(((first + k as usize - gi) as u32, w));
+        while let Some(&(k, w)) = buf.written.get(written).filter(|(k, _)| (*k as usize) < j) {
+            out.as_written.push(((first + k as usize - i) as u32, w));
             written += 1;
         }
-        let run_start = buf.byte.get(gi).copied().unwrap_or(0);
+        let run_start = buf.byte.get(i).copied().unwrap_or(0);
         let base = out.text.len() as u32;
         out.char_byte.extend(
             buf.byte
-                .get(gi..gj)
+                .get(i..j)
                 .unwrap_or_default()
                 .iter()
                 .map(|&b| base + (b - run_start)),
         );
-        out.orig_char.extend_from_slice(&line.orig[i..j]);
+        out.orig_char.extend_from_slice(buf.orig.get(i..j).unwrap_or_default());
         if let Some(p) = out.pages.as_mut() {
             p.resize(p.len() + (j - i), line.page);
         }
-        out.text.push_str(buf.str_of(gi, gj));
+        out.text.push_str(buf.str_of(i, j));
         i = j;
     }
 }
@@ -482,27 +494,49 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
     let mut start = 0;
     let mut page: u16 = 1;
     let mut utf8 = [0u8; 4];
-    let add = |buf: &mut LineBuf, c: char, ci: u32| {
-        let mapped = (c as usize)
+    let simplified_of = |c: char| {
+        (c as usize)
             .checked_sub(CJK_START)
             .and_then(|i| simplified.get(i))
-            .copied();
-        match mapped.filter(|&m| m != '\0') {
-            Some(s) => buf.push(s, Some(c), ci),
-            None => buf.push(c, None, ci),
-        }
+            .copied()
+            .filter(|&m| m != '\0')
     };
-    for (ci, c) in input.chars().enumerate() {
+    let add = |buf: &mut LineBuf, c: char, ci: u32| match simplified_of(c) {
+        Some(s) => buf.push(s, Some(c), ci),
+        None => buf.push(c, None, ci),
+    };
+    // Most chars stay as they are: a run of them is copied into the text in
+    // one piece; only their offsets are recorded one by one.
+    // (`run`: where the pending run starts in the input, and in the text.)
+    let mut run: Option<(usize, usize)> = None;
+    for (ci, (bi, c)) in input.char_indices().enumerate() {
         let ci = ci as u32;
+        let plain = match c {
+            '\n' | '\r' | '\u{000C}' | '\0' => false,
+            c if c.is_ascii() => true,
+            c => is_cjk(c) && simplified_of(c).is_none(),
+        };
+        if plain {
+            let (from, base) = *run.get_or_insert((bi, buf.text.len()));
+            if matches!(c, '\t' | '\u{000B}' | ' ') {
+                buf.spaces.push(buf.len() as u32);
+            }
+            buf.orig.push(ci);
+            buf.byte.push((base + bi - from + c.len_utf8()) as u32);
+            continue;
+        }
+        if let Some((from, _)) = run.take() {
+            buf.text.push_str(input.get(from..bi).unwrap_or_default());
+        }
         match c {
             '\n' | '\u{2028}' | '\u{2029}' => {
-                buf.spans.push((start, buf.chars.len(), page));
-                start = buf.chars.len();
+                buf.spans.push((start, buf.len(), page));
+                start = buf.len();
             }
             '\r' | '\u{FEFF}' | '\u{200B}' | '\0' => {}
             '\u{000C}' => {
-                buf.spans.push((start, buf.chars.len(), page));
-                start = buf.chars.len();
+                buf.spans.push((start, buf.len(), page));
+                start = buf.len();
                 page = page.saturating_add(1);
             }
             c if c.is_ascii() || is_cjk(c) => add(buf, c, ci),
@@ -517,7 +551,10 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
             },
         }
     }
-    buf.spans.push((start, buf.chars.len(), page));
+    if let Some((from, _)) = run {
+        buf.text.push_str(input.get(from..).unwrap_or_default());
+    }
+    buf.spans.push((start, buf.len(), page));
 }
 
 /// NFKC of single BMP chars (full-width forms, CJK punctuation …), filled on
@@ -734,6 +771,47 @@ mod tests {
         let end = first.text.find(" 2021").unwrap();
         assert_eq!(first.as_written(0, end), "利川市財政局");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        /// Whatever the mix of spaces, line breaks and scripts: the maps agree
+        /// with the text, every kept char points back to a char of the input
+        /// that is not a space, and no whitespace survives a run, a paragraph's
+        /// edge, or a gap between two CJK chars.
+        #[test]
+        fn whitespace_collapses_and_maps_hold(picks in proptest::collection::vec(0usize..ALPHABET.len(), 0..120)) {
+            let input: String = picks.iter().filter_map(|&i| ALPHABET.get(i)).collect();
+            let n = Normalizer::new(&Rules::bundled().unwrap().config.normalize).unwrap();
+            let clean = n.normalize(&input);
+            let input_chars: Vec<char> = input.chars().collect();
+            let out: Vec<char> = clean.text.chars().collect();
+            let offsets: Vec<u32> = clean.text.char_indices().map(|(i, _)| i as u32).collect();
+            proptest::prop_assert_eq!(&clean.char_byte, &offsets);
+            proptest::prop_assert_eq!(clean.orig_char.len(), out.len());
+            proptest::prop_assert!(clean.orig_char.windows(2).all(|w| w[0] <= w[1]));
+            for (k, &c) in out.iter().enumerate() {
+                let orig = clean.orig_char[k] as usize;
+                proptest::prop_assert!(orig < input_chars.len());
+                if c != ' ' && c != '\n' {
+                    proptest::prop_assert!(!input_chars[orig].is_whitespace(), "{:?} at {}", c, k);
+                }
+            }
+            for para in clean.text.split('\n') {
+                proptest::prop_assert!(!para.starts_with(char::is_whitespace) && !para.ends_with(char::is_whitespace), "{:?}", para);
+                proptest::prop_assert!(!para.contains(|c: char| c.is_whitespace() && c != ' '), "{:?}", para);
+                proptest::prop_assert!(!para.contains("  "), "{:?}", para);
+                let p: Vec<char> = para.chars().collect();
+                for w in p.windows(3) {
+                    proptest::prop_assert!(!(is_cjk(w[0]) && w[1] == ' ' && is_cjk(w[2])), "{:?}", para);
+                }
+            }
+        }
+    }
+
+    const ALPHABET: &[char] = &[
+        'a', 'B', '1', ' ', ' ', '\t', '\u{000B}', '\u{3000}', '\u{00A0}', '\u{2003}', '\u{0085}', '\u{1680}', '\n',
+        '\r', '\u{000C}', '\u{FEFF}', '\u{200B}', '財', '局', '中', '文', '２', '。', ':', '一', '、', '（', '）',
+    ];
 
     /// The memoised table gives what NFKC gives, char by char.
     #[test]

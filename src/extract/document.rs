@@ -4,7 +4,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use aho_corasick::AhoCorasick;
 
-use super::{automaton, contains_any, Candidate, Doc};
+use super::{automaton, contains_any, Candidate, Doc, SectionKind};
 use crate::config::Config;
 use crate::extract::amount::Unit;
 use crate::extract::region::{RegionMatcher, TextRegions};
@@ -252,7 +252,7 @@ impl DocumentMatcher {
         let Some((hi, h)) = heads
             .iter()
             .enumerate()
-            .filter(|(_, h)| doc.lex.problems.any_in(&h.title))
+            .filter(|&(i, _)| doc.title_is(i, SectionKind::Problems))
             .max_by_key(|(_, h)| (h.level, h.start))
         else {
             return Vec::new();

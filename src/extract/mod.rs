@@ -129,6 +129,8 @@ pub(crate) enum SectionKind {
     Budget = 2,
     TotalScore = 4,
     PreviousYear = 8,
+    /// 存在问题: asked of a heading's own title only.
+    Problems = 16,
 }
 
 /// A config word list, compiled: does a text hold any of its words?
@@ -152,11 +154,59 @@ impl WordSet {
     }
 }
 
+/// The section kinds a heading title names, in one pass over the title:
+/// every word of every kind's list in one automaton that reports overlapping
+/// matches, so a word of one kind never hides a word of another.
+/// (Five scans per heading — one per list — were the largest cost of
+/// setting up a document.)
+pub(crate) struct TitleKinds {
+    automaton: Option<AhoCorasick>,
+    /// For each pattern: the kinds whose lists hold it.
+    masks: Vec<u8>,
+}
+
+impl TitleKinds {
+    pub fn new(lists: &[(SectionKind, &[String])]) -> Result<Self, aho_corasick::BuildError> {
+        let mut words: Vec<&str> = Vec::new();
+        let mut masks: Vec<u8> = Vec::new();
+        for (kind, list) in lists {
+            for w in list.iter().map(String::as_str).filter(|w| !w.is_empty()) {
+                match words.iter().position(|&x| x == w) {
+                    Some(i) => masks[i] |= *kind as u8,
+                    None => {
+                        words.push(w);
+                        masks.push(*kind as u8);
+                    }
+                }
+            }
+        }
+        if words.is_empty() {
+            return Ok(TitleKinds { automaton: None, masks });
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(words)?;
+        Ok(TitleKinds {
+            automaton: Some(automaton),
+            masks,
+        })
+    }
+
+    /// The kinds (bits of [`SectionKind`]) of which `title` holds a word.
+    pub fn of(&self, title: &str) -> u8 {
+        let Some(ac) = &self.automaton else {
+            return 0;
+        };
+        ac.find_overlapping_iter(title).fold(0, |m, hit| {
+            m | self.masks.get(hit.pattern().as_usize()).copied().unwrap_or(0)
+        })
+    }
+}
+
 /// The word lists the extractor tests clauses and titles against.
 pub(crate) struct Lexicon {
-    pub finance: WordSet,
-    pub budget_sections: WordSet,
-    pub total_score: WordSet,
     pub previous_year: WordSet,
     pub scope: WordSet,
     pub change: WordSet,
@@ -166,18 +216,17 @@ pub(crate) struct Lexicon {
     pub actual: WordSet,
     pub part: WordSet,
     pub current: WordSet,
-    pub problems: WordSet,
     /// The words a stated grade follows (`grade.stated_after`).
     pub grade_after: WordSet,
+    /// The section kinds of heading titles (finance, budget, total score,
+    /// previous year, problems).
+    pub titles: TitleKinds,
 }
 
 impl Lexicon {
     fn new(cfg: &crate::config::Config) -> Result<Self, aho_corasick::BuildError> {
         let c = &cfg.context;
         Ok(Lexicon {
-            finance: WordSet::new(&cfg.sections.finance)?,
-            budget_sections: WordSet::new(&cfg.sections.budget)?,
-            total_score: WordSet::new(&cfg.sections.total_score)?,
             previous_year: WordSet::new(&c.previous_year_words)?,
             scope: WordSet::new(&c.scope_words)?,
             change: WordSet::new(&c.change_words)?,
@@ -187,8 +236,14 @@ impl Lexicon {
             actual: WordSet::new(&c.actual_words)?,
             part: WordSet::new(&c.part_words)?,
             current: WordSet::new(&c.current_words)?,
-            problems: WordSet::new(&cfg.sections.problems)?,
             grade_after: WordSet::new(&cfg.grade.stated_after)?,
+            titles: TitleKinds::new(&[
+                (SectionKind::Finance, &cfg.sections.finance),
+                (SectionKind::Budget, &cfg.sections.budget),
+                (SectionKind::TotalScore, &cfg.sections.total_score),
+                (SectionKind::PreviousYear, &c.previous_year_words),
+                (SectionKind::Problems, &cfg.sections.problems),
+            ])?,
         })
     }
 }
@@ -203,6 +258,8 @@ pub(crate) struct Doc<'a> {
     pub sentences: Vec<(usize, usize)>,
     /// For each heading: the section kinds of it and of every heading above it.
     chain_masks: Vec<u8>,
+    /// For each heading: the section kinds its own title names.
+    title_masks: Vec<u8>,
     /// A 部门预算: its unqualified amounts are budget figures, not spending.
     pub budget_document: bool,
 }
@@ -210,21 +267,12 @@ pub(crate) struct Doc<'a> {
 impl<'a> Doc<'a> {
     fn new(clean: &'a CleanText, units: &UnitTable, lex: &'a Lexicon) -> Self {
         let text = clean.text.as_str();
-        let kinds: [(SectionKind, &WordSet); 4] = [
-            (SectionKind::Finance, &lex.finance),
-            (SectionKind::Budget, &lex.budget_sections),
-            (SectionKind::TotalScore, &lex.total_score),
-            (SectionKind::PreviousYear, &lex.previous_year),
-        ];
+        let title_masks: Vec<u8> = clean.headings.iter().map(|h| lex.titles.of(&h.title)).collect();
         // One pass with a stack of open headings: a heading's chain is its own
         // kinds plus those of the nearest heading of a higher level.
         let mut stack: Vec<(u8, u8)> = Vec::new();
         let mut chain_masks = Vec::with_capacity(clean.headings.len());
-        for h in &clean.headings {
-            let own = kinds
-                .iter()
-                .filter(|(_, words)| words.any_in(&h.title))
-                .fold(0u8, |m, (k, _)| m | *k as u8);
+        for (h, &own) in clean.headings.iter().zip(&title_masks) {
             while stack.last().is_some_and(|&(level, _)| level >= h.level) {
                 stack.pop();
             }
@@ -239,6 +287,7 @@ impl<'a> Doc<'a> {
             numbers: amount::scan(text, units),
             sentences: split_sentences(text),
             chain_masks,
+            title_masks,
             budget_document: false,
         }
     }
@@ -247,6 +296,11 @@ impl<'a> Doc<'a> {
     pub fn under(&self, pos: usize, kind: SectionKind) -> bool {
         let idx = self.clean.headings.partition_point(|h| h.start <= pos);
         idx > 0 && self.chain_masks.get(idx - 1).is_some_and(|m| m & kind as u8 != 0)
+    }
+
+    /// Whether heading `i`'s own title names this kind of section.
+    pub fn title_is(&self, i: usize, kind: SectionKind) -> bool {
+        self.title_masks.get(i).is_some_and(|m| m & kind as u8 != 0)
     }
 
     /// Numbers whose start lies in `[from, to)`.
@@ -576,6 +630,50 @@ mod tests {
         }
         assert!(!WordSet::new(&[String::new()]).unwrap().any_in("任何"));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// One overlapping pass gives, for every kind, what that kind's own
+        /// word list gives: nested and overlapping words across kinds included.
+        #[test]
+        fn title_kinds_agree_with_each_list(picks in proptest::collection::vec(0usize..TITLE_PIECES.len(), 0..12)) {
+            let title: String = picks.iter().filter_map(|&i| TITLE_PIECES.get(i).copied()).collect();
+            let lists: Vec<(SectionKind, Vec<String>)> = vec![
+                (SectionKind::Finance, vec!["财务".into(), "财务管理".into(), "".into()]),
+                (SectionKind::Budget, vec!["预算".into(), "管理".into()]),
+                (SectionKind::TotalScore, vec!["总分".into(), "自评".into(), "务管".into()]),
+                (SectionKind::PreviousYear, vec!["上年".into(), "年度".into()]),
+                (SectionKind::Problems, vec!["问题".into(), "存在问题".into(), "预算".into()]),
+            ];
+            let borrowed: Vec<(SectionKind, &[String])> = lists.iter().map(|(k, l)| (*k, l.as_slice())).collect();
+            let kinds = TitleKinds::new(&borrowed).unwrap();
+            let want = lists
+                .iter()
+                .filter(|(_, l)| WordSet::new(l).unwrap().any_in(&title))
+                .fold(0u8, |m, (k, _)| m | *k as u8);
+            proptest::prop_assert_eq!(kinds.of(&title), want, "{}", title);
+        }
+    }
+
+    /// Whole words (so that nested and overlapping ones meet often) and single chars.
+    const TITLE_PIECES: &[&str] = &[
+        "财务管理",
+        "财务",
+        "管理",
+        "预算",
+        "总分",
+        "自评",
+        "上年度",
+        "问题",
+        "存在问题",
+        "财",
+        "务",
+        "管",
+        "理",
+        "年",
+        "度",
+        "、",
+    ];
 
     #[test]
     fn snippet_is_bounded() {

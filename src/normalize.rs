@@ -367,10 +367,10 @@ impl Normalizer {
         if self.end_chars.contains(&last) {
             return true;
         }
-        let n = content.chars().count();
         // Headings are short and often carry no full stop.
         // (A title with a clause mark in it is prose that wraps, not a bare title.)
-        if starts_heading && n <= 26 && !last.is_ascii_digit() && last != '万' && !content.contains([',', '。', ';'])
+        let short = || content.chars().nth(26).is_none();
+        if starts_heading && short() && !last.is_ascii_digit() && last != '万' && !content.contains([',', '。', ';'])
         {
             return true;
         }
@@ -592,19 +592,22 @@ impl std::fmt::Debug for CompatTable {
     }
 }
 
-const CN_NUM: &str = "一二三四五六七八九十";
+/// A Chinese numeral of an enumerator (一 … 十). (A match, not a search
+/// in a string of them: asked for the first char of every line.)
+fn is_cn_num(c: char) -> bool {
+    matches!(c, '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十')
+}
 
 /// Level and byte length of the enumerator a paragraph starts with.
 pub fn heading_level(s: &str) -> Option<(u8, usize)> {
     let s_trim = s.trim_start();
     let lead = s.len() - s_trim.len();
-    let mut it = s_trim.char_indices().peekable();
-    let (_, first) = *it.peek()?;
-    if CN_NUM.contains(first) {
+    let first = s_trim.chars().next()?;
+    if is_cn_num(first) {
         // 一、 二: 十一、
         let mut end = 0;
         for (i, c) in s_trim.char_indices() {
-            if CN_NUM.contains(c) {
+            if is_cn_num(c) {
                 end = i + c.len_utf8();
             } else {
                 break;
@@ -617,12 +620,13 @@ pub fn heading_level(s: &str) -> Option<(u8, usize)> {
         return None;
     }
     if first == '(' {
-        let inner_end = s_trim.find(')')?;
+        // At most three chars inside: the ')' is among the first five chars.
+        let (inner_end, _) = s_trim.char_indices().take(5).find(|&(_, c)| c == ')')?;
         let inner = &s_trim[1..inner_end];
         if inner.is_empty() || inner.chars().count() > 3 {
             return None;
         }
-        if inner.chars().all(|c| CN_NUM.contains(c)) {
+        if inner.chars().all(is_cn_num) {
             return Some((2, lead + inner_end + 1));
         }
         if inner.chars().all(|c| c.is_ascii_digit()) {

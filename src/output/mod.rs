@@ -211,6 +211,73 @@ fn tmp_name(out: &Path, name: &str) -> PathBuf {
     out.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
+/// Closes the Parquet tables and writes the region summary: the temporary
+/// files to rename (with their names), and the partition parts already in place.
+type Finished = (Vec<(PathBuf, String)>, Vec<String>);
+
+fn finish_tables(
+    tables: Tables,
+    out: &Path,
+    layout: &Layout,
+    regions: &[RegionSummary],
+) -> Result<Finished, OutputError> {
+    let err = |e: String| write_err(out, e);
+    let mut done: Vec<(PathBuf, String)> = Vec::new();
+    let mut outputs = Vec::new();
+    match tables {
+        Tables::Flat { per_report, files } => {
+            let empty = tables::report_tables(&[]).map_err(err)?;
+            for w in per_report {
+                let name = format!("{}.parquet", w.name);
+                let schema = empty
+                    .iter()
+                    .find(|(n, _)| *n == w.name)
+                    .map(|(_, df)| df.clone())
+                    .unwrap_or_default();
+                let tmp = w.finish(&schema).map_err(err)?;
+                done.push((tmp, name));
+            }
+            let tmp = files.finish(&tables::files(&[]).map_err(err)?).map_err(err)?;
+            done.push((tmp, "files.parquet".into()));
+        }
+        // Parts are renamed as they close: each is whole, and the
+        // manifest that lists them comes last.
+        Tables::Partitioned(p) => outputs.extend(p.finish().map_err(err)?),
+    }
+    let mut summary_df = tables::summary(regions).map_err(err)?;
+    let summary_name = layout.summary_name();
+    if let Some(dir) = Path::new(&summary_name).parent() {
+        std::fs::create_dir_all(out.join(dir)).map_err(|e| write_err(&out.join(dir), e))?;
+    }
+    let tmp = tmp_name(out, &summary_name.replace('/', "-"));
+    tables::write_one(&mut summary_df, &tmp).map_err(err)?;
+    done.push((tmp, summary_name));
+    Ok((done, outputs))
+}
+
+/// One batch into the Parquet tables (flat or partitioned).
+fn push_tables(tables: &mut Tables, out: &Path, reports: &[Report], files: &[FileRecord]) -> Result<(), OutputError> {
+    let err = |e: String| write_err(out, e);
+    match tables {
+        Tables::Flat {
+            per_report,
+            files: files_writer,
+        } => {
+            let refs: Vec<&Report> = reports.iter().collect();
+            for (name, df) in tables::report_tables(&refs).map_err(err)? {
+                if let Some(w) = per_report.iter_mut().find(|w| w.name == name) {
+                    w.write(&df).map_err(|e| write_err(&w.tmp, e))?;
+                }
+            }
+            let refs: Vec<&FileRecord> = files.iter().collect();
+            let df = tables::files(&refs).map_err(err)?;
+            files_writer.write(&df).map_err(|e| write_err(&files_writer.tmp, e))?;
+        }
+        Tables::Partitioned(p) => p.push(reports, files).map_err(err)?,
+    }
+    Ok(())
+}
+
 impl Sink {
     pub fn create(out: &Path, layout: &Layout, xlsx_max_rows: u32, expected_files: usize) -> Result<Self, OutputError> {
         std::fs::create_dir_all(out).map_err(|e| write_err(out, e))?;
@@ -240,30 +307,23 @@ impl Sink {
         })
     }
 
-    /// One batch, in source_path order.
+    /// One batch, in source_path order. The Parquet tables and the workbook
+    /// are written side by side (each on its own thread): together they are
+    /// the one serial stage of a run, so the slower of the two, not their
+    /// sum, bounds how fast reports can be written.
     pub fn push(&mut self, reports: &[Report], files: &[FileRecord]) -> Result<(), OutputError> {
         let out = &self.out;
-        let err = |e: String| write_err(out, e);
-        match &mut self.tables {
-            Tables::Flat {
-                per_report,
-                files: files_writer,
-            } => {
-                let refs: Vec<&Report> = reports.iter().collect();
-                for (name, df) in tables::report_tables(&refs).map_err(err)? {
-                    if let Some(w) = per_report.iter_mut().find(|w| w.name == name) {
-                        w.write(&df).map_err(|e| write_err(&w.tmp, e))?;
-                    }
-                }
-                let refs: Vec<&FileRecord> = files.iter().collect();
-                let df = tables::files(&refs).map_err(err)?;
-                files_writer.write(&df).map_err(|e| write_err(&files_writer.tmp, e))?;
-            }
-            Tables::Partitioned(p) => p.push(reports, files).map_err(err)?,
-        }
-        self.workbook
-            .push(reports, files)
-            .map_err(|e| write_err(&self.out, e))?;
+        let (tables, workbook) = (&mut self.tables, &mut self.workbook);
+        let (tables_written, workbook_written) = std::thread::scope(|s| {
+            let workbook_thread = s.spawn(|| workbook.push(reports, files));
+            let tables_written = push_tables(tables, out, reports, files);
+            let workbook_written = workbook_thread
+                .join()
+                .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into()));
+            (tables_written, workbook_written)
+        });
+        tables_written?;
+        workbook_written.map_err(|e| write_err(&self.out, e))?;
         for r in reports {
             self.digests.push(ReportDigest::of(r));
             self.counts[0] += 1;
@@ -303,40 +363,33 @@ impl Sink {
         let err = |e: String| write_err(&out, e);
         let regions = summarize_regions(&self.digests);
         let panel = department_panel(&self.digests, &rules.config.department.prefixes);
-        let mut done: Vec<(PathBuf, String)> = Vec::new();
-        let mut outputs = Vec::new();
-        match self.tables {
-            Tables::Flat { per_report, files } => {
-                let empty = tables::report_tables(&[]).map_err(err)?;
-                for w in per_report {
-                    let name = format!("{}.parquet", w.name);
-                    let schema = empty
-                        .iter()
-                        .find(|(n, _)| *n == w.name)
-                        .map(|(_, df)| df.clone())
-                        .unwrap_or_default();
-                    let tmp = w.finish(&schema).map_err(err)?;
-                    done.push((tmp, name));
-                }
-                let tmp = files.finish(&tables::files(&[]).map_err(err)?).map_err(err)?;
-                done.push((tmp, "files.parquet".into()));
-            }
-            // Parts are renamed as they close: each is whole, and the
-            // manifest that lists them comes last.
-            Tables::Partitioned(p) => outputs.extend(p.finish().map_err(err)?),
-        }
-        let mut summary_df = tables::summary(&regions).map_err(err)?;
-        let summary_name = layout.summary_name();
-        if let Some(dir) = Path::new(&summary_name).parent() {
-            std::fs::create_dir_all(out.join(dir)).map_err(|e| write_err(&out.join(dir), e))?;
-        }
-        let tmp = tmp_name(&out, &summary_name.replace('/', "-"));
-        tables::write_one(&mut summary_df, &tmp).map_err(err)?;
-        done.push((tmp, summary_name));
         let workbook_name = layout.workbook_name();
-        let tmp = tmp_name(&out, &workbook_name);
-        self.workbook.finish(&regions, &panel, &tmp).map_err(err)?;
-        done.push((tmp, workbook_name));
+        let workbook_tmp = tmp_name(&out, &workbook_name);
+        let workbook = self.workbook;
+        // The workbook's zip is the longest part of finishing: it is written
+        // beside the Parquet tables, not after them.
+        let (tables_done, workbook_done) = std::thread::scope(|s| {
+            let workbook_thread = s.spawn(|| workbook.finish(&regions, &panel, &workbook_tmp));
+            let tables_done = finish_tables(self.tables, &out, &layout, &regions);
+            let workbook_done = workbook_thread
+                .join()
+                .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into()));
+            (tables_done, workbook_done)
+        });
+        if tables_done.is_err() || workbook_done.is_err() {
+            // Neither half is renamed into place: no temporary is left behind.
+            let _ = std::fs::remove_file(&workbook_tmp);
+            for (tmp, _) in tables_done
+                .as_ref()
+                .map(|(done, _)| done.as_slice())
+                .unwrap_or_default()
+            {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+        let (mut done, mut outputs) = tables_done?;
+        workbook_done.map_err(err)?;
+        done.push((workbook_tmp, workbook_name));
         for (tmp, name) in done {
             std::fs::rename(&tmp, out.join(&name)).map_err(|e| write_err(&out.join(&name), e))?;
             outputs.push(name);

@@ -211,6 +211,22 @@ fn tmp_name(out: &Path, name: &str) -> PathBuf {
     out.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
+/// The thread that writes the workbook beside the Parquet tables.
+fn workbook_writer() -> std::thread::Builder {
+    std::thread::Builder::new().name("jixiao-workbook".into())
+}
+
+/// The workbook thread's result; a thread that could not start or that
+/// panicked is an error of the run, not a panic of the writer.
+fn joined(thread: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<(), String>>>) -> Result<(), String> {
+    match thread {
+        Ok(t) => t
+            .join()
+            .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into())),
+        Err(e) => Err(format!("could not start the workbook writer: {e}")),
+    }
+}
+
 /// Closes the Parquet tables and writes the region summary: the temporary
 /// files to rename (with their names), and the partition parts already in place.
 type Finished = (Vec<(PathBuf, String)>, Vec<String>);
@@ -315,11 +331,9 @@ impl Sink {
         let out = &self.out;
         let (tables, workbook) = (&mut self.tables, &mut self.workbook);
         let (tables_written, workbook_written) = std::thread::scope(|s| {
-            let workbook_thread = s.spawn(|| workbook.push(reports, files));
+            let workbook_thread = workbook_writer().spawn_scoped(s, || workbook.push(reports, files));
             let tables_written = push_tables(tables, out, reports, files);
-            let workbook_written = workbook_thread
-                .join()
-                .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into()));
+            let workbook_written = joined(workbook_thread);
             (tables_written, workbook_written)
         });
         tables_written?;
@@ -369,11 +383,10 @@ impl Sink {
         // The workbook's zip is the longest part of finishing: it is written
         // beside the Parquet tables, not after them.
         let (tables_done, workbook_done) = std::thread::scope(|s| {
-            let workbook_thread = s.spawn(|| workbook.finish(&regions, &panel, &workbook_tmp));
+            let workbook_thread =
+                workbook_writer().spawn_scoped(s, || workbook.finish(&regions, &panel, &workbook_tmp));
             let tables_done = finish_tables(self.tables, &out, &layout, &regions);
-            let workbook_done = workbook_thread
-                .join()
-                .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into()));
+            let workbook_done = joined(workbook_thread);
             (tables_done, workbook_done)
         });
         if tables_done.is_err() || workbook_done.is_err() {

@@ -183,13 +183,8 @@ impl TitleKinds {
         if words.is_empty() {
             return Ok(TitleKinds { automaton: None, masks });
         }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build(words)?;
         Ok(TitleKinds {
-            automaton: Some(automaton),
+            automaton: Some(automaton_with(words, Scan::Overlapping)?),
             masks,
         })
     }
@@ -543,7 +538,8 @@ pub(crate) fn add_indicator_once(list: &mut Vec<crate::model::Indicator>, i: cra
     }
 }
 
-/// How a keyword automaton scans (all are leftmost-longest, built once per run).
+/// How a keyword automaton scans (built once per run; leftmost-longest but
+/// for `Overlapping`).
 #[derive(Clone, Copy)]
 pub(crate) enum Scan {
     /// A DFA with the crate's prefilter: the default for whole-text passes.
@@ -555,6 +551,9 @@ pub(crate) enum Scan {
     /// A contiguous NFA: builds several times faster than a DFA; for large
     /// lists only ever run over short strings.
     Compact,
+    /// The DFA alone, reporting every match, overlapping ones included
+    /// (`find_overlapping_iter`): for asking which lists a short text touches.
+    Overlapping,
 }
 
 /// Leftmost-longest automaton over a list of keywords.
@@ -571,13 +570,14 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
-    let (kind, prefilter) = match scan {
-        Scan::Prefiltered => (AhoCorasickKind::DFA, true),
-        Scan::Dense => (AhoCorasickKind::DFA, false),
-        Scan::Compact => (AhoCorasickKind::ContiguousNFA, true),
+    let (kind, prefilter, match_kind) = match scan {
+        Scan::Prefiltered => (AhoCorasickKind::DFA, true, MatchKind::LeftmostLongest),
+        Scan::Dense => (AhoCorasickKind::DFA, false, MatchKind::LeftmostLongest),
+        Scan::Compact => (AhoCorasickKind::ContiguousNFA, true, MatchKind::LeftmostLongest),
+        Scan::Overlapping => (AhoCorasickKind::DFA, false, MatchKind::Standard),
     };
     AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
+        .match_kind(match_kind)
         .kind(Some(kind))
         .prefilter(prefilter)
         .build(patterns)

@@ -476,16 +476,15 @@ mod tests {
 
     #[test]
     fn full_names_match_as_the_automaton_did_on_the_sample_reports() {
-        let m = matcher();
-        let (ac, full) = full_name_automaton(&m);
+        let (m, ac, full) = matcher_and_automaton();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
         let mut texts = 0;
         for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
             let Ok(text) = std::fs::read_to_string(entry.path()) else {
                 continue;
             };
-            let found = text_matches(&m, &text);
-            assert_eq!(found, by_automaton(&ac, &full, &text), "{}", entry.path().display());
+            let found = text_matches(m, &text);
+            assert_eq!(found, by_automaton(ac, full, &text), "{}", entry.path().display());
             texts += usize::from(!found.is_empty());
         }
         assert!(texts >= 5, "only {texts} fixtures name a region");

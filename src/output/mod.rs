@@ -211,20 +211,26 @@ fn tmp_name(out: &Path, name: &str) -> PathBuf {
     out.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// The thread that writes the workbook beside the Parquet tables.
-fn workbook_writer() -> std::thread::Builder {
-    std::thread::Builder::new().name("jixiao-workbook".into())
-}
-
-/// The workbook thread's result; a thread that could not start or that
-/// panicked is an error of the run, not a panic of the writer.
-fn joined(thread: std::io::Result<std::thread::ScopedJoinHandle<'_, Result<(), String>>>) -> Result<(), String> {
-    match thread {
-        Ok(t) => t
-            .join()
-            .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into())),
-        Err(e) => Err(format!("could not start the workbook writer: {e}")),
-    }
+/// `tables` on this thread while `workbook` runs on a thread of its own; a
+/// workbook thread that cannot start or that panics is an error of the run,
+/// not a panic of the writer.
+fn beside_workbook<T>(
+    workbook: impl FnOnce() -> Result<(), String> + Send,
+    tables: impl FnOnce() -> T,
+) -> (T, Result<(), String>) {
+    std::thread::scope(|s| {
+        let thread = std::thread::Builder::new()
+            .name("jixiao-workbook".into())
+            .spawn_scoped(s, workbook);
+        let tables_done = tables();
+        let workbook_done = match thread {
+            Ok(t) => t
+                .join()
+                .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into())),
+            Err(e) => Err(format!("could not start the workbook writer: {e}")),
+        };
+        (tables_done, workbook_done)
+    })
 }
 
 /// Closes the Parquet tables and writes the region summary: the temporary
@@ -330,12 +336,10 @@ impl Sink {
     pub fn push(&mut self, reports: &[Report], files: &[FileRecord]) -> Result<(), OutputError> {
         let out = &self.out;
         let (tables, workbook) = (&mut self.tables, &mut self.workbook);
-        let (tables_written, workbook_written) = std::thread::scope(|s| {
-            let workbook_thread = workbook_writer().spawn_scoped(s, || workbook.push(reports, files));
-            let tables_written = push_tables(tables, out, reports, files);
-            let workbook_written = joined(workbook_thread);
-            (tables_written, workbook_written)
-        });
+        let (tables_written, workbook_written) = beside_workbook(
+            || workbook.push(reports, files),
+            || push_tables(tables, out, reports, files),
+        );
         tables_written?;
         workbook_written.map_err(|e| write_err(&self.out, e))?;
         for r in reports {
@@ -382,13 +386,11 @@ impl Sink {
         let workbook = self.workbook;
         // The workbook's zip is the longest part of finishing: it is written
         // beside the Parquet tables, not after them.
-        let (tables_done, workbook_done) = std::thread::scope(|s| {
-            let workbook_thread =
-                workbook_writer().spawn_scoped(s, || workbook.finish(&regions, &panel, &workbook_tmp));
-            let tables_done = finish_tables(self.tables, &out, &layout, &regions);
-            let workbook_done = joined(workbook_thread);
-            (tables_done, workbook_done)
-        });
+        let tables = self.tables;
+        let (tables_done, workbook_done) = beside_workbook(
+            || workbook.finish(&regions, &panel, &workbook_tmp),
+            || finish_tables(tables, &out, &layout, &regions),
+        );
         if tables_done.is_err() || workbook_done.is_err() {
             // Neither half is renamed into place: no temporary is left behind.
             let _ = std::fs::remove_file(&workbook_tmp);

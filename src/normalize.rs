@@ -518,7 +518,7 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
         };
         if plain {
             let (from, base) = *run.get_or_insert((bi, buf.text.len()));
-            if matches!(c, '\t' | '\u{000B}' | ' ') {
+            if c.is_whitespace() {
                 buf.spaces.push(buf.len() as u32);
             }
             buf.orig.push(ci);

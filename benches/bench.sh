@@ -3,6 +3,7 @@
 #
 #   bash benches/bench.sh [N ...]        default: 10000 100000
 #   BENCH_JOBS="1 2 4" bash benches/bench.sh 10000
+#   BENCH_GEN="--docx 10 --pdf 5" bash benches/bench.sh 10000   (a mixed-format corpus)
 #
 # For each N: generates N text reports with examples/gen_corpus (省/市/县/年度/),
 # runs the release build cold (--no-cache, fresh output folder, page cache
@@ -56,7 +57,8 @@ printf '| N | jobs | wall s | reports/s | MB/s | files read | walk | read | norm
 printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for n in "${sizes[@]}"; do
   rm -rf "$work" && mkdir -p "$work"
-  "$gen" --n "$n" --out "$work/tree" 2>/dev/null
+  # shellcheck disable=SC2086 # BENCH_GEN is a list of generator options
+  "$gen" --n "$n" --out "$work/tree" ${BENCH_GEN:-} 2>/dev/null
   # An hour old, so that no file counts as modified just before a run.
   find "$work/tree" -type f -exec touch -d '1 hour ago' {} +
   mb=$(du -sm "$work/tree" | cut -f1)
@@ -80,7 +82,8 @@ for n in "${sizes[@]}"; do
   rm "$work/out/jixiao.xlsx"
   run --jobs "$jobs"
   row "$n" "$jobs, re-run, rewrite" "$mb"
-  find "$work/tree" -type f | awk 'NR % 100 == 0' | while read -r f; do
+  # Text files only: bytes appended to a .docx or .pdf would break the file.
+  find "$work/tree" -type f -name '*.txt' | awk 'NR % 100 == 0' | while read -r f; do
     echo "补充说明。" >>"$f"
     touch -d '30 minutes ago' "$f"
   done

@@ -1,13 +1,17 @@
 //! A corpus generator for benchmarks and accuracy at scale.
 //!
-//!     cargo run --release --example gen_corpus -- --n 10000 --out /tmp/corpus
+//!     cargo run --release --example gen_corpus -- --n 10000 --out /tmp/corpus/tree [--docx 10 --pdf 5]
 //!
 //! Builds N reports laid out as `省/市/县/年度/部门.txt` from the five real
 //! reports in tests/fixtures/reports: each copy moves to another county of the
 //! gazetteer, another year, and has every 万元 amount scaled by one factor (so
-//! totals still add up and ratios are unchanged). The true facts of every file
-//! (the gold of its seed, transformed the same way) are written to
-//! `truth.json` beside the tree, in the format of tests/fixtures/gold.
+//! totals still add up and ratios are unchanged). `--docx P` / `--pdf P` write
+//! P percent of the reports as Word documents (a paragraph per line) or PDFs (a
+//! text line per line, a page per form feed) instead, with the same text. The
+//! true facts of every file (the gold of its seed, transformed the same way)
+//! are written to `truth.json` beside the tree, in the format of
+//! tests/fixtures/gold. `tests/seeds_gold.rs` includes this file to score a
+//! small mixed corpus against its truth.
 
 use std::path::{Path, PathBuf};
 
@@ -43,11 +47,38 @@ impl Rng {
     }
 }
 
+/// What to generate: `n` reports under `out`, `docx_percent` and
+/// `pdf_percent` of them as .docx and .pdf.
+pub struct Corpus {
+    pub n: usize,
+    pub out: PathBuf,
+    pub docx_percent: usize,
+    pub pdf_percent: usize,
+}
+
+#[allow(dead_code)] // tests/seeds_gold.rs includes this file and calls `generate` only
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |k: &str| args.iter().position(|a| a == k).and_then(|i| args.get(i + 1)).cloned();
-    let n: usize = arg("--n").and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let out = PathBuf::from(arg("--out").unwrap_or_else(|| "corpus".into()));
+    let percent = |k: &str| arg(k).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let corpus = Corpus {
+        n: arg("--n").and_then(|v| v.parse().ok()).unwrap_or(1000),
+        out: PathBuf::from(arg("--out").unwrap_or_else(|| "corpus".into())),
+        docx_percent: percent("--docx"),
+        pdf_percent: percent("--pdf"),
+    };
+    generate(&corpus);
+    eprintln!(
+        "{} reports in {}; truth in {}",
+        corpus.n,
+        corpus.out.display(),
+        corpus.out.join("../truth.json").display()
+    );
+}
+
+/// Writes the corpus and its `truth.json` (beside `out`).
+pub fn generate(corpus: &Corpus) {
+    let (n, out) = (corpus.n, &corpus.out);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let gold: Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("tests/fixtures/gold/seeds.json")).expect("gold"))
@@ -105,12 +136,27 @@ fn main() {
         };
         let renamed = rename(&scaled);
         let dept = rename(g["department"].as_str().unwrap_or("部门"));
-        let rel = format!("{province}/{city}/{county}/{year}/{dept}_{i:06}.txt");
+        // A fixed permutation of 0..100 picks the format, so that every share
+        // is spread over the corpus and the text reports are the same as
+        // without --docx/--pdf (the random draws above do not change).
+        let slot = (i * 37) % 100;
+        let ext = if slot < corpus.docx_percent {
+            "docx"
+        } else if slot < corpus.docx_percent + corpus.pdf_percent {
+            "pdf"
+        } else {
+            "txt"
+        };
+        let rel = format!("{province}/{city}/{county}/{year}/{dept}_{i:06}.{ext}");
         let path = out.join(&rel);
-        write(&path, &renamed);
+        match ext {
+            "docx" => write(&path, &docx(&renamed)),
+            "pdf" => write(&path, &pdf(&renamed)),
+            _ => write(&path, renamed.as_bytes()),
+        }
         let mut facts = g.clone();
         if let Some(o) = facts.as_object_mut() {
-            o.insert("file".into(), json!(format!("{dept}_{i:06}.txt")));
+            o.insert("file".into(), json!(format!("{dept}_{i:06}.{ext}")));
             o.insert("match".into(), json!(rel));
             o.insert("department".into(), json!(dept));
             if let Some(alts) = o.get_mut("alternatives").and_then(Value::as_object_mut) {
@@ -159,18 +205,149 @@ fn main() {
     }
     write(
         &out.join("../truth.json"),
-        &serde_json::to_string_pretty(&json!({ "reports": truth })).expect("json"),
-    );
-    eprintln!(
-        "{n} reports in {}; truth in {}",
-        out.display(),
-        out.join("../truth.json").display()
+        serde_json::to_string_pretty(&json!({ "reports": truth }))
+            .expect("json")
+            .as_bytes(),
     );
 }
 
-fn write(path: &Path, text: &str) {
+fn write(path: &Path, bytes: &[u8]) {
     if let Some(p) = path.parent() {
         std::fs::create_dir_all(p).expect("mkdir");
     }
-    std::fs::write(path, text).expect("write");
+    std::fs::write(path, bytes).expect("write");
+}
+
+/// A minimal Word package: one paragraph per line of the text.
+fn docx(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut body = String::new();
+    for line in text.split(['\n', '\u{c}']) {
+        let line: String = line.chars().filter(|c| !c.is_control()).collect();
+        body.push_str("<w:p><w:r><w:t xml:space=\"preserve\">");
+        body.push_str(&line.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"));
+        body.push_str("</w:t></w:r></w:p>");
+    }
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_string(),
+        ),
+        (
+            "word/document.xml",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+            ),
+        ),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, xml) in parts {
+        zip.start_file(name, options).expect("zip entry");
+        zip.write_all(xml.as_bytes()).expect("zip write");
+    }
+    zip.finish().expect("zip").into_inner()
+}
+
+/// A text-only PDF: a page per form feed (and per 60 lines), a text line per
+/// line. The font is a Type0 font with CIDs equal to the chars' code points
+/// (Identity-H) and a ToUnicode map back, without a font program: readers
+/// extract the text without drawing it. Pages are as wide as the longest line,
+/// so no line is wrapped.
+fn pdf(text: &str) -> Vec<u8> {
+    const SIZE: usize = 10;
+    let pages: Vec<Vec<&str>> = text
+        .split('\u{c}')
+        .flat_map(|page| {
+            let lines: Vec<&str> = page.lines().collect();
+            lines.chunks(60).map(<[&str]>::to_vec).collect::<Vec<_>>()
+        })
+        .filter(|lines| !lines.is_empty())
+        .collect();
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let width = (widest * SIZE + 80).clamp(595, 14_400);
+    let height = 60 * (SIZE + 4) + 80;
+
+    // Objects 1..: catalog, page tree, Type0 font, CID font, descriptor, ToUnicode, then a page and its content per page.
+    let mut objects: Vec<Vec<u8>> = Vec::new();
+    let kids: Vec<String> = (0..pages.len()).map(|k| format!("{} 0 R", 7 + 2 * k)).collect();
+    objects.push(b"<< /Type /Catalog /Pages 2 0 R >>".to_vec());
+    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages.len()).into_bytes());
+    objects.push(
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [4 0 R] /ToUnicode 6 0 R >>"
+            .to_vec(),
+    );
+    objects.push(b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 5 0 R /DW 1000 /W [32 126 500] /CIDToGIDMap /Identity >>".to_vec());
+    objects.push(b"<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 >>".to_vec());
+    // Code point = CID, mapped back for the chars the text uses (as a real
+    // PDF's subset font does; a map of the whole BMP makes readers slow).
+    let used: std::collections::BTreeSet<u32> = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(|c| if u32::from(c) > 0xFFFF { 0xFFFD } else { u32::from(c) })
+        .collect();
+    let pairs: Vec<String> = used.iter().map(|c| format!("<{c:04X}> <{c:04X}>")).collect();
+    let mut cmap = String::from("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+    for block in pairs.chunks(100) {
+        cmap.push_str(&format!(
+            "{} beginbfchar\n{}\nendbfchar\n",
+            block.len(),
+            block.join("\n")
+        ));
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    objects.push(stream(cmap.as_bytes()));
+    for (k, lines) in pages.iter().enumerate() {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                8 + 2 * k
+            )
+            .into_bytes(),
+        );
+        let mut content = format!("BT /F1 {SIZE} Tf {} TL 40 {} Td\n", SIZE + 4, height - 40);
+        for line in lines {
+            content.push('<');
+            for c in line.chars().filter(|c| !c.is_control()) {
+                let code = u32::from(c);
+                content.push_str(&format!("{:04X}", if code > 0xFFFF { 0xFFFD } else { code }));
+            }
+            content.push_str("> Tj T*\n");
+        }
+        content.push_str("ET\n");
+        objects.push(stream(content.as_bytes()));
+    }
+
+    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (k, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", k + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn stream(data: &[u8]) -> Vec<u8> {
+    let mut s = format!("<< /Length {} >>\nstream\n", data.len()).into_bytes();
+    s.extend_from_slice(data);
+    s.extend_from_slice(b"\nendstream");
+    s
 }

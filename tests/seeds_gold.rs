@@ -3,9 +3,13 @@
 //! A failure lists every difference. Two corpora: the five real reports
 //! (`gold/seeds.json`) and hand-written reports from other provinces
 //! (`gold/general.json`: 元 amounts, traditional characters, table-like lines,
-//! a municipality, a prefecture-level department, region-wide traps).
+//! a municipality, a prefecture-level department, region-wide traps). And a
+//! small corpus from the generator (`examples/gen_corpus.rs`) in all three
+//! generated formats against the truth it writes.
 
 mod common;
+#[path = "../examples/gen_corpus.rs"]
+mod gen_corpus;
 
 use std::collections::HashMap;
 
@@ -17,7 +21,11 @@ fn gold() -> Vec<Json> {
 }
 
 fn gold_of(name: &str) -> Vec<Json> {
-    let text = std::fs::read_to_string(common::fixtures().join("gold").join(name)).expect("gold file");
+    gold_at(&common::fixtures().join("gold").join(name))
+}
+
+fn gold_at(path: &std::path::Path) -> Vec<Json> {
+    let text = std::fs::read_to_string(path).expect("gold file");
     let v: Json = serde_json::from_str(&text).expect("gold json");
     v["reports"].as_array().expect("reports").clone()
 }
@@ -49,12 +57,17 @@ fn same(field: &str, gold: &Json, got: &Json) -> bool {
     }
 }
 
-/// Every difference between `reports.parquet` of a run over `dir` and the gold.
+/// Every difference between `reports.parquet` of a run over `dir` and the
+/// gold file (a name under tests/fixtures/gold, or a path).
 fn differences(dir: &std::path::Path, gold_file: &str) -> (usize, Vec<String>) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let (summary, _) = common::run(dir, &out, Some(2));
-    let golds = gold_of(gold_file);
+    let golds = if std::path::Path::new(gold_file).is_absolute() {
+        gold_at(std::path::Path::new(gold_file))
+    } else {
+        gold_of(gold_file)
+    };
     assert_eq!(summary.ok, golds.len(), "{summary}");
 
     let file = std::fs::File::open(out.join("reports.parquet")).unwrap();
@@ -67,7 +80,8 @@ fn differences(dir: &std::path::Path, gold_file: &str) -> (usize, Vec<String>) {
     let mut diffs = Vec::new();
     let mut compared = 0;
     for g in golds {
-        let file = g["file"].as_str().unwrap();
+        // A generated report is found by its path under the tree (`match`).
+        let file = g["match"].as_str().or(g["file"].as_str()).unwrap();
         let Some(&row) = by_file.get(file) else {
             diffs.push(format!("{file}: no row in reports.parquet"));
             continue;
@@ -116,6 +130,30 @@ fn reports_parquet_equals_gold_field_by_field() {
 fn rules_generalise_to_other_provinces_and_layouts() {
     let (compared, diffs) = differences(&common::fixtures().join("general"), "general.json");
     assert!(compared > 100, "compared only {compared} values");
+    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+}
+
+#[test]
+fn generated_reports_in_text_word_and_pdf_equal_their_truth() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = tmp.path().join("tree");
+    gen_corpus::generate(&gen_corpus::Corpus {
+        n: 20,
+        out: tree.clone(),
+        docx_percent: 34,
+        pdf_percent: 33,
+    });
+    let truth = tmp.path().join("truth.json");
+    let files: Vec<String> = gold_at(&truth)
+        .iter()
+        .map(|g| g["match"].as_str().unwrap().to_string())
+        .collect();
+    for ext in [".txt", ".docx", ".pdf"] {
+        let n = files.iter().filter(|f| f.ends_with(ext)).count();
+        assert!(n >= 4, "only {n} {ext} reports generated: {files:?}");
+    }
+    let (compared, diffs) = differences(&tree, truth.to_str().unwrap());
+    assert!(compared > 200, "compared only {compared} values");
     assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
 }
 

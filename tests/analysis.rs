@@ -23,13 +23,7 @@ fn reports() -> Vec<Report> {
         .reports
 }
 
-/// Indicator names compared after the same normalisation as score.py.
-fn norm(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfkc()
-        .filter(|c| !c.is_whitespace() && !"“”\"'‘’,，、()（）".contains(*c))
-        .collect()
-}
+use common::norm_indicator as norm;
 
 #[test]
 fn indicators_match_gold_with_precision_and_recall_above_095() {

@@ -60,9 +60,15 @@ fn same(field: &str, gold: &Json, got: &Json) -> bool {
 /// Every difference between `reports.parquet` of a run over `dir` and the
 /// gold file (a name under tests/fixtures/gold, or a path).
 fn differences(dir: &std::path::Path, gold_file: &str) -> (usize, Vec<String>) {
+    let (compared, diffs, _) = differences_and_reports(dir, gold_file);
+    (compared, diffs)
+}
+
+/// `differences`, and the run's reports.
+fn differences_and_reports(dir: &std::path::Path, gold_file: &str) -> (usize, Vec<String>, Vec<jixiao::model::Report>) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (summary, _) = common::run(dir, &out, Some(2));
+    let (summary, data) = common::run(dir, &out, Some(2));
     let golds = if std::path::Path::new(gold_file).is_absolute() {
         gold_at(std::path::Path::new(gold_file))
     } else {
@@ -116,7 +122,7 @@ fn differences(dir: &std::path::Path, gold_file: &str) -> (usize, Vec<String>) {
             }
         }
     }
-    (compared, diffs)
+    (compared, diffs, data.reports)
 }
 
 #[test]
@@ -152,8 +158,54 @@ fn generated_reports_in_text_word_and_pdf_equal_their_truth() {
         let n = files.iter().filter(|f| f.ends_with(ext)).count();
         assert!(n >= 4, "only {n} {ext} reports generated: {files:?}");
     }
-    let (compared, diffs) = differences(&tree, truth.to_str().unwrap());
+    let (compared, mut diffs, reports) = differences_and_reports(&tree, truth.to_str().unwrap());
     assert!(compared > 200, "compared only {compared} values");
+    // Every indicator: section, name and score, none missing, none extra; its
+    // maximum where the truth states one (as tests/analysis.rs for the seeds).
+    let key = |section: &str, name: &str, score: Option<f64>| {
+        format!("{section} / {} / {score:?}", common::norm_indicator(name))
+    };
+    let mut indicators = 0;
+    for g in gold_at(&truth) {
+        let file = g["match"].as_str().unwrap();
+        let Some(r) = reports.iter().find(|r| r.source_path == file) else {
+            continue; // already a difference
+        };
+        let want = g["indicators"].as_array().unwrap();
+        let want_keys: std::collections::BTreeSet<String> = want
+            .iter()
+            .map(|i| key(i[0].as_str().unwrap(), i[1].as_str().unwrap(), i[3].as_f64()))
+            .collect();
+        let got_keys: std::collections::BTreeSet<String> = r
+            .facts
+            .indicators
+            .iter()
+            .map(|i| key(&i.section, &i.indicator, i.score))
+            .collect();
+        indicators += want.len();
+        diffs.extend(
+            want_keys
+                .difference(&got_keys)
+                .map(|k| format!("{file}: indicator missing: {k}")),
+        );
+        diffs.extend(
+            got_keys
+                .difference(&want_keys)
+                .map(|k| format!("{file}: indicator extra: {k}")),
+        );
+        for i in want.iter().filter(|i| i[2].is_number()) {
+            let name = common::norm_indicator(i[1].as_str().unwrap());
+            let got = r
+                .facts
+                .indicators
+                .iter()
+                .find(|x| common::norm_indicator(&x.indicator) == name);
+            if let Some(got) = got.filter(|x| x.max_score != i[2].as_f64()) {
+                diffs.push(format!("{file}: {name} max: want {}, got {:?}", i[2], got.max_score));
+            }
+        }
+    }
+    assert!(indicators > 200, "compared only {indicators} indicators");
     assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
 }
 

@@ -17,6 +17,14 @@ pub fn reports_dir() -> PathBuf {
     fixtures().join("reports")
 }
 
+/// Indicator names compared after the same normalisation as score.py.
+pub fn norm_indicator(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .filter(|c| !c.is_whitespace() && !"“”\"'‘’,，、()（）".contains(*c))
+        .collect()
+}
+
 /// Runs the whole job over `input` into `out`.
 pub fn run(input: &Path, out: &Path, jobs: Option<usize>) -> (jixiao::RunSummary, jixiao::pipeline::RunData) {
     let rules = Rules::bundled().expect("bundled rules");

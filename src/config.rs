@@ -90,6 +90,9 @@ pub struct NormalizeRules {
     pub running_header_max_chars: usize,
     pub paragraph_end_chars: String,
     pub key_value_label_max_chars: usize,
+    /// Labels that never make a key-value line (`其中：…` lists parts).
+    #[serde(default = "default_key_value_not_labels")]
+    pub key_value_not_labels: Vec<String>,
     /// Pairs of characters: traditional, then simplified.
     #[serde(default)]
     pub traditional_to_simplified: String,
@@ -110,6 +113,12 @@ pub struct ContextWords {
     pub current_words: Vec<String>,
     pub part_words: Vec<String>,
     pub zero_words: Vec<String>,
+    /// What alone may stand between a keyword and its figure (收入为, 得分：).
+    #[serde(default = "default_copula_words")]
+    pub copula_words: Vec<String>,
+    /// Words passed over between a keyword and a zero statement (支出无, 经费为零).
+    #[serde(default = "default_zero_leads")]
+    pub zero_leads: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,6 +142,13 @@ pub struct ScoreRules {
     pub indicator_name_strip_prefixes: Vec<String>,
     pub indicator_name_strip_suffixes: Vec<String>,
     pub indicator_name_max_chars: usize,
+    /// The word before a section's own score (预算编制情况总分 28 分，得分 28 分).
+    #[serde(default = "default_section_score_words")]
+    pub section_score_words: Vec<String>,
+    /// A section heading holding one of these states its maximum
+    /// (（一）预算编制（28分）): its indicators are the full scheme.
+    #[serde(default = "default_section_max_marks")]
+    pub section_max_marks: Vec<String>,
     #[serde(default)]
     pub indicator_inline: Vec<String>,
     #[serde(default)]
@@ -172,12 +188,46 @@ pub struct DepartmentRules {
     pub region_short_form_followers: String,
     #[serde(default)]
     pub title_words: Vec<String>,
+    /// On a title line the name ends at the first digit, else at the first of
+    /// these found (in this order).
+    #[serde(default = "default_title_cut_words")]
+    pub title_cut_words: Vec<String>,
+    /// A title starting with one of these has the name right after it (关于XX局…的报告).
+    #[serde(default = "default_title_name_after")]
+    pub title_name_after: Vec<String>,
     pub min_chars: usize,
     pub max_chars: usize,
 }
 
 fn default_short_form_followers() -> String {
     "市县区州委镇乡街府人财教公".to_string()
+}
+
+// Defaults of keys added after the first release, so that a bureau's copy of
+// an older config/default.toml reads the same as before.
+fn words(w: &[&str]) -> Vec<String> {
+    w.iter().map(|s| (*s).to_string()).collect()
+}
+fn default_key_value_not_labels() -> Vec<String> {
+    words(&["其中"])
+}
+fn default_copula_words() -> Vec<String> {
+    words(&["为", ":", "是"])
+}
+fn default_zero_leads() -> Vec<String> {
+    words(&["支出", "费用", "经费", "决算数", "决算", "实际", "均", "为"])
+}
+fn default_section_score_words() -> Vec<String> {
+    words(&["得分"])
+}
+fn default_section_max_marks() -> Vec<String> {
+    words(&["分)", "总分"])
+}
+fn default_title_cut_words() -> Vec<String> {
+    words(&["部门整体", "关于"])
+}
+fn default_title_name_after() -> Vec<String> {
+    words(&["关于"])
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -353,6 +403,13 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.total_keywords);
     n(&mut c.score.total_keywords_strong);
     n(&mut c.score.indicator_score_keywords);
+    n(&mut c.score.section_score_words);
+    n(&mut c.score.section_max_marks);
+    n(&mut c.context.copula_words);
+    n(&mut c.context.zero_leads);
+    n(&mut c.department.title_cut_words);
+    n(&mut c.department.title_name_after);
+    n(&mut c.normalize.key_value_not_labels);
 }
 
 /// Fields named in the config must be columns the engine knows.
@@ -387,6 +444,19 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
     }
     if c.grades.is_empty() {
         return Err(ConfigError::Invalid("no [[grades]] bands".into()));
+    }
+    // An empty word would match everywhere.
+    for (key, list) in [
+        ("context.copula_words", &c.context.copula_words),
+        ("context.zero_leads", &c.context.zero_leads),
+        ("score.section_score_words", &c.score.section_score_words),
+        ("score.section_max_marks", &c.score.section_max_marks),
+        ("department.title_cut_words", &c.department.title_cut_words),
+        ("department.title_name_after", &c.department.title_name_after),
+    ] {
+        if list.iter().any(String::is_empty) {
+            return Err(ConfigError::Invalid(format!("`{key}` holds an empty word")));
+        }
     }
     for re in c.score.indicator_inline.iter().chain(&c.score.indicator_introducers) {
         let r = regex::Regex::new(re).map_err(|e| ConfigError::Invalid(format!("indicator pattern `{re}`: {e}")))?;
@@ -484,5 +554,54 @@ mod tests {
             .find(|m| m.actual.as_deref() == Some("outbound_travel_actual"))
             .unwrap();
         assert!(outbound.keywords.iter().any(|k| k == "因公出国(境)费"));
+    }
+
+    /// The keys added after the first release: a copy of an older default
+    /// config (without them) reads exactly as the bundled one.
+    #[test]
+    fn an_older_config_without_the_newer_keys_reads_the_same() {
+        let keys = [
+            "key_value_not_labels",
+            "zero_leads",
+            "copula_words",
+            "section_score_words",
+            "section_max_marks",
+            "title_cut_words",
+            "title_name_after",
+        ];
+        let older: String = DEFAULT_TOML
+            .lines()
+            .filter(|l| !keys.iter().any(|k| l.starts_with(&format!("{k} ="))))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(
+            older.lines().count() + keys.len(),
+            DEFAULT_TOML.lines().count(),
+            "each key once, on one line"
+        );
+        let (old, new) = (
+            Rules::from_parts(&older, DEFAULT_REGIONS).unwrap().config,
+            Rules::bundled().unwrap().config,
+        );
+        assert_eq!(old.normalize.key_value_not_labels, new.normalize.key_value_not_labels);
+        assert_eq!(old.context.zero_leads, new.context.zero_leads);
+        assert_eq!(old.context.copula_words, new.context.copula_words);
+        assert_eq!(old.score.section_score_words, new.score.section_score_words);
+        assert_eq!(old.score.section_max_marks, new.score.section_max_marks);
+        assert_eq!(old.department.title_cut_words, new.department.title_cut_words);
+        assert_eq!(old.department.title_name_after, new.department.title_name_after);
+    }
+
+    #[test]
+    fn an_empty_word_is_refused_and_full_width_words_are_nfkc() {
+        let bad = DEFAULT_TOML.replace(r#"copula_words = ["为", ":", "是"]"#, r#"copula_words = ["为", ""]"#);
+        let err = Rules::from_parts(&bad, DEFAULT_REGIONS).unwrap_err();
+        assert!(err.to_string().contains("context.copula_words"), "{err}");
+        let wide = DEFAULT_TOML.replace(
+            r#"section_max_marks = ["分)", "总分"]"#,
+            r#"section_max_marks = ["分）"]"#,
+        );
+        let r = Rules::from_parts(&wide, DEFAULT_REGIONS).unwrap();
+        assert_eq!(r.config.score.section_max_marks, ["分)"]);
     }
 }

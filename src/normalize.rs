@@ -120,6 +120,7 @@ pub struct Normalizer {
     header_max_chars: usize,
     end_chars: Vec<char>,
     kv_label_max: usize,
+    kv_not_labels: Vec<String>,
     /// Traditional → simplified for the CJK block, indexed by `c - U+4E00` ('\0': unchanged).
     simplified: Vec<char>,
     compat: CompatTable,
@@ -237,6 +238,7 @@ impl Normalizer {
             header_max_chars: rules.running_header_max_chars,
             end_chars: rules.paragraph_end_chars.chars().collect(),
             kv_label_max: rules.key_value_label_max_chars,
+            kv_not_labels: rules.key_value_not_labels.clone(),
             compat: CompatTable::new(),
             simplified: {
                 let cs: Vec<char> = rules
@@ -378,7 +380,7 @@ impl Normalizer {
         if let Some((label, value)) = content.split_once(':') {
             let l = label.trim().chars().count();
             let value = value.trim();
-            let prose = value.contains(['。', ';', ',', '、']) || label.trim() == "其中";
+            let prose = value.contains(['。', ';', ',', '、']) || self.kv_not_labels.iter().any(|w| w == label.trim());
             if l >= 2 && l <= self.kv_label_max && !value.is_empty() && !prose {
                 return true;
             }
@@ -718,6 +720,17 @@ mod tests {
     fn key_value_cover_lines_stay_apart() {
         let c = norm("部门名称：乐昌市人民政府办公室\n单位负责人：吴章继\n");
         assert_eq!(c.text, "部门名称:乐昌市人民政府办公室\n单位负责人:吴章继");
+    }
+
+    #[test]
+    fn parts_after_qizhong_wrap_on_though_they_look_like_a_key_value_line() {
+        let text = "其中：基本支出 100 万元\n项目支出 20 万元。\n";
+        assert_eq!(norm(text).text, "其中:基本支出 100 万元项目支出 20 万元。");
+        let toml =
+            crate::config::DEFAULT_TOML.replace(r#"key_value_not_labels = ["其中"]"#, "key_value_not_labels = []");
+        let rules = Rules::from_parts(&toml, crate::config::DEFAULT_REGIONS).unwrap();
+        let c = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
+        assert_eq!(c.text, "其中:基本支出 100 万元\n项目支出 20 万元。");
     }
 
     #[test]

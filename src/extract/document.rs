@@ -137,12 +137,15 @@ impl DocumentMatcher {
             }
             let cut = line
                 .find(|c: char| c.is_ascii_digit())
-                .or_else(|| line.find("部门整体"))
-                .or_else(|| line.find("关于"))
+                .or_else(|| rules.title_cut_words.iter().find_map(|w| line.find(w.as_str())))
                 .unwrap_or(0);
             // 关于XX局2022年度…的报告: the name follows 关于.
             let lead = line[..cut].trim();
-            let skip = lead.strip_prefix("关于").map_or(0, |_| "关于".len());
+            let skip = rules
+                .title_name_after
+                .iter()
+                .find(|w| lead.starts_with(w.as_str()))
+                .map_or(0, String::len);
             let name = self.trim_to_suffix(&lead[skip..]);
             let begin = s + (line.len() - line.trim_start().len()) + skip;
             if valid(name) && region.starts_with_region(name) {
@@ -345,6 +348,15 @@ mod tests {
         assert_eq!(f.text(Field::Department), Some("中共乐昌市委办公室"));
         assert_eq!(f.text(Field::County), Some("乐昌市"));
         assert_eq!(f.text(Field::City), Some("韶关市"));
+    }
+
+    #[test]
+    fn title_words_come_from_the_config() {
+        use crate::extract::facts_with_config_line as with;
+        let text = "关于乐昌市财政局部门整体支出绩效自评报告\n一、基本情况\n";
+        assert_eq!(run(text).text(Field::Department), Some("乐昌市财政局"));
+        let f = with(r#"title_name_after = ["关于"]"#, r#"title_name_after = ["有关"]"#, text);
+        assert_ne!(f.text(Field::Department), Some("乐昌市财政局"));
     }
 
     #[test]

@@ -306,7 +306,7 @@ impl Context<'_, '_> {
         let prev = self.doc.text[..hit.start].chars().next_back();
         let boundary_before = prev.is_none_or(|c| !crate::normalize::is_cjk(c));
         let g = gap.trim();
-        boundary_before && (g.is_empty() || g == ":" || g == "为" || g == "是")
+        boundary_before && (g.is_empty() || self.cfg.context.copula_words.iter().any(|w| w == g))
     }
 
     /// The negation that states a zero right after the keyword (支出无, 为零).
@@ -315,8 +315,11 @@ impl Context<'_, '_> {
         let clause_end = after.find(&CLAUSE_STOPS[..]).unwrap_or(after.len());
         let clause = after[..clause_end].trim();
         let mut rest = clause;
-        for lead in ["支出", "费用", "经费", "决算数", "决算", "实际", "均", "为"] {
-            rest = rest.trim_start_matches(lead);
+        for lead in &self.cfg.context.zero_leads {
+            // (Words are never empty: the config is checked when loaded.)
+            while let Some(r) = rest.strip_prefix(lead.as_str()) {
+                rest = r;
+            }
         }
         let rest = rest.trim();
         self.cfg.context.zero_words.iter().any(|z| {
@@ -735,6 +738,16 @@ mod tests {
         assert_eq!(f.num(Field::OutboundTravelActual), Some(0.0));
         assert!((f.num(Field::ThreePublicActual).unwrap() - 3.69).abs() < 1e-9);
         assert!((f.num(Field::ThreePublicRatio).unwrap() - 0.41).abs() < 1e-9);
+    }
+
+    #[test]
+    fn zero_statements_pass_over_the_configured_words() {
+        use crate::extract::facts_with_config_line as with;
+        let text = "“三公”经费情况：因公出国（境）费支出无。";
+        assert_eq!(run(text).num(Field::OutboundTravelActual), Some(0.0));
+        let leads = r#"zero_leads = ["支出", "费用", "经费", "决算数", "决算", "实际", "均", "为"]"#;
+        let f = with(leads, r#"zero_leads = ["决算"]"#, text);
+        assert_eq!(f.num(Field::OutboundTravelActual), None);
     }
 
     #[test]

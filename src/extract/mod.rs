@@ -604,7 +604,20 @@ pub(crate) fn contains_any(hay: &str, words: &[String]) -> bool {
 /// Facts of a text with the bundled rules (unit tests of the extractor).
 #[cfg(test)]
 pub(crate) fn facts_of(text: &str) -> ReportFacts {
-    let rules = Rules::bundled().expect("bundled rules");
+    facts_with(Rules::bundled().expect("bundled rules"), text)
+}
+
+/// Facts of a text with the bundled config with one line replaced (`from` → `to`).
+#[cfg(test)]
+pub(crate) fn facts_with_config_line(from: &str, to: &str, text: &str) -> ReportFacts {
+    let toml = crate::config::DEFAULT_TOML;
+    assert!(toml.contains(from), "no `{from}` in the bundled config");
+    let rules = Rules::from_parts(&toml.replace(from, to), crate::config::DEFAULT_REGIONS).expect("rules");
+    facts_with(rules, text)
+}
+
+#[cfg(test)]
+fn facts_with(rules: Rules, text: &str) -> ReportFacts {
     let clean = crate::normalize::Normalizer::new(&rules.config.normalize)
         .expect("normaliser")
         .normalize(text);

@@ -21,6 +21,10 @@ pub(crate) struct ScoreMatcher {
     /// Section index for each pattern of `section`.
     section_of: Vec<usize>,
     grade_words: Vec<(String, String)>,
+    /// What alone may stand between a score keyword and `N 分`.
+    copula: Vec<String>,
+    /// The words before a section's own score.
+    section_score: AhoCorasick,
 }
 
 impl ScoreMatcher {
@@ -51,6 +55,8 @@ impl ScoreMatcher {
             section: automaton(&pats)?,
             section_of,
             grade_words,
+            copula: cfg.context.copula_words.clone(),
+            section_score: automaton(&cfg.score.section_score_words)?,
         })
     }
 
@@ -164,7 +170,7 @@ impl ScoreMatcher {
     fn points_after(&self, doc: &Doc, end: usize) -> Option<(f64, usize)> {
         let n = doc.numbers_in(end, (end + 12).min(doc.text.len())).first().copied()?;
         let gap = doc.text[end..n.start].trim();
-        if !(gap.is_empty() || gap == "为" || gap == ":" || gap == "是") || n.unit != Unit::Points {
+        if !(gap.is_empty() || self.copula.iter().any(|w| w == gap)) || n.unit != Unit::Points {
             return None;
         }
         Some((n.value, n.end))
@@ -261,7 +267,10 @@ impl ScoreMatcher {
             let (_, sent_end) = doc.sentence_of(m.start());
             let window_end = chars_after(doc.text, m.end(), 40).min(sent_end);
             let window = &doc.text[m.end()..window_end];
-            let Some(pos) = window.find("得分") else { continue };
+            let Some(word) = self.section_score.find(window) else {
+                continue;
+            };
+            let pos = word.start();
             let gap = &window[..pos];
             // The gap may hold the section's maximum (总分 28 分，) but nothing else.
             let gap_ok = gap.chars().count() <= 16
@@ -275,7 +284,7 @@ impl ScoreMatcher {
             if !gap_ok {
                 continue;
             }
-            if let Some((v, end)) = self.points_after(doc, m.end() + pos + "得分".len()) {
+            if let Some((v, end)) = self.points_after(doc, m.end() + word.end()) {
                 cands.push(Candidate {
                     field,
                     value: Value::Num(v),
@@ -304,9 +313,10 @@ impl ScoreMatcher {
             if heading_level(para).is_some() {
                 continue;
             }
-            let scores: Vec<(usize, (f64, usize))> = para
-                .match_indices("得分")
-                .filter_map(|(i, _)| self.points_after(doc, ps + i + "得分".len()).map(|p| (ps + i, p)))
+            let scores: Vec<(usize, (f64, usize))> = self
+                .section_score
+                .find_iter(para)
+                .filter_map(|w| self.points_after(doc, ps + w.end()).map(|p| (ps + w.start(), p)))
                 .collect();
             if let [(start, (v, end))] = scores.as_slice() {
                 cands.push(Candidate {
@@ -539,10 +549,9 @@ fn clean_name(raw: &str, cfg: &Config) -> String {
             }
         }
     }
-    // Keep a trailing 情况 when it is the whole difference (预算编制情况 vs 预算编制).
     for suf in &cfg.score.indicator_name_strip_suffixes {
         if let Some(rest) = s.strip_suffix(suf.as_str()) {
-            if rest.chars().count() >= 2 && suf != "情况" {
+            if rest.chars().count() >= 2 {
                 s = rest.to_string();
             }
         }
@@ -613,7 +622,7 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
         let has_max = doc.clean.headings.iter().any(|h| {
             h.level <= 2
                 && contains_any(&h.title, &section.keywords)
-                && (h.title.contains("分)") || h.title.contains("总分"))
+                && contains_any(&h.title, &cfg.score.section_max_marks)
         });
         let mine: Vec<&Indicator> = out.indicators.iter().filter(|i| i.section == section.title).collect();
         if !has_max || mine.is_empty() {
@@ -704,6 +713,38 @@ mod tests {
         assert_eq!(f.num(Field::ScoreEffectiveness), Some(30.0));
         assert_eq!(f.num(Field::ScoreBonus), Some(1.0));
         assert!(f.indicators.iter().all(|i| i.indicator != "加减分项"));
+    }
+
+    #[test]
+    fn score_words_and_maximum_marks_come_from_the_config() {
+        use crate::extract::facts_with_config_line as with;
+        // A section's own score after another word (评分) only when the config says so.
+        let text = "（一）预算编制情况总分 28 分，评分 26 分。\n";
+        assert_eq!(run(text).num(Field::ScoreBudgetPreparation), None);
+        let f = with(
+            r#"section_score_words = ["得分"]"#,
+            r#"section_score_words = ["得分", "评分"]"#,
+            text,
+        );
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(26.0));
+        // A heading that states its maximum (分)) lets its indicators be summed; without the mark, not.
+        let text = "三、绩效分析\n（一）预算编制情况（28 分）\n（1）预算编制合理性（5 分）。\n自评得分 5 分。\n";
+        assert_eq!(run(text).num(Field::ScoreBudgetPreparation), Some(5.0));
+        let f = with(
+            r#"section_max_marks = ["分)", "总分"]"#,
+            r#"section_max_marks = ["总分"]"#,
+            text,
+        );
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), None);
+        // `得分是 5 分`: 是 may stand between the word and its score; without it in the config, not.
+        let text = "三、绩效分析\n（一）预算编制情况（28 分）\n（1）预算编制合理性（5 分）。\n自评得分是 5 分。\n";
+        assert_eq!(run(text).indicators.first().and_then(|i| i.score), Some(5.0));
+        let f = with(
+            r#"copula_words = ["为", ":", "是"]"#,
+            r#"copula_words = ["为", ":"]"#,
+            text,
+        );
+        assert!(f.indicators.is_empty(), "{:?}", f.indicators);
     }
 
     #[test]

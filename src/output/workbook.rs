@@ -719,7 +719,6 @@ fn dictionary_sheet(sheets: &[Sheet]) -> Sheet<'static> {
     }
 }
 
-/// Display width: CJK characters take two columns.
 /// Display width of a text (CJK counts two), up to the widest a column is set to.
 fn width_of(s: &str) -> f64 {
     let mut w = 0.0;

@@ -5,7 +5,8 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    // The io error is the source, printed by the error chain (not twice).
+    #[error("cannot read {path}")]
     Read {
         path: String,
         #[source]

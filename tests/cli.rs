@@ -61,3 +61,19 @@ fn a_bad_config_is_a_clear_error_and_a_nonzero_exit() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not valid TOML"));
 }
+
+#[test]
+fn a_missing_config_file_says_why_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = jixiao()
+        .args(["run", "--config"])
+        .arg(tmp.path().join("missing.toml"))
+        .arg("--out")
+        .arg(tmp.path().join("o"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("missing.toml"), "{err}");
+    assert_eq!(err.matches("(os error 2)").count(), 1, "{err}");
+}

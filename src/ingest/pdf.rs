@@ -25,7 +25,7 @@ pub fn read(path: &Path, bytes: &[u8], cfg: &Formats) -> Result<(String, &'stati
     let text = if use_poppler {
         poppler(path, cfg).map(|t| (t, "pdftotext"))?
     } else {
-        builtin(bytes).map(|t| (t, "pdf-extract"))?
+        builtin(bytes, cfg.timeout_seconds).map(|t| (t, "pdf-extract"))?
     };
     check_text_layer(&text.0, cfg)?;
     Ok(text)
@@ -57,12 +57,23 @@ fn poppler(path: &Path, cfg: &Formats) -> Result<String, PdfError> {
     }
 }
 
-fn builtin(bytes: &[u8]) -> Result<String, PdfError> {
-    // The reader is third-party code over hostile bytes: a panic is this file's failure.
-    let res = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(bytes));
+fn builtin(bytes: &[u8], seconds: u64) -> Result<String, PdfError> {
+    // The reader is third-party code over hostile bytes: a panic is this file's
+    // failure, and so is a file it cannot finish within the time budget.
+    let bytes = bytes.to_vec();
+    let res = match within_budget(seconds, move || pdf_extract::extract_text_from_mem_by_pages(&bytes)) {
+        Budget::Done(res) => res,
+        Budget::Overran => {
+            return Err(PdfError::Failed(format!(
+                "PDF reading took longer than {seconds} s (formats.timeout_seconds; the built-in reader)"
+            )))
+        }
+        Budget::Panicked => return Err(PdfError::Failed("unreadable PDF (the reader gave up)".into())),
+        Budget::NotStarted(e) => return Err(PdfError::Failed(format!("cannot start the PDF reader: {e}"))),
+    };
     match res {
-        Ok(Ok(pages)) => Ok(pages.join("\u{000C}")),
-        Ok(Err(e)) => {
+        Ok(pages) => Ok(pages.join("\u{000C}")),
+        Err(e) => {
             let msg = e.to_string();
             if msg.to_lowercase().contains("encrypt") || msg.to_lowercase().contains("password") {
                 Err(PdfError::Failed("encrypted PDF: needs a password".into()))
@@ -70,7 +81,40 @@ fn builtin(bytes: &[u8]) -> Result<String, PdfError> {
                 Err(PdfError::Failed(format!("unreadable PDF: {msg}")))
             }
         }
-        Err(_) => Err(PdfError::Failed("unreadable PDF (the reader gave up)".into())),
+    }
+}
+
+/// How work run under a time budget ended.
+#[derive(Debug)]
+enum Budget<T> {
+    Done(T),
+    Overran,
+    /// The work panicked (its thread ended without a value).
+    Panicked,
+    NotStarted(std::io::Error),
+}
+
+/// Runs `work` on a thread of its own and waits at most `seconds` for it. A
+/// thread cannot be killed: one that overruns is left to finish (or to end with
+/// the process), and its file fails, so that one hostile file cannot hang the
+/// batch. A panic ends only that thread. (pdftotext, a process, is killed instead.)
+fn within_budget<T: Send + 'static>(seconds: u64, work: impl FnOnce() -> T + Send + 'static) -> Budget<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("jixiao-pdf".into())
+        // Parsers recurse over nested objects: the stack of a main thread.
+        .stack_size(8 << 20)
+        .spawn(move || {
+            // The receiver is gone when the budget ran out: nothing to tell.
+            let _ = tx.send(work());
+        });
+    if let Err(e) = spawned {
+        return Budget::NotStarted(e);
+    }
+    match rx.recv_timeout(std::time::Duration::from_secs(seconds.max(1))) {
+        Ok(v) => Budget::Done(v),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Budget::Overran,
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Budget::Panicked,
     }
 }
 
@@ -104,4 +148,39 @@ fn check_text_layer(text: &str, cfg: &Formats) -> Result<(), PdfError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_within_its_budget_is_done_and_work_past_it_is_left_behind() {
+        assert!(matches!(within_budget(5, || 7), Budget::Done(7)));
+        // A reader stuck on a hostile file: the caller goes on after the budget.
+        let stuck = within_budget(1, || std::thread::sleep(std::time::Duration::from_secs(30)));
+        assert!(matches!(stuck, Budget::Overran), "{stuck:?}");
+        let panicked = within_budget(5, || -> u8 { panic!("hostile bytes") });
+        assert!(matches!(panicked, Budget::Panicked), "{panicked:?}");
+    }
+
+    #[test]
+    fn the_built_in_reader_reads_a_pdf_and_refuses_garbage() {
+        let pdf = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/formats/pdf/000_df4d907f0d532eac.pdf"
+        ))
+        .unwrap();
+        let text = builtin(&pdf, 60).unwrap();
+        assert!(
+            text.contains('\u{000C}') && text.chars().count() > 1000,
+            "{} chars",
+            text.len()
+        );
+        let err = builtin(b"%PDF-1.4 not really", 60).unwrap_err();
+        assert!(
+            matches!(&err, PdfError::Failed(m) if m.starts_with("unreadable PDF")),
+            "{err:?}"
+        );
+    }
 }

@@ -43,6 +43,7 @@ fn hostile_tree(dir: &Path) -> BTreeSet<String> {
     add("k04_50mb_one_line.txt", &long);
     add("k05_report_1000_times.txt", &seed.repeat(1000));
     add("k21_million_rows.xlsx", &million_row_workbook());
+    add("k24_far_corners.xlsx", &far_corners_workbook());
     add("k16_dir_named.pdf/inside.txt", &seed);
     add("k17_gbk_name/\u{4e2d}.txt", &seed);
     let long_dir = "长".repeat(80);
@@ -57,6 +58,16 @@ fn million_row_workbook() -> Vec<u8> {
     for r in 0..1_048_576u32 {
         ws.write_number(r, 0, f64::from(r % 1000)).unwrap();
     }
+    wb.save_to_buffer().unwrap()
+}
+
+/// Two cells, at A1 and at XFD1048576 (the last cell of a sheet): a few KB
+/// whose box is 17 billion cells. Expanded whole, it took the process with it.
+fn far_corners_workbook() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "指标").unwrap();
+    ws.write_string(1_048_575, 16_383, "得分").unwrap();
     wb.save_to_buffer().unwrap()
 }
 
@@ -143,6 +154,7 @@ fn every_hostile_file_is_one_clear_row_and_good_reports_survive() {
     failed("k12_image_only.pdf", "");
     failed("k13_zip_bomb.docx", "max_decompressed_bytes");
     failed("k14_no_document.docx", "word/document.xml");
+    failed("k24_far_corners.xlsx", "max_sheet_cells");
     let (s21, e21) = status("k21_million_rows.xlsx");
     assert_eq!(s21, FileStatus::Failed, "{e21}");
     // Whatever the moment it was read at, a growing file is one clear row.

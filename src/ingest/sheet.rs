@@ -3,9 +3,9 @@
 //! also becomes text (cells of a row joined with ` | `) for the extractor, so
 //! a workbook that holds both a report and its table is one report.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 
 use crate::config::Config;
 use crate::model::Indicator;
@@ -23,14 +23,10 @@ pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
     let names = wb.sheet_names().to_vec();
     let max_cells = cfg.formats.max_sheet_cells;
     for name in names {
-        let Ok(range) = wb.worksheet_range(&name) else { continue };
-        let (h, w) = range.get_size();
-        if h.saturating_mul(w) > max_cells {
-            return Err(format!(
-                "sheet {name} has {h} × {w} cells, over formats.max_sheet_cells ({max_cells})"
-            ));
-        }
-        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(cell_text).collect()).collect();
+        // An unreadable sheet is left out, as before; an oversized one refuses the file.
+        let Some(rows) = sheet_rows(&mut wb, &name, max_cells)? else {
+            continue;
+        };
         if let Some(found) = scoring_table(&rows, cfg) {
             indicators.extend(found);
         }
@@ -47,6 +43,71 @@ pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
         return Err("no usable sheet: the workbook has no text or numbers".into());
     }
     Ok(SheetText { text, indicators })
+}
+
+fn over_the_cap(name: &str, h: usize, w: usize, max_cells: usize) -> String {
+    format!("sheet {name} has {h} × {w} cells, over formats.max_sheet_cells ({max_cells})")
+}
+
+/// A sheet as rows of cell texts over the box its non-empty cells span (the
+/// shape of calamine's `worksheet_range`); `None` for a sheet calamine cannot
+/// read. An .xlsx sheet is streamed and its box checked before any row is
+/// built: `worksheet_range` allocates the whole box first, so two cells at A1
+/// and XFD1048576 (a 5 KB file) would take hundreds of GB and the process with
+/// them (calamine issue 693). (calamine expands an .xls when it opens it.)
+fn sheet_rows<RS: Read + Seek>(
+    wb: &mut Sheets<RS>,
+    name: &str,
+    max_cells: usize,
+) -> Result<Option<Vec<Vec<String>>>, String> {
+    let Sheets::Xlsx(xlsx) = wb else {
+        let Ok(range) = wb.worksheet_range(name) else {
+            return Ok(None);
+        };
+        let (h, w) = range.get_size();
+        if h.saturating_mul(w) > max_cells {
+            return Err(over_the_cap(name, h, w, max_cells));
+        }
+        return Ok(Some(range.rows().map(|r| r.iter().map(cell_text).collect()).collect()));
+    };
+    let Ok(mut reader) = xlsx.worksheet_cells_reader(name) else {
+        return Ok(None);
+    };
+    let mut cells: Vec<((u32, u32), String)> = Vec::new();
+    let (mut top, mut left, mut bottom, mut right) = (u32::MAX, u32::MAX, 0u32, 0u32);
+    loop {
+        match reader.next_cell() {
+            Ok(Some(cell)) => {
+                let (pos, val) = (cell.get_position(), cell.get_value());
+                if matches!(val, DataRef::Empty) {
+                    continue;
+                }
+                (top, left) = (top.min(pos.0), left.min(pos.1));
+                (bottom, right) = (bottom.max(pos.0), right.max(pos.1));
+                let (h, w) = ((bottom - top) as usize + 1, (right - left) as usize + 1);
+                if h.saturating_mul(w) > max_cells {
+                    return Err(over_the_cap(name, h, w, max_cells));
+                }
+                cells.push((pos, cell_text(&Data::from(val.clone()))));
+            }
+            Ok(None) => break,
+            Err(_) => return Ok(None),
+        }
+    }
+    if cells.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let (h, w) = ((bottom - top) as usize + 1, (right - left) as usize + 1);
+    let mut rows = vec![vec![String::new(); w]; h];
+    for ((r, c), text) in cells {
+        if let Some(slot) = rows
+            .get_mut((r - top) as usize)
+            .and_then(|row| row.get_mut((c - left) as usize))
+        {
+            *slot = text;
+        }
+    }
+    Ok(Some(rows))
 }
 
 fn cell_text(d: &Data) -> String {

@@ -276,6 +276,33 @@ fn an_excel_scoring_table_gives_indicators() {
     assert_eq!(r.facts.num(Field::FiscalYear), Some(2023.0));
 }
 
+/// A legacy .xls scoring table (saved by LibreOffice) passes the check of its
+/// sheets' boxes that runs before calamine opens it, and gives its indicators.
+#[test]
+fn a_legacy_xls_scoring_table_gives_indicators() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (summary, data) = common::run(
+        &common::fixtures().join("formats/xls"),
+        &tmp.path().join("out"),
+        Some(1),
+    );
+    assert_eq!(summary.ok, 1, "{:?}", data.files);
+    let got: Vec<(&str, &str, Option<f64>, Option<f64>)> = data.reports[0]
+        .facts
+        .indicators
+        .iter()
+        .map(|i| (i.section.as_str(), i.indicator.as_str(), i.max_score, i.score))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("预算编制情况", "预算编制合理性", Some(5.0), Some(5.0)),
+            ("预算编制情况", "预算编制规范性", Some(5.0), Some(4.0)),
+            ("预算执行情况", "资金管理", Some(22.0), Some(20.0)),
+        ]
+    );
+}
+
 #[test]
 fn legacy_doc_is_converted_with_libreoffice_or_skipped_with_the_way_to_enable_it() {
     let dir = common::fixtures().join("formats/doc");

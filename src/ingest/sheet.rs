@@ -16,6 +16,8 @@ pub struct SheetText {
 }
 
 pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
+    // calamine expands every sheet of an .xls when it opens the file.
+    xls_boxes_fit(bytes, cfg.formats.max_sheet_cells)?;
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| format!("not a readable Excel workbook: {e}"))?;
     let mut text = String::new();
@@ -108,6 +110,111 @@ fn sheet_rows<RS: Read + Seek>(
         }
     }
     Ok(Some(rows))
+}
+
+/// Refuses an .xls (a compound file holding a `Workbook` or `Book` stream)
+/// whose sheets declare or hold a box of cells over `max_cells`, before
+/// calamine opens it: calamine makes each sheet a dense grid over that box when
+/// it opens the file (and reserves room for the declared box), so a 6 KB file
+/// with one cell at column 65535 asks for 137 GB and aborts the process.
+/// The records are walked as calamine walks them (each sheet from the position
+/// its BOUNDSHEET record gives, nested substreams skipped); anything this walk
+/// cannot read is left for calamine to refuse. Not a compound file: `Ok`.
+fn xls_boxes_fit(bytes: &[u8], max_cells: usize) -> Result<(), String> {
+    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut stream = Vec::new();
+    let opened = cfb.open_stream("/Workbook").or_else(|_| cfb.open_stream("/Book"));
+    let Ok(s) = opened else { return Ok(()) };
+    // A stream is at most the file; a longer one is a broken file calamine refuses.
+    if s.take(bytes.len() as u64 + 1).read_to_end(&mut stream).is_err() {
+        return Ok(());
+    }
+    let u16_at = |d: &[u8], i: usize| d.get(i..i + 2).map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])));
+    let u32_at = |d: &[u8], i: usize| d.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let records = |from: usize| {
+        let mut rest = stream.get(from..).unwrap_or_default();
+        std::iter::from_fn(move || {
+            let typ = u16_at(rest, 0)?;
+            let len = u16_at(rest, 2)? as usize;
+            let data = rest.get(4..4 + len)?;
+            rest = rest.get(4 + len..)?;
+            Some((typ, data))
+        })
+    };
+    // Sheet positions, from the workbook globals (up to their EOF).
+    let sheets: Vec<usize> = records(0)
+        .take_while(|&(typ, _)| typ != 0x000A)
+        .filter(|&(typ, _)| typ == 0x0085)
+        .filter_map(|(_, d)| u32_at(d, 0).map(|p| p as usize))
+        .collect();
+    let too_big = |rows: u64, cols: u64| rows.saturating_mul(cols) > max_cells as u64;
+    for pos in sheets {
+        let (mut top, mut left, mut bottom, mut right) = (u32::MAX, u32::MAX, 0u32, 0u32);
+        let (mut seen_bof, mut depth) = (false, 0usize);
+        for (typ, d) in records(pos) {
+            if depth > 0 {
+                match typ {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            let cell = match typ {
+                0x0809 if seen_bof => {
+                    depth += 1;
+                    None
+                }
+                0x0809 => {
+                    seen_bof = true;
+                    None
+                }
+                0x000A => break,
+                // DIMENSIONS: calamine reserves room for the box it declares.
+                0x0200 => {
+                    let (rf, rl, cf, cl) = match d.len() {
+                        10 => (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 6)),
+                        14 | 16 => (u32_at(d, 0), u32_at(d, 4), u16_at(d, 8), u16_at(d, 10)),
+                        _ => (None, None, None, None),
+                    };
+                    if let (Some(rf), Some(rl), Some(cf), Some(cl)) = (rf, rl, cf, cl) {
+                        let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+                        let rows = u64::from(rl.wrapping_sub(rf));
+                        let cols = u64::from(cl.wrapping_sub(cf));
+                        if rl >= 1 && cl >= 1 && too_big(rows, cols) {
+                            return Err(format!(
+                                "a sheet declares {rows} × {cols} cells, over formats.max_sheet_cells ({max_cells})"
+                            ));
+                        }
+                    }
+                    None
+                }
+                // Cells: NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA at (row, col).
+                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                    u16_at(d, 0).zip(u16_at(d, 2)).map(|(r, c)| (r, c, c))
+                }
+                // MULRK: a row of cells from one column to another.
+                0x00BD if d.len() >= 6 => u16_at(d, 0)
+                    .zip(u16_at(d, 2))
+                    .zip(u16_at(d, d.len() - 2))
+                    .map(|((r, a), b)| (r, a, b)),
+                _ => None,
+            };
+            if let Some((r, c0, c1)) = cell {
+                (top, bottom) = (top.min(r), bottom.max(r));
+                (left, right) = (left.min(c0.min(c1)), right.max(c0.max(c1)));
+                let (rows, cols) = (u64::from(bottom - top) + 1, u64::from(right - left) + 1);
+                if too_big(rows, cols) {
+                    return Err(format!(
+                        "a sheet has {rows} × {cols} cells, over formats.max_sheet_cells ({max_cells})"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn cell_text(d: &Data) -> String {

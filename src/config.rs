@@ -149,6 +149,19 @@ pub struct ScoreRules {
     /// (（一）预算编制（28分）): its indicators are the full scheme.
     #[serde(default = "default_section_max_marks")]
     pub section_max_marks: Vec<String>,
+    /// Scoring tables in workbooks: header words of the indicator, score and
+    /// maximum columns, words that make an indicator-named column something
+    /// else, and words of total rows.
+    #[serde(default = "default_table_indicator_words")]
+    pub table_indicator_words: Vec<String>,
+    #[serde(default = "default_table_score_words")]
+    pub table_score_words: Vec<String>,
+    #[serde(default = "default_table_max_words")]
+    pub table_max_words: Vec<String>,
+    #[serde(default = "default_table_not_name_words")]
+    pub table_not_name_words: Vec<String>,
+    #[serde(default = "default_table_total_words")]
+    pub table_total_words: Vec<String>,
     #[serde(default)]
     pub indicator_inline: Vec<String>,
     #[serde(default)]
@@ -222,6 +235,21 @@ fn default_section_score_words() -> Vec<String> {
 }
 fn default_section_max_marks() -> Vec<String> {
     words(&["分)", "总分"])
+}
+fn default_table_indicator_words() -> Vec<String> {
+    words(&["指标"])
+}
+fn default_table_score_words() -> Vec<String> {
+    words(&["得分"])
+}
+fn default_table_max_words() -> Vec<String> {
+    words(&["分值", "满分", "权重", "标准分"])
+}
+fn default_table_not_name_words() -> Vec<String> {
+    words(&["得分", "分值", "解释"])
+}
+fn default_table_total_words() -> Vec<String> {
+    words(&["合计", "总分"])
 }
 fn default_title_cut_words() -> Vec<String> {
     words(&["部门整体", "关于"])
@@ -451,6 +479,11 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.zero_leads", &c.context.zero_leads),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.section_max_marks", &c.score.section_max_marks),
+        ("score.table_indicator_words", &c.score.table_indicator_words),
+        ("score.table_score_words", &c.score.table_score_words),
+        ("score.table_max_words", &c.score.table_max_words),
+        ("score.table_not_name_words", &c.score.table_not_name_words),
+        ("score.table_total_words", &c.score.table_total_words),
         ("department.title_cut_words", &c.department.title_cut_words),
         ("department.title_name_after", &c.department.title_name_after),
     ] {
@@ -566,6 +599,11 @@ mod tests {
             "copula_words",
             "section_score_words",
             "section_max_marks",
+            "table_indicator_words",
+            "table_score_words",
+            "table_max_words",
+            "table_not_name_words",
+            "table_total_words",
             "title_cut_words",
             "title_name_after",
         ];
@@ -588,6 +626,11 @@ mod tests {
         assert_eq!(old.context.copula_words, new.context.copula_words);
         assert_eq!(old.score.section_score_words, new.score.section_score_words);
         assert_eq!(old.score.section_max_marks, new.score.section_max_marks);
+        assert_eq!(old.score.table_indicator_words, new.score.table_indicator_words);
+        assert_eq!(old.score.table_score_words, new.score.table_score_words);
+        assert_eq!(old.score.table_max_words, new.score.table_max_words);
+        assert_eq!(old.score.table_not_name_words, new.score.table_not_name_words);
+        assert_eq!(old.score.table_total_words, new.score.table_total_words);
         assert_eq!(old.department.title_cut_words, new.department.title_cut_words);
         assert_eq!(old.department.title_name_after, new.department.title_name_after);
     }

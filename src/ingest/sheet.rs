@@ -233,18 +233,18 @@ fn cell_text(d: &Data) -> String {
 
 /// Rows of a scoring table (指标 / 分值 / 得分), if the sheet is one.
 fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
-    let header_idx = rows
-        .iter()
-        .take(8)
-        .position(|r| r.iter().any(|c| c.contains("指标")) && r.iter().any(|c| c.contains("得分")))?;
-    let header = &rows[header_idx];
-    let find = |words: &[&str]| header.iter().position(|c| words.iter().any(|w| c.contains(w)));
-    let score_col = header.iter().rposition(|c| c.contains("得分"))?;
-    let max_col = find(&["分值", "满分", "权重", "标准分"]);
+    let s = &cfg.score;
+    let names_any = |cell: &str, words: &[String]| words.iter().any(|w| cell.contains(w.as_str()));
+    let header_idx = rows.iter().take(8).position(|r| {
+        r.iter().any(|c| names_any(c, &s.table_indicator_words)) && r.iter().any(|c| names_any(c, &s.table_score_words))
+    })?;
+    let header = rows.get(header_idx)?;
+    let score_col = header.iter().rposition(|c| names_any(c, &s.table_score_words))?;
+    let max_col = header.iter().position(|c| names_any(c, &s.table_max_words));
     let name_cols: Vec<usize> = header
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.contains("指标") && !c.contains("得分") && !c.contains("分值") && !c.contains("解释"))
+        .filter(|(_, c)| names_any(c, &s.table_indicator_words) && !names_any(c, &s.table_not_name_words))
         .map(|(i, _)| i)
         .collect();
     if name_cols.is_empty() {
@@ -269,7 +269,7 @@ fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
         let Some(name) = carried.iter().rev().find(|s| !s.is_empty()).cloned() else {
             continue;
         };
-        if name.contains("合计") || name.contains("总分") {
+        if names_any(&name, &s.table_total_words) {
             continue;
         }
         let max = max_col
@@ -336,5 +336,26 @@ mod tests {
                 ("预算执行情况", "部门预算资金支出率", Some(3.0), Some(3.0)),
             ]
         );
+    }
+
+    #[test]
+    fn a_table_with_other_header_words_is_read_when_the_config_names_them() {
+        let mut cfg = crate::config::Rules::bundled().unwrap().config;
+        let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rows = vec![
+            t(&["考核项目", "考核内容", "标准分", "评分"]),
+            t(&["预算编制情况", "预算编制合理性", "5", "4"]),
+            t(&["总计", "", "100", "96"]),
+        ];
+        assert!(scoring_table(&rows, &cfg).is_none());
+        cfg.score.table_indicator_words.push("考核".into());
+        cfg.score.table_score_words.push("评分".into());
+        cfg.score.table_total_words.push("总计".into());
+        let got = scoring_table(&rows, &cfg).unwrap();
+        let simple: Vec<(&str, Option<f64>, Option<f64>)> = got
+            .iter()
+            .map(|i| (i.indicator.as_str(), i.max_score, i.score))
+            .collect();
+        assert_eq!(simple, vec![("预算编制合理性", Some(5.0), Some(4.0))]);
     }
 }

@@ -16,8 +16,10 @@ pub struct SheetText {
 }
 
 pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
-    // calamine expands every sheet of an .xls when it opens the file.
+    // calamine expands every sheet of an .xls when it opens the file, and
+    // reserves room for the shared strings an .xlsx declares.
     xls_boxes_fit(bytes, cfg.formats.max_sheet_cells)?;
+    shared_strings_fit(bytes)?;
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| format!("not a readable Excel workbook: {e}"))?;
     let mut text = String::new();
@@ -110,6 +112,52 @@ fn sheet_rows<RS: Read + Seek>(
         }
     }
     Ok(Some(rows))
+}
+
+/// Refuses an .xlsx whose shared-strings part declares more strings
+/// (`uniqueCount`) than its bytes can hold (an entry takes at least `<si/>`):
+/// calamine reserves room for the declared count when it opens the file, so
+/// `uniqueCount="100000000000"` asked for 2.4 TB and aborted the process.
+/// Not a ZIP: `Ok` (calamine says what it is).
+fn shared_strings_fit(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index(i) else { continue };
+        if !part
+            .name()
+            .is_ok_and(|n| n.to_ascii_lowercase().ends_with("sharedstrings.xml"))
+        {
+            continue;
+        }
+        let size = part.size();
+        // The count is an attribute of the first element.
+        let mut head = Vec::new();
+        if part.take(64 << 10).read_to_end(&mut head).is_err() {
+            continue;
+        }
+        let Some(declared) = unique_count(&head) else { continue };
+        let room = size / 5 + 1;
+        if declared > room {
+            return Err(format!(
+                "its shared strings declare {declared} entries, more than their {size} bytes can hold: refused"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `uniqueCount` attribute's value in an XML head, when it is a number.
+fn unique_count(head: &[u8]) -> Option<u64> {
+    const KEY: &[u8] = b"uniqueCount";
+    let at = head.windows(KEY.len()).position(|w| w == KEY)?;
+    let rest = head.get(at + KEY.len()..)?;
+    let rest = rest.strip_prefix(b"=")?;
+    let quote = *rest.first()?;
+    let value = rest.get(1..)?;
+    let end = value.iter().position(|&b| b == quote)?;
+    std::str::from_utf8(value.get(..end)?).ok()?.parse().ok()
 }
 
 /// Refuses an .xls (a compound file holding a `Workbook` or `Book` stream)
@@ -310,6 +358,17 @@ fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declared_count_is_read_from_the_head() {
+        assert_eq!(
+            unique_count(br#"<sst xmlns="x" count="11" uniqueCount="11"><si>"#),
+            Some(11)
+        );
+        assert_eq!(unique_count(b"<sst uniqueCount='7'>"), Some(7));
+        assert_eq!(unique_count(b"<sst count=\"3\">"), None);
+        assert_eq!(unique_count(b"<sst uniqueCount=\"x\">"), None);
+    }
 
     #[test]
     fn scoring_table_rows_become_indicators() {

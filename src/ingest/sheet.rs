@@ -167,18 +167,32 @@ fn unique_count(head: &[u8]) -> Option<u64> {
 /// with one cell at column 65535 asks for 137 GB and aborts the process.
 /// The records are walked as calamine walks them (each sheet from the position
 /// its BOUNDSHEET record gives, nested substreams skipped); anything this walk
-/// cannot read is left for calamine to refuse. Not a compound file: `Ok`.
+/// cannot read within the file's own size is refused here too: calamine
+/// follows a sector chain until the stream's declared length, so a chain that
+/// loops back on itself under a 2 GB length grew the process by 4 GB.
+/// Not a compound file: `Ok` (calamine says what it is).
 fn xls_boxes_fit(bytes: &[u8], max_cells: usize) -> Result<(), String> {
-    let Ok(mut cfb) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
-        return Ok(());
-    };
-    let mut stream = Vec::new();
-    let opened = cfb.open_stream("/Workbook").or_else(|_| cfb.open_stream("/Book"));
-    let Ok(s) = opened else { return Ok(()) };
-    // A stream is at most the file; a longer one is a broken file calamine refuses.
-    if s.take(bytes.len() as u64 + 1).read_to_end(&mut stream).is_err() {
+    const COMPOUND_FILE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if !bytes.starts_with(&COMPOUND_FILE) {
         return Ok(());
     }
+    let unreadable = |why: String| format!("not a readable .xls: {why}");
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let s = cfb
+        .open_stream("/Workbook")
+        .or_else(|_| cfb.open_stream("/Book"))
+        .map_err(|_| unreadable("no Workbook stream".into()))?;
+    if s.len() > bytes.len() as u64 {
+        return Err(unreadable(format!(
+            "its Workbook stream claims {} bytes in a file of {}",
+            s.len(),
+            bytes.len()
+        )));
+    }
+    let mut stream = Vec::new();
+    s.take(bytes.len() as u64)
+        .read_to_end(&mut stream)
+        .map_err(|e| unreadable(e.to_string()))?;
     let u16_at = |d: &[u8], i: usize| d.get(i..i + 2).map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])));
     let u32_at = |d: &[u8], i: usize| d.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let records = |from: usize| {

@@ -42,6 +42,13 @@ pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
             }
         }
         text.push('\u{000C}');
+        // Many sheets within the cell cap each could still add up to gigabytes.
+        if text.len() > cfg.limits.max_text_bytes {
+            return Err(format!(
+                "the sheets hold more than {} bytes of text, longer than one report can be (limits.max_text_bytes)",
+                cfg.limits.max_text_bytes
+            ));
+        }
     }
     if text.trim_matches(['\u{000C}', '\n', ' ']).is_empty() {
         return Err("no usable sheet: the workbook has no text or numbers".into());
@@ -382,6 +389,24 @@ mod tests {
         assert_eq!(unique_count(b"<sst uniqueCount='7'>"), Some(7));
         assert_eq!(unique_count(b"<sst count=\"3\">"), None);
         assert_eq!(unique_count(b"<sst uniqueCount=\"x\">"), None);
+    }
+
+    #[test]
+    fn sheets_stop_once_their_text_passes_one_report() {
+        let mut cfg = crate::config::Rules::bundled().unwrap().config;
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for _ in 0..3 {
+            let ws = wb.add_worksheet();
+            for r in 0..50u32 {
+                ws.write_string(r, 0, "收入合计 585.91 万元，支出合计 823.55 万元")
+                    .unwrap();
+            }
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        assert!(read(&bytes, &cfg).is_ok());
+        cfg.limits.max_text_bytes = 4000; // between one sheet (~2.9 KB) and three
+        let err = read(&bytes, &cfg).err().unwrap();
+        assert!(err.contains("max_text_bytes"), "{err}");
     }
 
     #[test]

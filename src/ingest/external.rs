@@ -39,7 +39,10 @@ pub fn available(program: &str) -> bool {
 }
 
 /// Runs `cmd`, collecting its output, and kills it after `timeout_secs`.
-pub fn run_with_timeout(mut cmd: Command, timeout_secs: u64) -> Outcome {
+/// Standard output is read up to `max_stdout` bytes and one more (so the caller
+/// can tell it overflowed); then the pipe is closed, which ends a child still
+/// writing (a PDF that expands into gigabytes of text).
+pub fn run_with_timeout(mut cmd: Command, timeout_secs: u64, max_stdout: u64) -> Outcome {
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,
@@ -50,8 +53,8 @@ pub fn run_with_timeout(mut cmd: Command, timeout_secs: u64) -> Outcome {
     let mut err_pipe = child.stderr.take();
     let out_t = std::thread::spawn(move || {
         let mut v = Vec::new();
-        if let Some(p) = out_pipe.as_mut() {
-            let _ = p.read_to_end(&mut v);
+        if let Some(p) = out_pipe.take() {
+            let _ = p.take(max_stdout.saturating_add(1)).read_to_end(&mut v);
         }
         v
     });

@@ -145,7 +145,7 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
                 indicators: Vec::new(),
             })
         }
-        Format::Pdf => pdf::read(path, bytes, fmt)
+        Format::Pdf => pdf::read(path, bytes, fmt, cfg.limits.max_text_bytes)
             .map(|(t, r)| doc(t, r))
             .map_err(|pdf::PdfError::Failed(m)| NotRead::Failed(m)),
         Format::Zip => {
@@ -222,7 +222,8 @@ fn convert_with_soffice(path: &Path, cfg: &Config) -> Result<String, NotRead> {
         .args(["--headless", "--norestore", "--convert-to", "docx", "--outdir"])
         .arg(dir.join("out"))
         .arg(path);
-        match external::run_with_timeout(cmd, fmt.timeout_seconds) {
+        // soffice writes its result to a file; its stdout is only chatter.
+        match external::run_with_timeout(cmd, fmt.timeout_seconds, 64 * 1024) {
             external::Outcome::Done { .. } => {}
             external::Outcome::TimedOut => {
                 return Err(NotRead::Failed(format!(

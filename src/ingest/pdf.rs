@@ -16,14 +16,15 @@ pub enum PdfError {
     Failed(String),
 }
 
-pub fn read(path: &Path, bytes: &[u8], cfg: &Formats) -> Result<(String, &'static str), PdfError> {
+/// The text of a PDF; `max_text` bounds what an external reader may write.
+pub fn read(path: &Path, bytes: &[u8], cfg: &Formats, max_text: usize) -> Result<(String, &'static str), PdfError> {
     let use_poppler = match cfg.pdf_reader.as_str() {
         "pdftotext" => true,
         "builtin" => false,
         _ => super::external::available(&cfg.pdftotext),
     };
     let text = if use_poppler {
-        poppler(path, cfg).map(|t| (t, "pdftotext"))?
+        poppler(path, cfg, max_text).map(|t| (t, "pdftotext"))?
     } else {
         builtin(bytes, cfg.timeout_seconds).map(|t| (t, "pdf-extract"))?
     };
@@ -31,10 +32,13 @@ pub fn read(path: &Path, bytes: &[u8], cfg: &Formats) -> Result<(String, &'stati
     Ok(text)
 }
 
-fn poppler(path: &Path, cfg: &Formats) -> Result<String, PdfError> {
+fn poppler(path: &Path, cfg: &Formats, max_text: usize) -> Result<String, PdfError> {
     let mut cmd = std::process::Command::new(&cfg.pdftotext);
     cmd.args(["-enc", "UTF-8", "-eol", "unix", "-q"]).arg(path).arg("-");
-    match run_with_timeout(cmd, cfg.timeout_seconds) {
+    match run_with_timeout(cmd, cfg.timeout_seconds, max_text as u64) {
+        Outcome::Done { stdout, .. } if stdout.len() > max_text => Err(PdfError::Failed(format!(
+            "pdftotext wrote more than {max_text} bytes of text, longer than one report can be (limits.max_text_bytes)"
+        ))),
         Outcome::Done { status, stdout, stderr } => {
             if !status.success() {
                 let msg = String::from_utf8_lossy(&stderr);
@@ -162,6 +166,30 @@ mod tests {
         assert!(matches!(stuck, Budget::Overran), "{stuck:?}");
         let panicked = within_budget(5, || -> u8 { panic!("hostile bytes") });
         assert!(matches!(panicked, Budget::Panicked), "{panicked:?}");
+    }
+
+    /// A PDF whose text passes one report's length fails without all of it
+    /// being held: pdftotext's output pipe is closed at the limit.
+    #[test]
+    fn pdftotext_output_is_cut_at_the_text_limit() {
+        let cfg = crate::config::Rules::bundled().unwrap().config.formats;
+        if !super::super::external::available(&cfg.pdftotext) {
+            eprintln!("pdftotext not installed: skipped (CI installs poppler-utils)");
+            return;
+        }
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/formats/pdf/000_df4d907f0d532eac.pdf"
+        ));
+        let bytes = std::fs::read(path).unwrap();
+        let (text, reader) = read(path, &bytes, &cfg, 1 << 20).unwrap();
+        assert_eq!(reader, "pdftotext");
+        assert!(text.len() > 1000);
+        let err = poppler(path, &cfg, 1000).unwrap_err();
+        assert!(
+            matches!(&err, PdfError::Failed(m) if m.contains("max_text_bytes")),
+            "{err:?}"
+        );
     }
 
     #[test]

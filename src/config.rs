@@ -212,6 +212,13 @@ pub struct DepartmentRules {
     pub max_chars: usize,
 }
 
+impl ContextWords {
+    /// Whether `gap` (trimmed) may stand between a keyword and its figure.
+    pub fn is_copula(&self, gap: &str) -> bool {
+        gap.is_empty() || self.copula_words.iter().any(|w| w == gap)
+    }
+}
+
 fn default_short_form_followers() -> String {
     "市县区州委镇乡街府人财教公".to_string()
 }

@@ -306,7 +306,7 @@ impl Context<'_, '_> {
         let prev = self.doc.text[..hit.start].chars().next_back();
         let boundary_before = prev.is_none_or(|c| !crate::normalize::is_cjk(c));
         let g = gap.trim();
-        boundary_before && (g.is_empty() || self.cfg.context.copula_words.iter().any(|w| w == g))
+        boundary_before && self.cfg.context.is_copula(g)
     }
 
     /// The negation that states a zero right after the keyword (支出无, 为零).

@@ -21,8 +21,6 @@ pub(crate) struct ScoreMatcher {
     /// Section index for each pattern of `section`.
     section_of: Vec<usize>,
     grade_words: Vec<(String, String)>,
-    /// What alone may stand between a score keyword and `N 分`.
-    copula: Vec<String>,
     /// The words before a section's own score.
     section_score: AhoCorasick,
 }
@@ -55,7 +53,6 @@ impl ScoreMatcher {
             section: automaton(&pats)?,
             section_of,
             grade_words,
-            copula: cfg.context.copula_words.clone(),
             section_score: automaton(&cfg.score.section_score_words)?,
         })
     }
@@ -167,10 +164,10 @@ impl ScoreMatcher {
     }
 
     /// `N 分` right after a keyword (at most `为`/`:`/spaces between).
-    fn points_after(&self, doc: &Doc, end: usize) -> Option<(f64, usize)> {
+    fn points_after(&self, doc: &Doc, cfg: &Config, end: usize) -> Option<(f64, usize)> {
         let n = doc.numbers_in(end, (end + 12).min(doc.text.len())).first().copied()?;
         let gap = doc.text[end..n.start].trim();
-        if !(gap.is_empty() || self.copula.iter().any(|w| w == gap)) || n.unit != Unit::Points {
+        if !cfg.context.is_copula(gap) || n.unit != Unit::Points {
             return None;
         }
         Some((n.value, n.end))
@@ -183,7 +180,7 @@ impl ScoreMatcher {
             if !doc.under(m.start(), SectionKind::TotalScore) {
                 continue;
             }
-            if let Some((v, end)) = self.points_after(doc, m.end()) {
+            if let Some((v, end)) = self.points_after(doc, cfg, m.end()) {
                 if plausible(v) {
                     found = true;
                     cands.push(Candidate {
@@ -201,7 +198,7 @@ impl ScoreMatcher {
             return;
         }
         for m in self.total_strong.find_iter(doc.text) {
-            if let Some((v, end)) = self.points_after(doc, m.end()) {
+            if let Some((v, end)) = self.points_after(doc, cfg, m.end()) {
                 if plausible(v) {
                     cands.push(Candidate {
                         field: Field::ScoreTotal,
@@ -284,7 +281,7 @@ impl ScoreMatcher {
             if !gap_ok {
                 continue;
             }
-            if let Some((v, end)) = self.points_after(doc, m.end() + word.end()) {
+            if let Some((v, end)) = self.points_after(doc, cfg, m.end() + word.end()) {
                 cands.push(Candidate {
                     field,
                     value: Value::Num(v),
@@ -316,7 +313,7 @@ impl ScoreMatcher {
             let scores: Vec<(usize, (f64, usize))> = self
                 .section_score
                 .find_iter(para)
-                .filter_map(|w| self.points_after(doc, ps + w.end()).map(|p| (ps + w.start(), p)))
+                .filter_map(|w| self.points_after(doc, cfg, ps + w.end()).map(|p| (ps + w.start(), p)))
                 .collect();
             if let [(start, (v, end))] = scores.as_slice() {
                 cands.push(Candidate {
@@ -463,7 +460,7 @@ impl ScoreMatcher {
             {
                 continue;
             }
-            if let Some(found) = self.points_after(doc, from + m.end()) {
+            if let Some(found) = self.points_after(doc, cfg, from + m.end()) {
                 return Some(found);
             }
         }

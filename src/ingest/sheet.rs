@@ -8,6 +8,7 @@ use std::io::{Cursor, Read, Seek};
 use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 
 use crate::config::Config;
+use crate::extract::contains_any;
 use crate::model::Indicator;
 
 pub struct SheetText {
@@ -155,16 +156,22 @@ fn shared_strings_fit(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The `uniqueCount` attribute's value in an XML head, when it is a number.
+/// The `uniqueCount` attribute of the first element of an XML head, read by
+/// an XML parser as calamine reads it (`uniqueCount = '5'` counts too).
 fn unique_count(head: &[u8]) -> Option<u64> {
-    const KEY: &[u8] = b"uniqueCount";
-    let at = head.windows(KEY.len()).position(|w| w == KEY)?;
-    let rest = head.get(at + KEY.len()..)?;
-    let rest = rest.strip_prefix(b"=")?;
-    let quote = *rest.first()?;
-    let value = rest.get(1..)?;
-    let end = value.iter().position(|&b| b == quote)?;
-    std::str::from_utf8(value.get(..end)?).ok()?.parse().ok()
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(head);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                let attr = e.try_get_attribute("uniqueCount").ok()??;
+                return std::str::from_utf8(&attr.value).ok()?.trim().parse().ok();
+            }
+            Event::Eof => return None,
+            _ => buf.clear(),
+        }
+    }
 }
 
 /// Refuses an .xls (a compound file holding a `Workbook` or `Book` stream)
@@ -303,17 +310,17 @@ fn cell_text(d: &Data) -> String {
 /// Rows of a scoring table (指标 / 分值 / 得分), if the sheet is one.
 fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
     let s = &cfg.score;
-    let names_any = |cell: &str, words: &[String]| words.iter().any(|w| cell.contains(w.as_str()));
     let header_idx = rows.iter().take(8).position(|r| {
-        r.iter().any(|c| names_any(c, &s.table_indicator_words)) && r.iter().any(|c| names_any(c, &s.table_score_words))
+        r.iter().any(|c| contains_any(c, &s.table_indicator_words))
+            && r.iter().any(|c| contains_any(c, &s.table_score_words))
     })?;
     let header = rows.get(header_idx)?;
-    let score_col = header.iter().rposition(|c| names_any(c, &s.table_score_words))?;
-    let max_col = header.iter().position(|c| names_any(c, &s.table_max_words));
+    let score_col = header.iter().rposition(|c| contains_any(c, &s.table_score_words))?;
+    let max_col = header.iter().position(|c| contains_any(c, &s.table_max_words));
     let name_cols: Vec<usize> = header
         .iter()
         .enumerate()
-        .filter(|(_, c)| names_any(c, &s.table_indicator_words) && !names_any(c, &s.table_not_name_words))
+        .filter(|(_, c)| contains_any(c, &s.table_indicator_words) && !contains_any(c, &s.table_not_name_words))
         .map(|(i, _)| i)
         .collect();
     if name_cols.is_empty() {
@@ -338,7 +345,7 @@ fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
         let Some(name) = carried.iter().rev().find(|s| !s.is_empty()).cloned() else {
             continue;
         };
-        if names_any(&name, &s.table_total_words) {
+        if contains_any(&name, &s.table_total_words) {
             continue;
         }
         let max = max_col
@@ -389,6 +396,11 @@ mod tests {
         assert_eq!(unique_count(b"<sst uniqueCount='7'>"), Some(7));
         assert_eq!(unique_count(b"<sst count=\"3\">"), None);
         assert_eq!(unique_count(b"<sst uniqueCount=\"x\">"), None);
+        // Spaces around `=` are XML too, and calamine's reader takes them.
+        assert_eq!(
+            unique_count(b"<?xml version=\"1.0\"?><sst uniqueCount = \"100000000000\">"),
+            Some(100_000_000_000)
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod cache;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod ingest;
 pub mod model;
 pub mod normalize;

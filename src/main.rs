@@ -141,6 +141,8 @@ fn load_rules(config: Option<&PathBuf>) -> Result<Rules> {
 
 fn main() -> ExitCode {
     keep_freed_memory();
+    // A reader's panic over a broken file is that file's `failed` row, not stderr noise.
+    jixiao::guard::quiet_caught_panics();
     match real_main() {
         Ok(()) => ExitCode::SUCCESS,
         // `jixiao extract … | head`: the reader left; nothing went wrong here.

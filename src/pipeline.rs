@@ -732,26 +732,19 @@ fn prefer_richer_formats(outcomes: &mut [Outcome], order: &[String]) {
 /// A panic inside one file's processing becomes that file's `failed` row.
 fn process_guarded(engine: &Engine, task: Task) -> Outcome {
     let entry = task.entry;
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(engine, task))) {
+    match crate::guard::catching(|| process(engine, task)) {
         Ok(o) => o,
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
-            Outcome::new(
-                record(
-                    entry,
-                    0,
-                    None,
-                    FileStatus::Failed,
-                    Some(format!("internal error: {msg}")),
-                ),
+        Err(msg) => Outcome::new(
+            record(
+                entry,
+                0,
                 None,
-                StageTimes::default(),
-            )
-        }
+                FileStatus::Failed,
+                Some(format!("internal error: {msg}")),
+            ),
+            None,
+            StageTimes::default(),
+        ),
     }
 }
 

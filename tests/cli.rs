@@ -77,3 +77,78 @@ fn a_missing_config_file_says_why_once() {
     assert!(err.contains("missing.toml"), "{err}");
     assert_eq!(err.matches("(os error 2)").count(), 1, "{err}");
 }
+
+/// A reader's panic over a broken file is that file's `failed` row, saying
+/// what happened and where; stderr stays clean (Rust's hook printed the panic,
+/// and with RUST_BACKTRACE a whole backtrace, for a file already dealt with).
+#[test]
+fn a_reader_panic_is_the_files_failure_not_noise_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // A generated PDF whose ToUnicode map is cut short: the built-in reader's
+    // CMap parser indexes past its end.
+    std::fs::copy(
+        root.join("tests/fixtures/hostile/k29_cmap_out_of_bounds.pdf"),
+        input.join("k29.pdf"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("tests/fixtures/reports/004_3dc8e2ce67f7e829.txt"),
+        input.join("good.txt"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(root.join("config/default.toml")).unwrap();
+    assert!(config.contains("pdf_reader = \"auto\""));
+    let cfg = tmp.path().join("builtin.toml");
+    std::fs::write(
+        &cfg,
+        config.replace("pdf_reader = \"auto\"", "pdf_reader = \"builtin\""),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = jixiao()
+        .env("RUST_BACKTRACE", "1")
+        .args(["run", "--quiet", "--config"])
+        .arg(&cfg)
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stderr.trim().is_empty(), "nothing on stderr under --quiet: {stderr}");
+
+    use polars::prelude::*;
+    let files = ParquetReader::new(std::fs::File::open(out.join("files.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let text = |col: &str, i: usize| -> Option<String> {
+        match files.column(col).unwrap().get(i).unwrap() {
+            AnyValue::String(s) => Some(s.to_string()),
+            AnyValue::StringOwned(s) => Some(s.to_string()),
+            _ => None,
+        }
+    };
+    let rows: Vec<_> = (0..files.height())
+        .map(|i| ((text("source_path", i), text("status", i)), text("error", i)))
+        .collect();
+    let ((_, status), error) = rows
+        .iter()
+        .find(|((p, _), _)| p.as_deref() == Some("k29.pdf"))
+        .expect("a row for the PDF");
+    assert_eq!(status.as_deref(), Some("failed"));
+    let error = error.as_deref().unwrap_or_default();
+    assert!(error.starts_with("unreadable PDF (the reader gave up: "), "{error}");
+    assert!(
+        error.contains("(at ") && error.contains(".rs:"),
+        "where it happened: {error}"
+    );
+    let ((_, good), _) = rows
+        .iter()
+        .find(|((p, _), _)| p.as_deref() == Some("good.txt"))
+        .expect("a row for the report");
+    assert_eq!(good.as_deref(), Some("ok"), "the batch went on");
+}

@@ -72,7 +72,7 @@ fn builtin(bytes: &[u8], seconds: u64) -> Result<String, PdfError> {
                 "PDF reading took longer than {seconds} s (formats.timeout_seconds; the built-in reader)"
             )))
         }
-        Budget::Panicked => return Err(PdfError::Failed("unreadable PDF (the reader gave up)".into())),
+        Budget::Panicked(why) => return Err(PdfError::Failed(format!("unreadable PDF (the reader gave up: {why})"))),
         Budget::NotStarted(e) => return Err(PdfError::Failed(format!("cannot start the PDF reader: {e}"))),
     };
     match res {
@@ -93,15 +93,15 @@ fn builtin(bytes: &[u8], seconds: u64) -> Result<String, PdfError> {
 enum Budget<T> {
     Done(T),
     Overran,
-    /// The work panicked (its thread ended without a value).
-    Panicked,
+    /// The work panicked: the panic's message and place.
+    Panicked(String),
     NotStarted(std::io::Error),
 }
 
 /// Runs `work` on a thread of its own and waits at most `seconds` for it. A
 /// thread cannot be killed: one that overruns is left to finish (or to end with
 /// the process), and its file fails, so that one hostile file cannot hang the
-/// batch. A panic ends only that thread. (pdftotext, a process, is killed instead.)
+/// batch. A panic is caught on that thread and told. (pdftotext, a process, is killed instead.)
 fn within_budget<T: Send + 'static>(seconds: u64, work: impl FnOnce() -> T + Send + 'static) -> Budget<T> {
     let (tx, rx) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new()
@@ -110,15 +110,17 @@ fn within_budget<T: Send + 'static>(seconds: u64, work: impl FnOnce() -> T + Sen
         .stack_size(8 << 20)
         .spawn(move || {
             // The receiver is gone when the budget ran out: nothing to tell.
-            let _ = tx.send(work());
+            let _ = tx.send(crate::guard::catching(work));
         });
     if let Err(e) = spawned {
         return Budget::NotStarted(e);
     }
     match rx.recv_timeout(std::time::Duration::from_secs(seconds.max(1))) {
-        Ok(v) => Budget::Done(v),
+        Ok(Ok(v)) => Budget::Done(v),
+        Ok(Err(why)) => Budget::Panicked(why),
         Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Budget::Overran,
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Budget::Panicked,
+        // Not reached (`catching` sends what a panic left); a thread that ends unheard gave up all the same.
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Budget::Panicked("its thread ended".into()),
     }
 }
 
@@ -165,7 +167,10 @@ mod tests {
         let stuck = within_budget(1, || std::thread::sleep(std::time::Duration::from_secs(30)));
         assert!(matches!(stuck, Budget::Overran), "{stuck:?}");
         let panicked = within_budget(5, || -> u8 { panic!("hostile bytes") });
-        assert!(matches!(panicked, Budget::Panicked), "{panicked:?}");
+        assert!(
+            matches!(&panicked, Budget::Panicked(m) if m.starts_with("hostile bytes")),
+            "{panicked:?}"
+        );
     }
 
     /// A PDF whose text passes one report's length fails without all of it

@@ -68,6 +68,47 @@ fn short_path(file: &str) -> &str {
     after_index.split_once('/').map_or(after_index, |(_, rest)| rest)
 }
 
+/// How work run under a time budget ended.
+#[derive(Debug)]
+pub(crate) enum Budget<T> {
+    Done(T),
+    Overran,
+    /// The work panicked: the panic's message and place.
+    Panicked(String),
+    NotStarted(std::io::Error),
+}
+
+/// Runs `work` on a thread of its own and waits at most `seconds` for it. A
+/// thread cannot be killed: one that overruns is left to finish (or to end with
+/// the process), and its file fails, so that one hostile file cannot hang the
+/// batch. A panic is caught on that thread and told. (External converters,
+/// processes, are killed instead.)
+pub(crate) fn within_budget<T: Send + 'static>(
+    name: &str,
+    seconds: u64,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Budget<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name(name.into())
+        // Parsers recurse over nested objects: the stack of a main thread.
+        .stack_size(8 << 20)
+        .spawn(move || {
+            // The receiver is gone when the budget ran out: nothing to tell.
+            let _ = tx.send(catching(work));
+        });
+    if let Err(e) = spawned {
+        return Budget::NotStarted(e);
+    }
+    match rx.recv_timeout(std::time::Duration::from_secs(seconds.max(1))) {
+        Ok(Ok(v)) => Budget::Done(v),
+        Ok(Err(why)) => Budget::Panicked(why),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Budget::Overran,
+        // Not reached (`catching` sends what a panic left); a thread that ends unheard gave up all the same.
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Budget::Panicked("its thread ended".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +140,19 @@ mod tests {
         });
         assert!(outer.unwrap_err().starts_with("outer"));
         assert!(!CATCHING.with(Cell::get));
+    }
+
+    #[test]
+    fn work_within_its_budget_is_done_and_work_past_it_is_left_behind() {
+        assert!(matches!(within_budget("t", 5, || 7), Budget::Done(7)));
+        // A reader stuck on a hostile file: the caller goes on after the budget.
+        let stuck = within_budget("t", 1, || std::thread::sleep(std::time::Duration::from_secs(30)));
+        assert!(matches!(stuck, Budget::Overran), "{stuck:?}");
+        let panicked = within_budget("t", 5, || -> u8 { panic!("hostile bytes") });
+        assert!(
+            matches!(&panicked, Budget::Panicked(m) if m.starts_with("hostile bytes")),
+            "{panicked:?}"
+        );
     }
 
     #[test]

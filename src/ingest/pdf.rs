@@ -9,6 +9,7 @@ use std::path::Path;
 
 use super::external::{run_with_timeout, Outcome};
 use crate::config::Formats;
+use crate::guard::{within_budget, Budget};
 
 /// Why a PDF gave no text.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +66,9 @@ fn builtin(bytes: &[u8], seconds: u64) -> Result<String, PdfError> {
     // The reader is third-party code over hostile bytes: a panic is this file's
     // failure, and so is a file it cannot finish within the time budget.
     let bytes = bytes.to_vec();
-    let res = match within_budget(seconds, move || pdf_extract::extract_text_from_mem_by_pages(&bytes)) {
+    let res = match within_budget("jixiao-pdf", seconds, move || {
+        pdf_extract::extract_text_from_mem_by_pages(&bytes)
+    }) {
         Budget::Done(res) => res,
         Budget::Overran => {
             return Err(PdfError::Failed(format!(
@@ -85,42 +88,6 @@ fn builtin(bytes: &[u8], seconds: u64) -> Result<String, PdfError> {
                 Err(PdfError::Failed(format!("unreadable PDF: {msg}")))
             }
         }
-    }
-}
-
-/// How work run under a time budget ended.
-#[derive(Debug)]
-enum Budget<T> {
-    Done(T),
-    Overran,
-    /// The work panicked: the panic's message and place.
-    Panicked(String),
-    NotStarted(std::io::Error),
-}
-
-/// Runs `work` on a thread of its own and waits at most `seconds` for it. A
-/// thread cannot be killed: one that overruns is left to finish (or to end with
-/// the process), and its file fails, so that one hostile file cannot hang the
-/// batch. A panic is caught on that thread and told. (pdftotext, a process, is killed instead.)
-fn within_budget<T: Send + 'static>(seconds: u64, work: impl FnOnce() -> T + Send + 'static) -> Budget<T> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("jixiao-pdf".into())
-        // Parsers recurse over nested objects: the stack of a main thread.
-        .stack_size(8 << 20)
-        .spawn(move || {
-            // The receiver is gone when the budget ran out: nothing to tell.
-            let _ = tx.send(crate::guard::catching(work));
-        });
-    if let Err(e) = spawned {
-        return Budget::NotStarted(e);
-    }
-    match rx.recv_timeout(std::time::Duration::from_secs(seconds.max(1))) {
-        Ok(Ok(v)) => Budget::Done(v),
-        Ok(Err(why)) => Budget::Panicked(why),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Budget::Overran,
-        // Not reached (`catching` sends what a panic left); a thread that ends unheard gave up all the same.
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Budget::Panicked("its thread ended".into()),
     }
 }
 
@@ -159,19 +126,6 @@ fn check_text_layer(text: &str, cfg: &Formats) -> Result<(), PdfError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn work_within_its_budget_is_done_and_work_past_it_is_left_behind() {
-        assert!(matches!(within_budget(5, || 7), Budget::Done(7)));
-        // A reader stuck on a hostile file: the caller goes on after the budget.
-        let stuck = within_budget(1, || std::thread::sleep(std::time::Duration::from_secs(30)));
-        assert!(matches!(stuck, Budget::Overran), "{stuck:?}");
-        let panicked = within_budget(5, || -> u8 { panic!("hostile bytes") });
-        assert!(
-            matches!(&panicked, Budget::Panicked(m) if m.starts_with("hostile bytes")),
-            "{panicked:?}"
-        );
-    }
 
     /// A PDF whose text passes one report's length fails without all of it
     /// being held: pdftotext's output pipe is closed at the limit.

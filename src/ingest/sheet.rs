@@ -9,6 +9,7 @@ use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 
 use crate::config::Config;
 use crate::extract::contains_any;
+use crate::guard::{within_budget, Budget};
 use crate::model::Indicator;
 
 pub struct SheetText {
@@ -21,8 +22,23 @@ pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
     // reserves room for the shared strings an .xlsx declares.
     xls_boxes_fit(bytes, cfg.formats.max_sheet_cells)?;
     shared_strings_fit(bytes)?;
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| format!("not a readable Excel workbook: {e}"))?;
+    // calamine is third-party code over hostile bytes: it runs on a thread of
+    // its own under formats.timeout_seconds, and a panic of it is this file's failure.
+    let seconds = cfg.formats.timeout_seconds;
+    let (bytes, cfg) = (bytes.to_vec(), cfg.clone());
+    match within_budget("jixiao-sheet", seconds, move || read_sheets(bytes, &cfg)) {
+        Budget::Done(read) => read,
+        Budget::Overran => Err(format!(
+            "reading the workbook took longer than {seconds} s (formats.timeout_seconds)"
+        )),
+        Budget::Panicked(why) => Err(format!("not a readable Excel workbook (the reader gave up: {why})")),
+        Budget::NotStarted(e) => Err(format!("cannot start the workbook reader: {e}")),
+    }
+}
+
+fn read_sheets(bytes: Vec<u8>, cfg: &Config) -> Result<SheetText, String> {
+    let mut wb =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable Excel workbook: {e}"))?;
     let mut text = String::new();
     let mut indicators = Vec::new();
     let names = wb.sheet_names().to_vec();
@@ -400,6 +416,49 @@ mod tests {
         assert_eq!(
             unique_count(b"<?xml version=\"1.0\"?><sst uniqueCount = \"100000000000\">"),
             Some(100_000_000_000)
+        );
+    }
+
+    /// A short BoundSheet8 record (2 bytes where calamine reads 6) makes
+    /// calamine index past it when it opens the file: the file fails, saying
+    /// so, and the caller's thread goes on.
+    #[test]
+    fn a_calamine_panic_is_the_files_failure() {
+        use std::io::Write;
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let xls = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/formats/xls/scoring_table.xls"
+        ))
+        .unwrap();
+        assert!(read(&xls, &cfg).is_ok(), "the fixture reads");
+        let mut file = cfb::CompoundFile::open(Cursor::new(xls)).unwrap();
+        let mut stream = Vec::new();
+        file.open_stream("/Workbook").unwrap().read_to_end(&mut stream).unwrap();
+        // After the globals' BOF (a 4-byte header and 16 bytes): BoundSheet8 of
+        // length 2; the sheets' own BoundSheet8 records move their positions by its 6 bytes.
+        assert_eq!(stream.get(..2), Some(&[0x09, 0x08][..]));
+        let mut at = 0;
+        while let Some(&[t0, t1, l0, l1]) = stream.get(at..at + 4) {
+            let (typ, len) = (u16::from_le_bytes([t0, t1]), usize::from(u16::from_le_bytes([l0, l1])));
+            if typ == 0x0085 {
+                let pos = stream.get_mut(at + 4..at + 8).unwrap();
+                let moved = u32::from_le_bytes([pos[0], pos[1], pos[2], pos[3]]) + 6;
+                pos.copy_from_slice(&moved.to_le_bytes());
+            }
+            if typ == 0x000A {
+                break;
+            }
+            at += 4 + len;
+        }
+        stream.splice(20..20, [0x85, 0x00, 0x02, 0x00, 0x00, 0x00]);
+        file.create_stream("/Workbook").unwrap().write_all(&stream).unwrap();
+        file.flush().unwrap();
+        let broken = file.into_inner().into_inner();
+        let err = read(&broken, &cfg).err().expect("a failure");
+        assert!(
+            err.starts_with("not a readable Excel workbook (the reader gave up: "),
+            "{err}"
         );
     }
 

@@ -649,8 +649,9 @@ pub fn heading_level(s: &str) -> Option<(u8, usize)> {
                 // 1.1 党建工作 is a sub-heading; 0.5 分 and 1.5万元 are numbers.
                 let sub = &rest[next.len_utf8()..];
                 let sub_digits = sub.bytes().take_while(u8::is_ascii_digit).count();
-                let spaced = sub[sub_digits..].starts_with([' ', '\t', '\u{3000}']);
-                if first != '0' && sub_digits <= 2 && spaced {
+                let after_sub = &sub[sub_digits..];
+                let spaced = after_sub.starts_with([' ', '\t', '\u{3000}']);
+                if first != '0' && sub_digits <= 2 && spaced && !starts_with_unit(after_sub.trim_start()) {
                     return Some((5, lead + digits + next.len_utf8()));
                 }
                 return None;
@@ -659,6 +660,18 @@ pub fn heading_level(s: &str) -> Option<(u8, usize)> {
         }
     }
     None
+}
+
+/// Whether text after a figure starts with its unit: 95.36 万元 at a line's
+/// start (PDF text spaces its numbers) is an amount wrapped from the line
+/// before, not sub-heading 95.36. (分 only as a word: 2.5 分, but not 2.5 分配.)
+fn starts_with_unit(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some('万' | '元' | '亿' | '千' | '%') => true,
+        Some('分') => !chars.next().is_some_and(is_cjk),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -680,6 +693,13 @@ mod tests {
         );
         let c = norm("本部门设置了绩效目标的项目占部门全部项目 100%。自\n\n\n\n11\n\n评得分 2 分。\n");
         assert_eq!(c.text, "本部门设置了绩效目标的项目占部门全部项目 100%。自评得分 2 分。");
+        // A line that starts with a spaced figure and its unit goes on the sentence before.
+        let c = norm("基本支出 105.58 万元。其中：人员经费\n95.36 万元，主要包括：基本工资。\n");
+        assert_eq!(
+            c.text,
+            "基本支出 105.58 万元。其中:人员经费95.36 万元,主要包括:基本工资。"
+        );
+        assert!(c.headings.is_empty());
     }
 
     #[test]
@@ -748,6 +768,11 @@ mod tests {
         assert_eq!(heading_level("1.5万元"), None);
         assert_eq!(heading_level("0.5 分,最多得 2 分"), None);
         assert_eq!(heading_level("1.2 党建工作"), Some((5, 2)));
+        // PDF text spaces its figures: a wrapped amount is not sub-heading 95.36.
+        assert_eq!(heading_level("95.36 万元,主要包括"), None);
+        assert_eq!(heading_level("2.5 分,最多得 3 分"), None);
+        assert_eq!(heading_level("12.50 %"), None);
+        assert_eq!(heading_level("2.5 分配制度"), Some((5, 2)));
         assert_eq!(heading_level("123.4"), None);
         assert_eq!(heading_level("(1)预算"), Some((4, 3)));
         assert_eq!(heading_level("十一、问题"), Some((1, 9)));

@@ -93,6 +93,10 @@ pub struct NormalizeRules {
     /// Labels that never make a key-value line (`其中：…` lists parts).
     #[serde(default = "default_key_value_not_labels")]
     pub key_value_not_labels: Vec<String>,
+    /// Lines that, alone on theirs, label the bare number on the next line
+    /// (a table's cells one per line), which is then not a page number.
+    #[serde(default = "default_number_cell_labels")]
+    pub number_cell_labels: Vec<String>,
     /// Pairs of characters: traditional, then simplified.
     #[serde(default)]
     pub traditional_to_simplified: String,
@@ -230,6 +234,22 @@ fn words(w: &[&str]) -> Vec<String> {
 }
 fn default_key_value_not_labels() -> Vec<String> {
     words(&["其中"])
+}
+fn default_number_cell_labels() -> Vec<String> {
+    words(&[
+        "人员编制",
+        "编制人数",
+        "编制数",
+        "核定编制",
+        "核定编制数",
+        "编制总数",
+        "实有人数",
+        "实有人员",
+        "在职人数",
+        "在编人数",
+        "实有在编人数",
+        "在岗人数",
+    ])
 }
 fn default_copula_words() -> Vec<String> {
     words(&["为", ":", "是"])
@@ -445,6 +465,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.department.title_cut_words);
     n(&mut c.department.title_name_after);
     n(&mut c.normalize.key_value_not_labels);
+    n(&mut c.normalize.number_cell_labels);
 }
 
 /// Fields named in the config must be columns the engine knows.
@@ -493,6 +514,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.table_total_words", &c.score.table_total_words),
         ("department.title_cut_words", &c.department.title_cut_words),
         ("department.title_name_after", &c.department.title_name_after),
+        ("normalize.number_cell_labels", &c.normalize.number_cell_labels),
     ] {
         if list.iter().any(String::is_empty) {
             return Err(ConfigError::Invalid(format!("`{key}` holds an empty word")));
@@ -613,6 +635,7 @@ mod tests {
             "table_total_words",
             "title_cut_words",
             "title_name_after",
+            "number_cell_labels",
         ];
         let older: String = DEFAULT_TOML
             .lines()
@@ -640,6 +663,7 @@ mod tests {
         assert_eq!(old.score.table_total_words, new.score.table_total_words);
         assert_eq!(old.department.title_cut_words, new.department.title_cut_words);
         assert_eq!(old.department.title_name_after, new.department.title_name_after);
+        assert_eq!(old.normalize.number_cell_labels, new.normalize.number_cell_labels);
     }
 
     #[test]

@@ -39,6 +39,10 @@ pub struct CleanText {
     pages: Option<Vec<u16>>,
     /// Chars the traditional→simplified map changed: (char index, char as written).
     as_written: Vec<(u32, char)>,
+    /// Byte offsets where a table's number cell starts: a bare number that was
+    /// alone on its line, right after a line that is exactly one of
+    /// `normalize.number_cell_labels` (人员编制 / 21). Ascending.
+    pub number_cells: Vec<usize>,
 }
 
 impl CleanText {
@@ -121,6 +125,7 @@ pub struct Normalizer {
     end_chars: Vec<char>,
     kv_label_max: usize,
     kv_not_labels: Vec<String>,
+    number_cell_labels: Vec<String>,
     /// Traditional → simplified for the CJK block, indexed by `c - U+4E00` ('\0': unchanged).
     simplified: Vec<char>,
     compat: CompatTable,
@@ -239,6 +244,7 @@ impl Normalizer {
             end_chars: rules.paragraph_end_chars.chars().collect(),
             kv_label_max: rules.key_value_label_max_chars,
             kv_not_labels: rules.key_value_not_labels.clone(),
+            number_cell_labels: rules.number_cell_labels.clone(),
             compat: CompatTable::new(),
             simplified: {
                 let cs: Vec<char> = rules
@@ -281,7 +287,7 @@ impl Normalizer {
         split_nfkc_lines(input, &self.simplified, &self.compat, buf);
         let buf = &*buf;
         let lines = buf.lines();
-        let keep = self.keep_mask(buf, &lines);
+        let (keep, cells) = self.keep_mask(buf, &lines);
 
         let n = buf.len();
         let mut out = CleanText {
@@ -293,7 +299,7 @@ impl Normalizer {
         };
         let mut para_open = false;
         let mut prev_line_ends_para = true;
-        for (line, _) in lines.iter().zip(&keep).filter(|(_, k)| **k) {
+        for ((line, _), &cell) in lines.iter().zip(&keep).zip(&cells).filter(|((_, k), _)| **k) {
             let (s, e) = line.trimmed();
             if s == e {
                 continue;
@@ -313,15 +319,20 @@ impl Normalizer {
                     push(&mut out, ' ', line.orig[s], line.page);
                 }
             }
+            if cell {
+                out.number_cells.push(out.text.len());
+            }
             push_collapsed(&mut out, buf, line, s, e);
-            prev_line_ends_para = self.ends_paragraph(content, starts_heading);
+            // A number cell ends its paragraph: the next line's digits must not run on into it.
+            prev_line_ends_para = cell || self.ends_paragraph(content, starts_heading);
         }
         self.find_headings(&mut out);
         out
     }
 
-    /// Which lines survive: not layout residue, not a running header, not the outline.
-    fn keep_mask<'b>(&self, buf: &'b LineBuf, lines: &[Line]) -> Vec<bool> {
+    /// Which lines survive: not layout residue, not a running header, not the
+    /// outline; and which of them are a table's number cells.
+    fn keep_mask<'b>(&self, buf: &'b LineBuf, lines: &[Line]) -> (Vec<bool>, Vec<bool>) {
         // Residue and running headers are short lines; long lines are kept as
         // they are (and count as empty text here).
         let limit = self.header_max_chars.max(60);
@@ -336,10 +347,20 @@ impl Normalizer {
             });
             long.push(e - s > limit);
         }
-        let mut keep: Vec<bool> = trimmed
-            .iter()
-            .map(|t| t.is_empty() || !self.drop_lines.is_match(t))
-            .collect();
+        let mut keep: Vec<bool> = Vec::with_capacity(lines.len());
+        let mut cells: Vec<bool> = Vec::with_capacity(lines.len());
+        // The last non-empty line, to tell a table's number cell from a page number.
+        let mut before: &str = "";
+        for (t, &is_long) in trimmed.iter().zip(&long) {
+            let cell = !t.is_empty()
+                && t.bytes().all(|b| b.is_ascii_digit())
+                && self.number_cell_labels.iter().any(|l| l == before);
+            keep.push(t.is_empty() || cell || !self.drop_lines.is_match(t));
+            cells.push(cell);
+            if is_long || !t.is_empty() {
+                before = t;
+            }
+        }
         // A trailing block of tab-indented lines is the PDF outline / signature panel.
         for i in (0..lines.len()).rev() {
             if (trimmed[i].is_empty() && !long[i]) || lines[i].starts_with_tab() {
@@ -361,7 +382,7 @@ impl Normalizer {
                 keep[i] = false;
             }
         }
-        keep
+        (keep, cells)
     }
 
     fn ends_paragraph(&self, content: &str, starts_heading: bool) -> bool {
@@ -751,6 +772,29 @@ mod tests {
         let rules = Rules::from_parts(&toml, crate::config::DEFAULT_REGIONS).unwrap();
         let c = Normalizer::new(&rules.config.normalize).unwrap().normalize(text);
         assert_eq!(c.text, "其中:基本支出 100 万元\n项目支出 20 万元。");
+    }
+
+    /// A table exported one cell per line keeps its figures; a page number stays dropped.
+    #[test]
+    fn a_labelled_number_cell_is_kept_and_a_page_number_is_not() {
+        let text = "联系人\n\n吴俊\n\n人员编制\n\n21\n\n实有人数\n\n19\n\n职能职责概述\n\n12\n\n负责全市工作。\n";
+        let c = norm(text);
+        assert_eq!(c.text, "联系人吴俊人员编制21\n实有人数19\n职能职责概述负责全市工作。");
+        let cells: Vec<&str> = c.number_cells.iter().map(|&b| &c.text[b..b + 2]).collect();
+        assert_eq!(cells, ["21", "19"]);
+        // Only a whole line that is a label: a sentence ending in one is not.
+        let text = "本单位核定人员编制\n\n21\n\n人。\n";
+        assert_eq!(norm(text).text, "本单位核定人员编制人。");
+        let toml =
+            crate::config::DEFAULT_TOML.replace("number_cell_labels = [\"人员编制\", ", "number_cell_labels = [");
+        assert_ne!(toml, crate::config::DEFAULT_TOML);
+        let rules = Rules::from_parts(&toml, crate::config::DEFAULT_REGIONS).unwrap();
+        let c = Normalizer::new(&rules.config.normalize)
+            .unwrap()
+            .normalize("人员编制\n21\n实有人数\n19\n");
+        assert_eq!(c.text, "人员编制实有人数19", "the labels come from the config");
+        // A cell's digits never run on into a number on the next line.
+        assert_eq!(norm("实有人数\n21\n3.5 万元\n").text, "实有人数21\n3.5 万元");
     }
 
     #[test]

@@ -482,7 +482,9 @@ impl Context<'_, '_> {
             return;
         };
         let gap = self.doc.text[hit.end..n.start].trim();
-        if n.unit != Unit::People || gap.chars().count() > 3 || gap.contains(',') {
+        // A headcount says 人/名, or it is a table's number cell right under its label (人员编制 / 21).
+        let cell = n.unit == Unit::Bare && self.doc.clean.number_cells.binary_search(&n.start).is_ok();
+        if !(n.unit == Unit::People || cell) || gap.chars().count() > 3 || gap.contains(',') {
             return;
         }
         if n.value.fract() != 0.0 || n.value <= 0.0 || n.value >= 1_000_000.0 {

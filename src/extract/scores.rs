@@ -667,6 +667,16 @@ mod tests {
 
     use crate::extract::facts_of as run;
 
+    /// 部门整体支出绩效自评得分 names the department's total wherever it stands;
+    /// a bare 自评得分 outside the conclusion may be an indicator's and is left.
+    #[test]
+    fn the_whole_departments_score_counts_outside_the_conclusion() {
+        let f = run("本单位2019年度部门整体支出绩效自评得分为91分，等级为优秀。");
+        assert_eq!(f.num(Field::ScoreTotal), Some(91.0));
+        let f = run("按照要求，本部门对2017年整体支出开展绩效自评，自评得分90分。");
+        assert_eq!(f.num(Field::ScoreTotal), None);
+    }
+
     #[test]
     fn total_in_conclusion_and_derived_grade() {
         let f = run("二、自评结论\n根据评分，得分 95 分，自评优秀。\n三、绩效分析\n（1）预算编制合理性（5 分）。自评得分 5 分。");

@@ -342,6 +342,9 @@ mod tests {
         assert_eq!(f.text(Field::Department), Some("乐昌市人民政府办公室"));
         let f = run("广州市从化区吕田镇人民政府 2023 年 部门整体支出绩效自评报告\n一、基本情况\n");
         assert_eq!(f.text(Field::Department), Some("广州市从化区吕田镇人民政府"));
+        // Schools report too (教育局's units): 第四中学, 实验小学.
+        let f = run("耒阳市第四中学2021年度部门整体支出绩效自评报告\n一、部门职责\n");
+        assert_eq!(f.text(Field::Department), Some("耒阳市第四中学"));
         let f = run(
             "一、概况\n关于调整中共乐昌市委办公室职责的通知。2022 年乐昌市委办公室部门决算。乐昌市委办公室成立了小组。",
         );

@@ -168,7 +168,12 @@ impl RegionMatcher {
         let after_region = before.last().is_some_and(|h| h.end == start);
         let after_prefix = self.prefixes.iter().any(|p| text_before.ends_with(p.as_str()));
         let at_start = prev.is_none_or(|c| !is_cjk(c)) || after_prefix;
-        let next_ok = next.is_some_and(|c| self.short_form_followers.contains(&c));
+        // 红河州 already ends with what 红河 would need after it: 红河州统计局 counts.
+        let ends_as_place = s[start..end]
+            .chars()
+            .next_back()
+            .is_some_and(|c| self.short_form_followers.contains(&c));
+        let next_ok = ends_as_place || next.is_some_and(|c| self.short_form_followers.contains(&c));
         let name_ends = next.is_none_or(|c| !is_cjk(c));
         after_region || (at_start && (next_ok || name_ends))
     }
@@ -389,6 +394,10 @@ mod tests {
         let m = matcher().resolve_in(Some("恩施州财政局"), "").unwrap();
         assert_eq!(m.city.as_deref(), Some("恩施土家族苗族自治州"));
         assert_eq!(m.county, None);
+        // A short form that ends as a place (州) needs no follower: 红河州统计局.
+        let m = matcher().resolve_in(Some("红河州数据发展中心"), "").unwrap();
+        assert_eq!(m.city.as_deref(), Some("红河哈尼族彝族自治州"));
+        assert!(matcher().starts_with_region("红河州统计局"));
         let m = matcher().resolve_in(Some("滑县教育局"), "").unwrap();
         assert_eq!(names(&m).2.as_deref(), Some("滑县"));
         assert_eq!(m.province, "河南省");

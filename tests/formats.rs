@@ -319,3 +319,74 @@ fn legacy_doc_is_converted_with_libreoffice_or_skipped_with_the_way_to_enable_it
         assert!(f.error.as_deref().unwrap().contains("LibreOffice"));
     }
 }
+
+/// A Word package holding `body` (WordprocessingML body elements).
+fn word_package(body: &str) -> Vec<u8> {
+    use std::io::Write;
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(document.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// The 自评表 is often a Word table: its rows become indicators as a
+/// workbook's scoring table does — levels carried down merged cells, a cell
+/// spanning columns (gridSpan) kept in line, the 合计 row left out.
+#[test]
+fn a_word_scoring_table_gives_its_indicators() {
+    let p = |t: &str| format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>");
+    let tc = |t: &str| format!("<w:tc>{}</w:tc>", p(t));
+    let span = |t: &str, n: u8| format!(r#"<w:tc><w:tcPr><w:gridSpan w:val="{n}"/></w:tcPr>{}</w:tc>"#, p(t));
+    let merged = r#"<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>"#;
+    let row = |cells: &[String]| format!("<w:tr>{}</w:tr>", cells.concat());
+    let table = [
+        row(&[
+            tc("一级指标"),
+            tc("二级指标"),
+            tc("三级指标"),
+            tc("分值"),
+            tc("自评得分"),
+        ]),
+        row(&[tc("预算编制"), tc("目标设定"), tc("绩效目标合理性"), tc("10"), tc("10")]),
+        row(&[
+            merged.to_string(),
+            merged.to_string(),
+            tc("绩效指标明确性"),
+            tc("10"),
+            tc("8"),
+        ]),
+        row(&[tc("预算执行"), span("预算执行率", 2), tc("20"), tc("19.5")]),
+        row(&[span("合计", 3), tc("100"), tc("92")]),
+    ]
+    .concat();
+    let body = format!(
+        "{}{}<w:tbl>{table}</w:tbl>",
+        p("湘潭县财政局2023年度部门整体支出绩效自评报告"),
+        p("附件：部门整体支出绩效自评表")
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("table.docx"), word_package(&body)).unwrap();
+    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let report = data.reports.first().expect("the report is read");
+    let got: Vec<(&str, Option<f64>, Option<f64>, Option<&str>)> = report
+        .facts
+        .indicators
+        .iter()
+        .map(|i| (i.indicator.as_str(), i.max_score, i.score, i.parent.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("绩效目标合理性", Some(10.0), Some(10.0), Some("目标设定")),
+            ("绩效指标明确性", Some(10.0), Some(8.0), Some("目标设定")),
+            ("预算执行率", Some(20.0), Some(19.5), Some("预算执行")),
+        ]
+    );
+    assert!(report.facts.indicators.iter().all(|i| i.rule == "indicator:table"));
+}

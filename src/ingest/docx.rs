@@ -7,10 +7,20 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
+/// A Word document's text, and its tables as rows of cells.
+#[derive(Debug)]
+pub struct DocxText {
+    pub text: String,
+    /// Top-level tables: rows of cell texts, a merged cell (gridSpan) repeated
+    /// as empty cells so that columns line up; vertically merged cells are
+    /// empty below their first row, as in a workbook.
+    pub tables: Vec<Vec<Vec<String>>>,
+}
+
 /// Reads `word/document.xml`, refusing more than `max_bytes` decompressed.
-pub fn read(bytes: &[u8], max_bytes: u64) -> Result<String, String> {
+pub fn read(bytes: &[u8], max_bytes: u64) -> Result<DocxText, String> {
     let xml = zip_member(bytes, "word/document.xml", max_bytes)?;
-    Ok(document_text(&xml))
+    Ok(document(&xml))
 }
 
 /// One member of a ZIP archive, with a cap on its decompressed size (zip bombs).
@@ -40,6 +50,11 @@ pub fn zip_member(bytes: &[u8], name: &str, max_bytes: u64) -> Result<Vec<u8>, S
 
 /// The visible text of a WordprocessingML body.
 pub fn document_text(xml: &[u8]) -> String {
+    document(xml).text
+}
+
+/// The visible text of a WordprocessingML body, and its top-level tables.
+pub fn document(xml: &[u8]) -> DocxText {
     let mut reader = Reader::from_reader(xml);
     let mut buf = Vec::new();
     let mut out = String::new();
@@ -48,19 +63,48 @@ pub fn document_text(xml: &[u8]) -> String {
     let mut row: Vec<String> = Vec::new();
     let mut in_text = false;
     let mut table_depth = 0usize;
+    let mut tables: Vec<Vec<Vec<String>>> = Vec::new();
+    // The top-level table's row being read, with empty cells kept, and the
+    // columns its current cell spans.
+    let mut grid_row: Vec<String> = Vec::new();
+    let mut span = 1usize;
     // A malformed part ends the text where it breaks; what came before is kept.
     while let Ok(ev) = reader.read_event_into(&mut buf) {
         match ev {
             Event::Start(e) => match e.local_name().as_ref() {
                 b"t" => in_text = true,
-                b"tbl" => table_depth += 1,
-                b"tr" => row.clear(),
-                b"tc" => cell.clear(),
+                b"tbl" => {
+                    table_depth += 1;
+                    if table_depth == 1 {
+                        tables.push(Vec::new());
+                    }
+                }
+                b"tr" => {
+                    row.clear();
+                    if table_depth == 1 {
+                        grid_row.clear();
+                    }
+                }
+                b"tc" => {
+                    cell.clear();
+                    if table_depth == 1 {
+                        span = 1;
+                    }
+                }
                 _ => {}
             },
             Event::Empty(e) => match e.local_name().as_ref() {
                 b"tab" => para.push('\t'),
                 b"br" | b"cr" => para.push('\n'),
+                b"gridSpan" if table_depth == 1 => {
+                    span = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.local_name().as_ref() == b"val")
+                        .and_then(|a| std::str::from_utf8(&a.value).ok()?.trim().parse::<usize>().ok())
+                        // A row wider than Word's 63 columns is not a table to line up.
+                        .map_or(1, |n| n.clamp(1, 64));
+                }
                 _ => {}
             },
             Event::Text(t) if in_text => {
@@ -84,7 +128,13 @@ pub fn document_text(xml: &[u8]) -> String {
                         out.push('\n');
                     }
                 }
-                b"tc" => row.push(std::mem::take(&mut cell)),
+                b"tc" => {
+                    if table_depth == 1 {
+                        grid_row.push(cell.clone());
+                        grid_row.extend(std::iter::repeat_n(String::new(), span - 1));
+                    }
+                    row.push(std::mem::take(&mut cell));
+                }
                 b"tr" => {
                     let cells: Vec<&str> = row.iter().map(|c| c.as_str()).filter(|c| !c.is_empty()).collect();
                     if !cells.is_empty() {
@@ -92,6 +142,11 @@ pub fn document_text(xml: &[u8]) -> String {
                         out.push('\n');
                     }
                     row.clear();
+                    if table_depth == 1 {
+                        if let Some(t) = tables.last_mut() {
+                            t.push(std::mem::take(&mut grid_row));
+                        }
+                    }
                 }
                 b"tbl" => table_depth = table_depth.saturating_sub(1),
                 _ => {}
@@ -101,7 +156,8 @@ pub fn document_text(xml: &[u8]) -> String {
         }
         buf.clear();
     }
-    out
+    tables.retain(|t| !t.is_empty());
+    DocxText { text: out, tables }
 }
 
 fn entity(name: &str) -> &'static str {
@@ -118,6 +174,43 @@ fn entity(name: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table's rows keep their columns: a merged cell (gridSpan) stands for
+    /// as many cells, a vertically merged one is empty below its first row.
+    #[test]
+    fn tables_keep_their_columns() {
+        let cell = |t: &str| format!("<w:tc><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>");
+        let spanned = |t: &str, n: u8| {
+            format!("<w:tc><w:tcPr><w:gridSpan w:val=\"{n}\"/></w:tcPr><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>")
+        };
+        let merged_on = "<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>";
+        let xml = format!(
+            "<w:document><w:body><w:p><w:r><w:t>前言</w:t></w:r></w:p><w:tbl>\
+             <w:tr>{}{}{}</w:tr><w:tr>{}{}{}</w:tr><w:tr>{merged_on}{}{}</w:tr></w:tbl></w:body></w:document>",
+            cell("指标"),
+            cell("分值"),
+            cell("得分"),
+            spanned("合计", 2),
+            cell("100"),
+            cell(""),
+            cell("10"),
+            cell("9"),
+        );
+        let d = document(xml.as_bytes());
+        assert_eq!(d.text, "前言\n指标 | 分值 | 得分\n合计 | 100\n10 | 9\n");
+        let rows: Vec<Vec<&str>> = d.tables[0]
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                vec!["指标", "分值", "得分"],
+                vec!["合计", "", "100", ""],
+                vec!["", "10", "9"]
+            ]
+        );
+    }
 
     #[test]
     fn paragraphs_and_table_rows_in_order() {

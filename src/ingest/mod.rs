@@ -160,7 +160,7 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
                 });
             }
             docx::read(bytes, fmt.max_decompressed_bytes)
-                .map(|t| doc(t, "docx"))
+                .map(|d| word_document(d, "docx", cfg))
                 .map_err(NotRead::Failed)
         }
         Format::Ole if matches!(ext, "xls" | "et") => {
@@ -178,7 +178,7 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
             ext.to_uppercase()
         ))),
         Format::Ole | Format::Other if fmt.convert_with_soffice.iter().any(|e| e == ext) => {
-            convert_with_soffice(path, cfg).map(|t| doc(t, "soffice"))
+            convert_with_soffice(path, cfg).map(|d| word_document(d, "soffice", cfg))
         }
         Format::Ole => Err(NotRead::Failed(format!(
             "legacy Office file with extension .{ext}: not a format jixiao reads"
@@ -201,7 +201,24 @@ fn zip_has(bytes: &[u8], name: &str) -> bool {
 }
 
 /// DOC / WPS / RTF → DOCX with LibreOffice in a private temporary folder.
-fn convert_with_soffice(path: &Path, cfg: &Config) -> Result<String, NotRead> {
+/// A Word document's text, and the indicators of its scoring tables (a table
+/// whose header names 指标 and 得分, read as a workbook's sheet is).
+fn word_document(d: docx::DocxText, reader: &'static str, cfg: &Config) -> Document {
+    let indicators = d
+        .tables
+        .iter()
+        .filter_map(|t| sheet::scoring_table(t, cfg))
+        .flatten()
+        .collect();
+    Document {
+        text: d.text,
+        encoding: None,
+        reader,
+        indicators,
+    }
+}
+
+fn convert_with_soffice(path: &Path, cfg: &Config) -> Result<docx::DocxText, NotRead> {
     let fmt = &cfg.formats;
     if !external::available(&fmt.soffice) {
         return Err(NotRead::Skipped(

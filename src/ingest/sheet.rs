@@ -324,7 +324,7 @@ fn cell_text(d: &Data) -> String {
 }
 
 /// Rows of a scoring table (指标 / 分值 / 得分), if the sheet is one.
-fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
+pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
     let s = &cfg.score;
     let header_idx = rows.iter().take(8).position(|r| {
         r.iter().any(|c| contains_any(c, &s.table_indicator_words))

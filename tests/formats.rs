@@ -374,18 +374,18 @@ fn a_word_scoring_table_gives_its_indicators() {
     std::fs::write(input.join("table.docx"), word_package(&body)).unwrap();
     let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
     let report = data.reports.first().expect("the report is read");
-    let got: Vec<(&str, Option<f64>, Option<f64>, Option<&str>)> = report
+    let got: Vec<String> = report
         .facts
         .indicators
         .iter()
-        .map(|i| (i.indicator.as_str(), i.max_score, i.score, i.parent.as_deref()))
+        .map(|i| format!("{} {:?} {:?} {:?}", i.indicator, i.max_score, i.score, i.parent))
         .collect();
     assert_eq!(
         got,
         [
-            ("绩效目标合理性", Some(10.0), Some(10.0), Some("目标设定")),
-            ("绩效指标明确性", Some(10.0), Some(8.0), Some("目标设定")),
-            ("预算执行率", Some(20.0), Some(19.5), Some("预算执行")),
+            r#"绩效目标合理性 Some(10.0) Some(10.0) Some("目标设定")"#,
+            r#"绩效指标明确性 Some(10.0) Some(8.0) Some("目标设定")"#,
+            r#"预算执行率 Some(20.0) Some(19.5) Some("预算执行")"#,
         ]
     );
     assert!(report.facts.indicators.iter().all(|i| i.rule == "indicator:table"));

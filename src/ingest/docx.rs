@@ -48,11 +48,6 @@ pub fn zip_member(bytes: &[u8], name: &str, max_bytes: u64) -> Result<Vec<u8>, S
     Ok(out)
 }
 
-/// The visible text of a WordprocessingML body.
-pub fn document_text(xml: &[u8]) -> String {
-    document(xml).text
-}
-
 /// The visible text of a WordprocessingML body, and its top-level tables.
 pub fn document(xml: &[u8]) -> DocxText {
     let mut reader = Reader::from_reader(xml);
@@ -221,7 +216,7 @@ mod tests {
             <w:p><w:r><w:t xml:space="preserve">收入 &amp; 支出</w:t></w:r></w:p>
         </w:body></w:document>"#;
         assert_eq!(
-            document_text(xml.as_bytes()),
+            document(xml.as_bytes()).text,
             "一、基本情况\n基本支出 | 585.91\n收入 & 支出\n"
         );
     }

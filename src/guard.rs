@@ -38,7 +38,7 @@ pub fn quiet_caught_panics() {
 }
 
 /// Runs `work`; a panic becomes `Err` with its message and, when the hook is
-/// installed, where it happened (`index out of bounds … (at calamine-0.26.1/src/xls.rs:181)`).
+/// installed, where it happened (`index out of bounds … (at calamine-0.38.0/src/utils.rs:38)`).
 pub fn catching<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     let outer = CATCHING.with(|c| c.replace(true));
     LOCATION.with(|slot| slot.borrow_mut().take());
@@ -58,7 +58,7 @@ pub fn catching<T>(work: impl FnOnce() -> T) -> Result<T, String> {
 }
 
 /// A dependency's source path from its crate folder on
-/// (`…/registry/src/index…/calamine-0.26.1/src/xls.rs` → `calamine-0.26.1/src/xls.rs`):
+/// (`…/registry/src/index…/calamine-0.38.0/src/xls.rs` → `calamine-0.38.0/src/xls.rs`):
 /// enough to report the bug upstream, without the building machine's folders.
 fn short_path(file: &str) -> &str {
     let Some(i) = file.find("/registry/src/") else {

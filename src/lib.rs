@@ -18,5 +18,10 @@ pub mod output;
 pub mod pipeline;
 pub mod validate;
 
+/// This build of jixiao: the package version and the engine's identity (a
+/// hash of its sources, see src/build.rs). Cached facts are reused only by the
+/// same engine.
+pub const ENGINE_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("JIXIAO_ENGINE_ID"));
+
 pub use config::Rules;
 pub use pipeline::{run, Engine, RunOptions, RunSummary};

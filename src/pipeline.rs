@@ -361,8 +361,8 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
         ..StageTimes::default()
     };
 
-    // The cache: version and rules must match, else every file is read again.
-    let version = env!("CARGO_PKG_VERSION");
+    // The cache: engine and rules must match, else every file is read again.
+    let version = crate::ENGINE_VERSION;
     let digest = engine.rules.digest.clone();
     let cache_path = opts.out.join(cache::DIR).join(cache::file_name(opts.shard));
     let fingerprint = fingerprint(opts, &layout, &digest, &entries, &stats);
@@ -606,7 +606,7 @@ fn fingerprint(
 ) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(crate::ENGINE_VERSION.as_bytes());
     h.update(digest.as_bytes());
     h.update(format!("|xlsx_max_rows={}|{layout:?}|", opts.xlsx_max_rows).as_bytes());
     for (e, s) in entries.iter().zip(stats) {

@@ -206,3 +206,27 @@ fn a_damaged_cache_is_ignored_not_trusted() {
         (s.n, s.n, 0)
     );
 }
+
+/// Cached facts come back only to the engine that extracted them: the cache
+/// is keyed by the package version *and* a hash of the sources (src/build.rs),
+/// so a rebuilt jixiao whose extraction changed re-reads every report even
+/// when the version number stayed the same.
+#[test]
+fn the_cache_is_keyed_by_this_build_of_the_engine() {
+    let s = setup();
+    run(&s.input, &s.out);
+    let (pkg, id) = jixiao::ENGINE_VERSION.split_once('+').expect("version+engine id");
+    assert_eq!(pkg, env!("CARGO_PKG_VERSION"));
+    assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    let cache = s.out.join(".jixiao-cache/cache-1-of-1.jsonl.zst");
+    let text = String::from_utf8(zstd::decode_all(std::fs::File::open(&cache).unwrap()).unwrap()).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.contains(jixiao::ENGINE_VERSION), "{header}");
+    let manifest = std::fs::read_to_string(s.out.join("manifest.json")).unwrap();
+    assert!(manifest.contains(jixiao::ENGINE_VERSION), "{manifest}");
+    // The same cache as another build of the same version wrote it: not reused.
+    let other = text.replacen(jixiao::ENGINE_VERSION, &format!("{pkg}+{}", "0".repeat(16)), 1);
+    std::fs::write(&cache, zstd::encode_all(other.as_bytes(), 0).unwrap()).unwrap();
+    let after = run(&s.input, &s.out);
+    assert_eq!((after.files_read, after.reused_from_cache), (s.n, 0));
+}

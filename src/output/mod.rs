@@ -411,7 +411,7 @@ impl Sink {
         }
         let manifest = Manifest {
             tool: "jixiao",
-            version: env!("CARGO_PKG_VERSION"),
+            version: crate::ENGINE_VERSION,
             config_digest: &rules.digest,
             input_fingerprint,
             input_root: input.display().to_string(),

@@ -357,6 +357,15 @@ pub struct Indicator {
     pub char_end: i64,
 }
 
+/// The total row (合计) of a scoring table: the report's total as the table states it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableTotal {
+    pub score: f64,
+    pub max_score: Option<f64>,
+    /// The row as the document's text line reads it (its cells joined with ` | `).
+    pub row: String,
+}
+
 /// A functional class of spending (一般公共服务支出 371.79 万元).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunctionSpending {

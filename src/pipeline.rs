@@ -159,7 +159,9 @@ impl Engine {
         document: ingest::Document,
     ) -> (crate::normalize::CleanText, crate::model::ReportFacts) {
         let clean = self.normalizer.normalize(&document.text);
-        let mut facts = self.extractor.extract_with(&clean, document.indicators);
+        let mut facts = self
+            .extractor
+            .extract_with(&clean, document.indicators, &document.table_totals);
         crate::validate::validate(&self.rules.config, &mut facts);
         (clean, facts)
     }
@@ -171,6 +173,7 @@ impl Engine {
             encoding: None,
             reader: "text",
             indicators: Vec::new(),
+            table_totals: Vec::new(),
         })
     }
 }
@@ -877,7 +880,9 @@ fn process(engine: &Engine, mut task: Task) -> Outcome {
         ));
     }
     let t = Instant::now();
-    let mut facts = engine.extractor.extract_with(&clean, document.indicators);
+    let mut facts = engine
+        .extractor
+        .extract_with(&clean, document.indicators, &document.table_totals);
     times.extract = t.elapsed().as_secs_f64();
     let t = Instant::now();
     crate::validate::validate(cfg, &mut facts);

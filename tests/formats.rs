@@ -389,4 +389,18 @@ fn a_word_scoring_table_gives_its_indicators() {
         ]
     );
     assert!(report.facts.indicators.iter().all(|i| i.rule == "indicator:table"));
+    // The 合计 row out of 100 is the report's total, traced to its line.
+    let total = report
+        .facts
+        .facts
+        .iter()
+        .find(|f| f.field == "score_total")
+        .expect("a total");
+    assert_eq!(total.value.as_f64(), Some(92.0));
+    assert_eq!(total.provenance.rule, "score:table-total");
+    assert!(
+        total.provenance.snippet.contains("合计 | 100 | 92"),
+        "{}",
+        total.provenance.snippet
+    );
 }

@@ -50,11 +50,18 @@ impl Extractor {
 
     /// All facts of one report.
     pub fn extract(&self, clean: &CleanText) -> ReportFacts {
-        self.extract_with(clean, Vec::new())
+        self.extract_with(clean, Vec::new(), &[])
     }
 
-    /// All facts of one report, plus indicators its reader already found (Excel scoring tables).
-    pub fn extract_with(&self, clean: &CleanText, table_indicators: Vec<crate::model::Indicator>) -> ReportFacts {
+    /// All facts of one report, plus what its reader already found in its
+    /// scoring tables (a workbook's sheets, a Word document's tables): their
+    /// indicators, and their total rows as candidates for the total score.
+    pub fn extract_with(
+        &self,
+        clean: &CleanText,
+        table_indicators: Vec<crate::model::Indicator>,
+        table_totals: &[crate::model::TableTotal],
+    ) -> ReportFacts {
         let mut doc = Doc::new(clean, &self.units, &self.lexicon);
         let title_kind = self.document.title_kind(&doc, &self.rules.config);
         doc.budget_document = title_kind.is_some_and(|k| k.amounts_are_budgets);
@@ -76,6 +83,9 @@ impl Extractor {
         self.fields
             .extract(&doc, &self.rules.config, fiscal_year, &mut cands, &mut out);
         self.scores.extract(&doc, &self.rules.config, &mut cands, &mut out);
+        for t in table_totals {
+            scores::table_total(&doc, &self.rules.config, t, &mut cands);
+        }
         out.problems = self.document.problems(&doc, &self.rules.config);
         for i in table_indicators {
             add_indicator_once(&mut out.indicators, i);

@@ -10,6 +10,7 @@ use crate::extract::amount::Unit;
 use crate::extract::fields::round6;
 use crate::model::{Check, Field, Indicator, ReportFacts, Severity, Value};
 use crate::normalize::heading_level;
+use unicode_normalization::UnicodeNormalization;
 
 pub(crate) struct ScoreMatcher {
     inline: Vec<Regex>,
@@ -661,11 +662,68 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
     }
 }
 
+/// A scoring table's total row out of 100 (合计 | 100 | 92) is the report's
+/// total score, as sure as the conclusion's: it competes at the same priority
+/// (a disagreement is null and a check). Its provenance is the row's line in
+/// the text; a row not found there verbatim (cells the normaliser changed) is
+/// left, as is a total of a part of the scheme (its maximum is not 100).
+pub(crate) fn table_total(doc: &Doc, cfg: &Config, t: &crate::model::TableTotal, cands: &mut Candidates) {
+    let out_of_100 = t.max_score.is_some_and(|m| (m - 100.0).abs() < 1e-9);
+    let plausible = t.score >= cfg.score.min_total && t.score <= 100.0 + cfg.score.bonus_cap;
+    if !out_of_100 || !plausible {
+        return;
+    }
+    let row: String = t.row.nfkc().collect();
+    let Some(start) = doc.text.find(&row) else {
+        return;
+    };
+    cands.push(Candidate {
+        field: Field::ScoreTotal,
+        value: Value::Num(t.score),
+        priority: 1,
+        rule: "score:table-total",
+        start,
+        end: start + row.len(),
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::{Field, Value};
 
     use crate::extract::facts_of as run;
+
+    /// A scoring table's total row out of 100 gives the total; a text total
+    /// that disagrees makes it null and a `conflict` check, never a pick.
+    #[test]
+    fn a_tables_total_row_is_a_total_and_a_disagreement_is_null() {
+        let rules = crate::Rules::bundled().unwrap();
+        let extract = |text: &str, total: f64, max: f64| {
+            let clean = crate::normalize::Normalizer::new(&rules.config.normalize)
+                .unwrap()
+                .normalize(text);
+            let t = crate::model::TableTotal {
+                score: total,
+                max_score: Some(max),
+                row: format!("合计 | {max} | {total}"),
+            };
+            super::super::Extractor::new(&rules)
+                .unwrap()
+                .extract_with(&clean, Vec::new(), &[t])
+        };
+        let f = extract(
+            "指标 | 分值 | 得分\n预算执行率 | 20 | 19.5\n合计 | 100 | 92\n",
+            92.0,
+            100.0,
+        );
+        assert_eq!(f.num(Field::ScoreTotal), Some(92.0));
+        let f = extract("二、自评结论\n自评得分 95 分。\n合计 | 100 | 92\n", 92.0, 100.0);
+        assert_eq!(f.num(Field::ScoreTotal), None);
+        assert!(f.checks.iter().any(|c| c.check == "conflict"), "{:?}", f.checks);
+        // A part's total (out of 45) is not the report's.
+        let f = extract("合计 | 45 | 42\n", 42.0, 45.0);
+        assert_eq!(f.num(Field::ScoreTotal), None);
+    }
 
     /// 部门整体支出绩效自评得分 names the department's total wherever it stands;
     /// a bare 自评得分 outside the conclusion may be an indicator's and is left.

@@ -115,8 +115,10 @@ pub struct Document {
     pub encoding: Option<&'static str>,
     /// Which reader produced the text (utf-8, pdftotext, docx, calamine …).
     pub reader: &'static str,
-    /// Indicators read from a scoring table (Excel).
+    /// Indicators read from a scoring table (a workbook's sheet, a Word table).
     pub indicators: Vec<Indicator>,
+    /// The total rows (合计) of those scoring tables.
+    pub table_totals: Vec<crate::model::TableTotal>,
 }
 
 /// Why a file gave no document: it failed, or it is not for this build to read.
@@ -134,6 +136,7 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
         encoding: None,
         reader,
         indicators: Vec::new(),
+        table_totals: Vec::new(),
     };
     match detect_format(ext, bytes, cfg) {
         Format::Text => {
@@ -143,6 +146,7 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
                 encoding: Some(d.encoding),
                 reader: "text",
                 indicators: Vec::new(),
+                table_totals: Vec::new(),
             })
         }
         Format::Pdf => pdf::read(path, bytes, fmt, cfg.limits.max_text_bytes)
@@ -157,6 +161,7 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
                     encoding: None,
                     reader: "calamine",
                     indicators: s.indicators,
+                    table_totals: s.totals,
                 });
             }
             docx::read(bytes, fmt.max_decompressed_bytes)
@@ -170,6 +175,7 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
                 encoding: None,
                 reader: "calamine",
                 indicators: s.indicators,
+                table_totals: s.totals,
             })
         }
         // The extension promises a format the bytes are not.
@@ -204,17 +210,17 @@ fn zip_has(bytes: &[u8], name: &str) -> bool {
 /// A Word document's text, and the indicators of its scoring tables (a table
 /// whose header names 指标 and 得分, read as a workbook's sheet is).
 fn word_document(d: docx::DocxText, reader: &'static str, cfg: &Config) -> Document {
-    let indicators = d
-        .tables
-        .iter()
-        .filter_map(|t| sheet::scoring_table(t, cfg))
-        .flatten()
-        .collect();
+    let (mut indicators, mut table_totals) = (Vec::new(), Vec::new());
+    for found in d.tables.iter().filter_map(|t| sheet::scoring_table(t, cfg)) {
+        indicators.extend(found.indicators);
+        table_totals.extend(found.totals);
+    }
     Document {
         text: d.text,
         encoding: None,
         reader,
         indicators,
+        table_totals,
     }
 }
 

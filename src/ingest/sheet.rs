@@ -10,11 +10,18 @@ use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 use crate::config::Config;
 use crate::extract::contains_any;
 use crate::guard::{within_budget, Budget};
-use crate::model::Indicator;
+use crate::model::{Indicator, TableTotal};
 
 pub struct SheetText {
     pub text: String,
     pub indicators: Vec<Indicator>,
+    pub totals: Vec<TableTotal>,
+}
+
+/// What a scoring table holds: its indicator rows and its total rows.
+pub(crate) struct ScoringTable {
+    pub indicators: Vec<Indicator>,
+    pub totals: Vec<TableTotal>,
 }
 
 pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
@@ -41,6 +48,7 @@ fn read_sheets(bytes: Vec<u8>, cfg: &Config) -> Result<SheetText, String> {
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable Excel workbook: {e}"))?;
     let mut text = String::new();
     let mut indicators = Vec::new();
+    let mut totals = Vec::new();
     let names = wb.sheet_names().to_vec();
     let max_cells = cfg.formats.max_sheet_cells;
     for name in names {
@@ -49,12 +57,13 @@ fn read_sheets(bytes: Vec<u8>, cfg: &Config) -> Result<SheetText, String> {
             continue;
         };
         if let Some(found) = scoring_table(&rows, cfg) {
-            indicators.extend(found);
+            indicators.extend(found.indicators);
+            totals.extend(found.totals);
         }
         for r in &rows {
-            let cells: Vec<&str> = r.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
-            if !cells.is_empty() {
-                text.push_str(&cells.join(" | "));
+            let line = row_line(r);
+            if !line.is_empty() {
+                text.push_str(&line);
                 text.push('\n');
             }
         }
@@ -70,7 +79,11 @@ fn read_sheets(bytes: Vec<u8>, cfg: &Config) -> Result<SheetText, String> {
     if text.trim_matches(['\u{000C}', '\n', ' ']).is_empty() {
         return Err("no usable sheet: the workbook has no text or numbers".into());
     }
-    Ok(SheetText { text, indicators })
+    Ok(SheetText {
+        text,
+        indicators,
+        totals,
+    })
 }
 
 fn over_the_cap(name: &str, h: usize, w: usize, max_cells: usize) -> String {
@@ -324,7 +337,7 @@ fn cell_text(d: &Data) -> String {
 }
 
 /// Rows of a scoring table (指标 / 分值 / 得分), if the sheet is one.
-pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<Indicator>> {
+pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<ScoringTable> {
     let s = &cfg.score;
     let header_idx = rows.iter().take(8).position(|r| {
         r.iter().any(|c| contains_any(c, &s.table_indicator_words))
@@ -343,6 +356,7 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<In
         return None;
     }
     let mut out = Vec::new();
+    let mut totals = Vec::new();
     // Merged cells are empty below their first row: carry the upper levels down.
     let mut carried: Vec<String> = vec![String::new(); name_cols.len()];
     for r in rows.iter().skip(header_idx + 1) {
@@ -361,12 +375,17 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<In
         let Some(name) = carried.iter().rev().find(|s| !s.is_empty()).cloned() else {
             continue;
         };
-        if contains_any(&name, &s.table_total_words) {
-            continue;
-        }
         let max = max_col
             .and_then(|c| r.get(c))
             .and_then(|s| s.trim().parse::<f64>().ok());
+        if contains_any(&name, &s.table_total_words) {
+            totals.push(TableTotal {
+                score,
+                max_score: max,
+                row: row_line(r),
+            });
+            continue;
+        }
         let section = carried
             .iter()
             .chain(std::iter::once(&name))
@@ -386,17 +405,24 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Vec<In
             score: Some(score),
             parent,
             rule: "indicator:table".into(),
-            snippet: r
-                .iter()
-                .filter(|c| !c.is_empty())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" | "),
+            snippet: row_line(r),
             char_start: -1,
             char_end: -1,
         });
     }
-    (!out.is_empty()).then_some(out)
+    (!out.is_empty()).then_some(ScoringTable {
+        indicators: out,
+        totals,
+    })
+}
+
+/// A row as the document's text has it: its non-empty cells, trimmed, joined with ` | `.
+fn row_line(r: &[String]) -> String {
+    r.iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 #[cfg(test)]
@@ -493,7 +519,14 @@ mod tests {
             t(&["合计", "", "", "100", "95"]),
         ];
         let got = scoring_table(&rows, &cfg).unwrap();
+        let total = TableTotal {
+            score: 95.0,
+            max_score: Some(100.0),
+            row: "合计 | 100 | 95".into(),
+        };
+        assert_eq!(got.totals, [total]);
         let simple: Vec<(&str, &str, Option<f64>, Option<f64>)> = got
+            .indicators
             .iter()
             .map(|i| (i.section.as_str(), i.indicator.as_str(), i.max_score, i.score))
             .collect();
@@ -522,9 +555,15 @@ mod tests {
         cfg.score.table_total_words.push("总计".into());
         let got = scoring_table(&rows, &cfg).unwrap();
         let simple: Vec<(&str, Option<f64>, Option<f64>)> = got
+            .indicators
             .iter()
             .map(|i| (i.indicator.as_str(), i.max_score, i.score))
             .collect();
         assert_eq!(simple, vec![("预算编制合理性", Some(5.0), Some(4.0))]);
+        assert_eq!(
+            got.totals.first().map(|t| t.score),
+            Some(96.0),
+            "总计 is a total word now"
+        );
     }
 }

@@ -135,24 +135,41 @@ impl DocumentMatcher {
             if !contains_any(line, &rules.title_words) || heading_level(line).is_some() {
                 continue;
             }
-            let cut = line
-                .find(|c: char| c.is_ascii_digit())
-                .or_else(|| rules.title_cut_words.iter().find_map(|w| line.find(w.as_str())))
-                .unwrap_or(0);
+            // 2022年度湘潭县财政局部门整体支出…: the name follows the year, and
+            // ends before the first cut word, title word or digit after it.
+            let year = year_prefix_len(line);
+            let cut = if year > 0 {
+                let rest = &line[year..];
+                let at = |words: &[String]| words.iter().filter_map(|w| rest.find(w.as_str())).min();
+                [
+                    rest.find(|c: char| c.is_ascii_digit()),
+                    at(&rules.title_cut_words),
+                    at(&rules.title_words),
+                ]
+                .into_iter()
+                .flatten()
+                .min()
+                .map_or(year, |c| year + c)
+            } else {
+                line.find(|c: char| c.is_ascii_digit())
+                    .or_else(|| rules.title_cut_words.iter().find_map(|w| line.find(w.as_str())))
+                    .unwrap_or(0)
+            };
             // 关于XX局2022年度…的报告: the name follows 关于.
-            let lead = line[..cut].trim();
+            let lead_full = &line[year..cut];
+            let lead = lead_full.trim();
             let skip = rules
                 .title_name_after
                 .iter()
                 .find(|w| lead.starts_with(w.as_str()))
                 .map_or(0, String::len);
             let name = self.trim_to_suffix(&lead[skip..]);
-            let begin = s + (line.len() - line.trim_start().len()) + skip;
+            let begin = s + year + (lead_full.len() - lead_full.trim_start().len()) + skip;
             if valid(name) && region.starts_with_region(name) {
                 return Some(cand(doc, 2, "department:title", begin, begin + name.len()));
             }
             // The name alone on the line above the title.
-            if line[..cut].trim().is_empty() && s > 0 {
+            if lead_full.trim().is_empty() && s > 0 {
                 let (ps, pe) = doc.clean.paragraph(s - 1);
                 let above = doc.text[ps..pe].trim();
                 let name = self.trim_to_suffix(above);
@@ -321,6 +338,22 @@ fn cand(doc: &Doc, priority: i32, rule: &'static str, start: usize, end: usize) 
     }
 }
 
+/// Bytes of a leading `2022年度` / `2022 年` (the evaluated year before the
+/// name in a title), with the spaces around it; 0 when the line does not start so.
+fn year_prefix_len(line: &str) -> usize {
+    let t = line.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits != 4 {
+        return 0;
+    }
+    let rest = t[digits..].trim_start_matches(' ');
+    let Some(after) = rest.strip_prefix('年') else {
+        return 0;
+    };
+    let after = after.strip_prefix('度').unwrap_or(after).trim_start_matches(' ');
+    line.len() - after.len()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::{Field, Value};
@@ -342,6 +375,13 @@ mod tests {
         assert_eq!(f.text(Field::Department), Some("乐昌市人民政府办公室"));
         let f = run("广州市从化区吕田镇人民政府 2023 年 部门整体支出绩效自评报告\n一、基本情况\n");
         assert_eq!(f.text(Field::Department), Some("广州市从化区吕田镇人民政府"));
+        // The year first: 2022年度湘潭县财政局部门整体支出…, 2023年度泸州市中医医院单位决算.
+        let f = run("2022年度湘潭县财政局部门整体支出绩效自评报告\n一、基本情况\n");
+        assert_eq!(f.text(Field::Department), Some("湘潭县财政局"));
+        let f = run("2022 年湘潭县财政局整体支出绩效自评报告（社会公开版）\n一、基本情况\n");
+        assert_eq!(f.text(Field::Department), Some("湘潭县财政局"));
+        let f = run("湘潭县财政局\n2022年度部门整体支出绩效自评报告\n一、基本情况\n");
+        assert_eq!(f.text(Field::Department), Some("湘潭县财政局"));
         // Schools report too (教育局's units): 第四中学, 实验小学.
         let f = run("耒阳市第四中学2021年度部门整体支出绩效自评报告\n一、部门职责\n");
         assert_eq!(f.text(Field::Department), Some("耒阳市第四中学"));

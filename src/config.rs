@@ -317,6 +317,13 @@ pub struct MoneyItem {
     #[serde(default)]
     pub strict_keywords: Vec<String>,
     pub default: Variant,
+    /// Keywords that name only a part of the item (公务用车运行维护费): their
+    /// amount is the item's only when no `sibling_part_keywords` part is stated
+    /// with a nonzero amount in the same sentence (公务用车购置费 20 万元).
+    #[serde(default)]
+    pub part_keywords: Vec<String>,
+    #[serde(default)]
+    pub sibling_part_keywords: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -442,6 +449,8 @@ fn normalize_keywords(c: &mut Config) {
     for m in &mut c.money {
         n(&mut m.keywords);
         n(&mut m.strict_keywords);
+        n(&mut m.part_keywords);
+        n(&mut m.sibling_part_keywords);
     }
     for p in &mut c.parts {
         n(&mut p.keywords);
@@ -477,6 +486,11 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
             .ok_or_else(|| ConfigError::Invalid(format!("unknown field `{name}`")))
     };
     for m in &c.money {
+        if m.sibling_part_keywords.iter().any(String::is_empty) {
+            return Err(ConfigError::Invalid(
+                "`sibling_part_keywords` of a [[money]] item holds an empty word".into(),
+            ));
+        }
         if m.actual.is_none() && m.budget.is_none() {
             return Err(ConfigError::Invalid(
                 "a [[money]] item needs `actual` or `budget`".into(),

@@ -240,6 +240,25 @@ impl Context<'_, '_> {
         }
     }
 
+    /// A part keyword (公务用车运行维护费) whose sentence also states a sibling
+    /// part (公务用车购置费) with a nonzero amount: its figure is not the item's.
+    fn names_only_a_part(&self, hit: &Hit, m: &crate::config::MoneyItem) -> bool {
+        let keyword = &self.doc.text[hit.start..hit.end];
+        if !m.part_keywords.iter().any(|k| k == keyword) {
+            return false;
+        }
+        let (s, e) = self.doc.sentence_of(hit.start);
+        let sentence = &self.doc.text[s..e];
+        m.sibling_part_keywords.iter().any(|k| {
+            sentence.match_indices(k.as_str()).any(|(i, _)| {
+                let after = s + i + k.len();
+                self.doc.numbers_in(after, e).first().is_some_and(|n| {
+                    n.wan().is_some_and(|v| v > 0.0) && self.doc.text[after..n.start].chars().count() <= 3
+                })
+            })
+        })
+    }
+
     /// A gap that turns the amount into something else (a change, last year's, an estimate).
     fn gap_is_trap(&self, gap: &str) -> bool {
         let lex = self.doc.lex;
@@ -329,6 +348,9 @@ impl Context<'_, '_> {
 
     fn money(&self, hit: &Hit, item: usize, strict: bool, until: usize, cands: &mut Candidates) {
         let Some(m) = self.cfg.money.get(item) else { return };
+        if self.names_only_a_part(hit, m) {
+            return;
+        }
         let field_of = |v: Variant| -> Option<Field> {
             match v {
                 Variant::Actual => m.actual.as_deref().and_then(Field::from_name),
@@ -778,6 +800,25 @@ mod tests {
         assert_eq!(f.get(Field::StaffActual), Some(&crate::model::Value::Int(21)));
         let f = run("机关编制 35 人（其中行政编制 31 人、全额事业编制 4 人），实有在职人数 35 人。");
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+    }
+
+    /// 公务用车运行维护费 is the vehicle item only when no purchase stands beside it.
+    #[test]
+    fn running_costs_beside_a_purchase_are_not_the_vehicle_item() {
+        let f = run("“三公”经费支出 26.50 万元，其中：公务接待费 3.50 万元，公务用车购置费 20.00 万元，公务用车运行维护费 3.00 万元，因公出国（境）费 0 万元。");
+        assert_eq!(f.num(Field::VehicleActual), None);
+        assert_eq!(f.num(Field::ReceptionActual), Some(3.5));
+        let f = run("“三公”经费支出 6.50 万元，其中：公务接待费 3.50 万元，公务用车购置费 0 万元，公务用车运行维护费 3.00 万元。");
+        assert_eq!(f.num(Field::VehicleActual), Some(3.0));
+        let f = run("公务用车运行维护费 3.00 万元。");
+        assert_eq!(f.num(Field::VehicleActual), Some(3.0));
+        // The words come from the config.
+        let f = crate::extract::facts_with_config_line(
+            r#"sibling_part_keywords = ["公务用车购置费"]"#,
+            "sibling_part_keywords = []",
+            "公务用车购置费 20.00 万元，公务用车运行维护费 3.00 万元。",
+        );
+        assert_eq!(f.num(Field::VehicleActual), Some(3.0));
     }
 
     #[test]

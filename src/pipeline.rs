@@ -158,7 +158,8 @@ impl Engine {
         &self,
         document: ingest::Document,
     ) -> (crate::normalize::CleanText, crate::model::ReportFacts) {
-        let clean = self.normalizer.normalize(&document.text);
+        let mut document = document;
+        let clean = normalize_document(&self.normalizer, &mut document);
         let mut facts = self
             .extractor
             .extract_with(&clean, document.indicators, &document.table_totals);
@@ -732,6 +733,15 @@ fn prefer_richer_formats(outcomes: &mut [Outcome], order: &[String]) {
     }
 }
 
+/// A document's clean text; its scoring tables' total rows are normalised the
+/// same way, so that extraction finds each row's line in the clean text.
+fn normalize_document(normalizer: &Normalizer, document: &mut ingest::Document) -> crate::normalize::CleanText {
+    for t in &mut document.table_totals {
+        t.row = normalizer.normalize(&t.row).text;
+    }
+    normalizer.normalize(&document.text)
+}
+
 /// A panic inside one file's processing becomes that file's `failed` row.
 fn process_guarded(engine: &Engine, task: Task) -> Outcome {
     let entry = task.entry;
@@ -843,7 +853,7 @@ fn process(engine: &Engine, mut task: Task) -> Outcome {
         }
     }
     let ext = ingest::extension(&entry.rel_path);
-    let document = match ingest::read_document(&entry.path, &ext, &bytes, cfg) {
+    let mut document = match ingest::read_document(&entry.path, &ext, &bytes, cfg) {
         Ok(d) => d,
         Err(ingest::NotRead::Failed(m)) => {
             return read(fail(bytes.len() as u64, Some(sha), FileStatus::Failed, m, times))
@@ -868,7 +878,7 @@ fn process(engine: &Engine, mut task: Task) -> Outcome {
     }
 
     let t = Instant::now();
-    let clean = engine.normalizer.normalize(&document.text);
+    let clean = normalize_document(&engine.normalizer, &mut document);
     times.normalize = t.elapsed().as_secs_f64();
     if clean.text.trim().is_empty() {
         return read(fail(

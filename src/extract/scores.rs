@@ -10,7 +10,6 @@ use crate::extract::amount::Unit;
 use crate::extract::fields::round6;
 use crate::model::{Check, Field, Indicator, ReportFacts, Severity, Value};
 use crate::normalize::heading_level;
-use unicode_normalization::UnicodeNormalization;
 
 pub(crate) struct ScoreMatcher {
     inline: Vec<Regex>,
@@ -175,7 +174,7 @@ impl ScoreMatcher {
     }
 
     fn total_score(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
-        let plausible = |v: f64| v >= cfg.score.min_total && v <= 100.0 + cfg.score.bonus_cap;
+        let plausible = |v: f64| plausible_total(cfg, v);
         let mut found = false;
         for m in self.total.find_iter(doc.text) {
             if !doc.under(m.start(), SectionKind::TotalScore) {
@@ -662,19 +661,25 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
     }
 }
 
+/// A report's total: at least `score.min_total` (below is an indicator's), at
+/// most 100 plus the bonus cap.
+fn plausible_total(cfg: &Config, v: f64) -> bool {
+    v >= cfg.score.min_total && v <= 100.0 + cfg.score.bonus_cap
+}
+
 /// A scoring table's total row out of 100 (合计 | 100 | 92) is the report's
 /// total score, as sure as the conclusion's: it competes at the same priority
 /// (a disagreement is null and a check). Its provenance is the row's line in
-/// the text; a row not found there verbatim (cells the normaliser changed) is
-/// left, as is a total of a part of the scheme (its maximum is not 100).
+/// the clean text (the pipeline normalises the row as it does the text); a
+/// row not found there is left, as is a total of a part of the scheme (its
+/// maximum is not 100).
 pub(crate) fn table_total(doc: &Doc, cfg: &Config, t: &crate::model::TableTotal, cands: &mut Candidates) {
     let out_of_100 = t.max_score.is_some_and(|m| (m - 100.0).abs() < 1e-9);
-    let plausible = t.score >= cfg.score.min_total && t.score <= 100.0 + cfg.score.bonus_cap;
-    if !out_of_100 || !plausible {
+    if !out_of_100 || !plausible_total(cfg, t.score) {
         return;
     }
-    let row: String = t.row.nfkc().collect();
-    let Some(start) = doc.text.find(&row) else {
+    let row = t.row.as_str();
+    let Some(start) = doc.text.find(row).filter(|_| !row.is_empty()) else {
         return;
     };
     cands.push(Candidate {

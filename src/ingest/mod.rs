@@ -155,29 +155,13 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
         Format::Zip => {
             let is_sheet = matches!(ext, "xlsx" | "xlsm") || zip_has(bytes, "xl/workbook.xml");
             if is_sheet {
-                let s = sheet::read(bytes, cfg).map_err(NotRead::Failed)?;
-                return Ok(Document {
-                    text: s.text,
-                    encoding: None,
-                    reader: "calamine",
-                    indicators: s.indicators,
-                    table_totals: s.totals,
-                });
+                return workbook_document(bytes, cfg);
             }
             docx::read(bytes, fmt.max_decompressed_bytes)
                 .map(|d| word_document(d, "docx", cfg))
                 .map_err(NotRead::Failed)
         }
-        Format::Ole if matches!(ext, "xls" | "et") => {
-            let s = sheet::read(bytes, cfg).map_err(NotRead::Failed)?;
-            Ok(Document {
-                text: s.text,
-                encoding: None,
-                reader: "calamine",
-                indicators: s.indicators,
-                table_totals: s.totals,
-            })
-        }
+        Format::Ole if matches!(ext, "xls" | "et") => workbook_document(bytes, cfg),
         // The extension promises a format the bytes are not.
         Format::Other if matches!(ext, "pdf" | "docx" | "xlsx" | "xlsm" | "xls") => Err(NotRead::Failed(format!(
             "not a valid .{ext} file: its content is not a {} document",
@@ -207,11 +191,23 @@ fn zip_has(bytes: &[u8], name: &str) -> bool {
 }
 
 /// DOC / WPS / RTF → DOCX with LibreOffice in a private temporary folder.
+/// A workbook's sheets as text, and what its scoring tables hold.
+fn workbook_document(bytes: &[u8], cfg: &Config) -> Result<Document, NotRead> {
+    let s = sheet::read(bytes, cfg).map_err(NotRead::Failed)?;
+    Ok(Document {
+        text: s.text,
+        encoding: None,
+        reader: "calamine",
+        indicators: s.indicators,
+        table_totals: s.totals,
+    })
+}
+
 /// A Word document's text, and the indicators of its scoring tables (a table
 /// whose header names 指标 and 得分, read as a workbook's sheet is).
 fn word_document(d: docx::DocxText, reader: &'static str, cfg: &Config) -> Document {
     let (mut indicators, mut table_totals) = (Vec::new(), Vec::new());
-    for found in d.tables.iter().filter_map(|t| sheet::scoring_table(t, cfg)) {
+    for found in d.tables.iter().filter_map(|t| sheet::scoring_table(t, &cfg.score)) {
         indicators.extend(found.indicators);
         table_totals.extend(found.totals);
     }

@@ -7,7 +7,7 @@ use std::io::{Cursor, Read, Seek};
 
 use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 
-use crate::config::Config;
+use crate::config::{Config, ScoreRules};
 use crate::extract::contains_any;
 use crate::guard::{within_budget, Budget};
 use crate::model::{Indicator, TableTotal};
@@ -31,9 +31,13 @@ pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
     shared_strings_fit(bytes)?;
     // calamine is third-party code over hostile bytes: it runs on a thread of
     // its own under formats.timeout_seconds, and a panic of it is this file's failure.
+    // (It takes what it needs, not a copy of the whole config per workbook.)
     let seconds = cfg.formats.timeout_seconds;
-    let (bytes, cfg) = (bytes.to_vec(), cfg.clone());
-    match within_budget("jixiao-sheet", seconds, move || read_sheets(bytes, &cfg)) {
+    let (max_cells, max_text) = (cfg.formats.max_sheet_cells, cfg.limits.max_text_bytes);
+    let (bytes, score) = (bytes.to_vec(), cfg.score.clone());
+    match within_budget("jixiao-sheet", seconds, move || {
+        read_sheets(bytes, max_cells, max_text, &score)
+    }) {
         Budget::Done(read) => read,
         Budget::Overran => Err(format!(
             "reading the workbook took longer than {seconds} s (formats.timeout_seconds)"
@@ -43,20 +47,19 @@ pub fn read(bytes: &[u8], cfg: &Config) -> Result<SheetText, String> {
     }
 }
 
-fn read_sheets(bytes: Vec<u8>, cfg: &Config) -> Result<SheetText, String> {
+fn read_sheets(bytes: Vec<u8>, max_cells: usize, max_text: usize, score: &ScoreRules) -> Result<SheetText, String> {
     let mut wb =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable Excel workbook: {e}"))?;
     let mut text = String::new();
     let mut indicators = Vec::new();
     let mut totals = Vec::new();
     let names = wb.sheet_names().to_vec();
-    let max_cells = cfg.formats.max_sheet_cells;
     for name in names {
         // An unreadable sheet is left out, as before; an oversized one refuses the file.
         let Some(rows) = sheet_rows(&mut wb, &name, max_cells)? else {
             continue;
         };
-        if let Some(found) = scoring_table(&rows, cfg) {
+        if let Some(found) = scoring_table(&rows, score) {
             indicators.extend(found.indicators);
             totals.extend(found.totals);
         }
@@ -69,10 +72,9 @@ fn read_sheets(bytes: Vec<u8>, cfg: &Config) -> Result<SheetText, String> {
         }
         text.push('\u{000C}');
         // Many sheets within the cell cap each could still add up to gigabytes.
-        if text.len() > cfg.limits.max_text_bytes {
+        if text.len() > max_text {
             return Err(format!(
-                "the sheets hold more than {} bytes of text, longer than one report can be (limits.max_text_bytes)",
-                cfg.limits.max_text_bytes
+                "the sheets hold more than {max_text} bytes of text, longer than one report can be (limits.max_text_bytes)"
             ));
         }
     }
@@ -337,8 +339,7 @@ fn cell_text(d: &Data) -> String {
 }
 
 /// Rows of a scoring table (指标 / 分值 / 得分), if the sheet is one.
-pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<ScoringTable> {
-    let s = &cfg.score;
+pub(crate) fn scoring_table(rows: &[Vec<String>], s: &ScoreRules) -> Option<ScoringTable> {
     let header_idx = rows.iter().take(8).position(|r| {
         r.iter().any(|c| contains_any(c, &s.table_indicator_words))
             && r.iter().any(|c| contains_any(c, &s.table_score_words))
@@ -390,8 +391,7 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], cfg: &Config) -> Option<Scorin
             .iter()
             .chain(std::iter::once(&name))
             .find_map(|level| {
-                cfg.score
-                    .sections
+                s.sections
                     .iter()
                     .find(|s| s.keywords.iter().any(|k| level.contains(k.as_str())))
             })
@@ -518,7 +518,7 @@ mod tests {
             t(&["预算执行情况", "资金管理", "部门预算资金支出率", "3", "3"]),
             t(&["合计", "", "", "100", "95"]),
         ];
-        let got = scoring_table(&rows, &cfg).unwrap();
+        let got = scoring_table(&rows, &cfg.score).unwrap();
         let total = TableTotal {
             score: 95.0,
             max_score: Some(100.0),
@@ -549,11 +549,11 @@ mod tests {
             t(&["预算编制情况", "预算编制合理性", "5", "4"]),
             t(&["总计", "", "100", "96"]),
         ];
-        assert!(scoring_table(&rows, &cfg).is_none());
+        assert!(scoring_table(&rows, &cfg.score).is_none());
         cfg.score.table_indicator_words.push("考核".into());
         cfg.score.table_score_words.push("评分".into());
         cfg.score.table_total_words.push("总计".into());
-        let got = scoring_table(&rows, &cfg).unwrap();
+        let got = scoring_table(&rows, &cfg.score).unwrap();
         let simple: Vec<(&str, Option<f64>, Option<f64>)> = got
             .indicators
             .iter()

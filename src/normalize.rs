@@ -306,7 +306,8 @@ impl Normalizer {
             }
             let content = buf.str_of(line.start + s, line.start + e);
             let starts_heading = heading_level(content).is_some();
-            if para_open && (prev_line_ends_para || starts_heading) {
+            let row = is_table_row(content);
+            if para_open && (prev_line_ends_para || starts_heading || row) {
                 push(&mut out, '\n', line.orig[s], line.page);
                 para_open = false;
             }
@@ -322,9 +323,10 @@ impl Normalizer {
             if cell {
                 out.number_cells.push(out.text.len());
             }
-            push_collapsed(&mut out, buf, line, s, e);
+            push_collapsed(&mut out, buf, line, s, e, row);
             // A number cell ends its paragraph: the next line's digits must not run on into it.
-            prev_line_ends_para = cell || self.ends_paragraph(content, starts_heading);
+            // A table row is a line of its own: rows are not lines a PDF broke.
+            prev_line_ends_para = cell || row || self.ends_paragraph(content, starts_heading);
         }
         self.find_headings(&mut out);
         out
@@ -444,10 +446,19 @@ fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
     out.text.push(c);
 }
 
+/// A table's row: cells split by two or more `|` (as the Word and workbook
+/// readers join them, or a Markdown table), or by tabs (a sheet saved or
+/// copied as text). `s` is trimmed, so a tab in it has a cell on each side.
+fn is_table_row(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.contains(&b'\t') || (b.contains(&b'|') && b.iter().filter(|&&c| c == b'|').count() >= 2)
+}
+
 /// Whitespace runs become one space, and vanish between two CJK chars
-/// (填 报 人 → 填报人) or between a CJK char and a digit's unit. Runs of other
-/// chars are copied in bulk.
-fn push_collapsed(out: &mut CleanText, buf: &LineBuf, line: &Line, from: usize, to: usize) {
+/// (填 报 人 → 填报人) or between a CJK char and a digit's unit. In a table
+/// row, a run with a tab in it separates cells: it becomes ` | `, as the
+/// workbook and Word readers join cells. Runs of other chars are copied in bulk.
+fn push_collapsed(out: &mut CleanText, buf: &LineBuf, line: &Line, from: usize, to: usize, row: bool) {
     let (from, to) = (line.start + from, line.start + to);
     let first_space = buf.spaces.partition_point(|&k| (k as usize) < from);
     let mut spaces = buf
@@ -466,11 +477,23 @@ fn push_collapsed(out: &mut CleanText, buf: &LineBuf, line: &Line, from: usize, 
                 j += 1;
             }
             let j = j.min(to);
+            let orig = buf.orig.get(i).copied().unwrap_or(0);
+            if row {
+                if let Some(tab) = buf.str_of(i, j).chars().position(|c| c == '\t') {
+                    // The bar points back to its tab.
+                    let at_tab = buf.orig.get(i + tab).copied().unwrap_or(orig);
+                    push(out, ' ', orig, line.page);
+                    push(out, '|', at_tab, line.page);
+                    push(out, ' ', at_tab, line.page);
+                    i = j;
+                    continue;
+                }
+            }
             let prev = out.text.chars().last();
             let next = buf.str_of(j, to).chars().next();
             let drop = matches!((prev, next), (Some(a), Some(b)) if is_cjk(a) && is_cjk(b));
             if !drop {
-                push(out, ' ', buf.orig.get(i).copied().unwrap_or(0), line.page);
+                push(out, ' ', orig, line.page);
             }
             i = j;
             continue;
@@ -774,6 +797,23 @@ mod tests {
         assert_eq!(c.text, "其中:基本支出 100 万元\n项目支出 20 万元。");
     }
 
+    /// A table's rows stay lines of their own (a PDF breaks prose, not rows);
+    /// tab-separated cells are joined with ` | ` as the other readers join them.
+    #[test]
+    fn table_rows_are_lines_and_tabs_separate_cells() {
+        let c = norm("自评表如下\n一级指标\t三级指标\t分值\t得分\n决策\t目标合理性\t5\t4\n合计\t\t100\t92\n");
+        assert_eq!(
+            c.text,
+            "自评表如下\n一级指标 | 三级指标 | 分值 | 得分\n决策 | 目标合理性 | 5 | 4\n合计 | 100 | 92"
+        );
+        let bar = c.text.find('|').unwrap();
+        assert_eq!(c.original_char(bar), Some(10), "the bar maps to its tab");
+        let c = norm("指标 | 分值 | 得分\n产出 | 20 | 18\n");
+        assert_eq!(c.text, "指标 | 分值 | 得分\n产出 | 20 | 18");
+        // One bar is not a row: a wrapped line still joins the line before.
+        assert_eq!(norm("基本支出\n| 45 万元\n").text, "基本支出| 45 万元");
+    }
+
     /// A table exported one cell per line keeps its figures; a page number stays dropped.
     #[test]
     fn a_labelled_number_cell_is_kept_and_a_page_number_is_not() {
@@ -862,7 +902,7 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
         /// Whatever the mix of spaces, line breaks and scripts: the maps agree
         /// with the text, every kept char points back to a char of the input
-        /// that is not a space, and no whitespace survives a run, a paragraph's
+        /// that is not a space (a bar made of a tab points to the tab), and no whitespace survives a run, a paragraph's
         /// edge, or a gap between two CJK chars.
         #[test]
         fn whitespace_collapses_and_maps_hold(picks in proptest::collection::vec(0usize..ALPHABET.len(), 0..120)) {
@@ -878,7 +918,8 @@ mod tests {
             for (k, &c) in out.iter().enumerate() {
                 let orig = clean.orig_char[k] as usize;
                 proptest::prop_assert!(orig < input_chars.len());
-                if c != ' ' && c != '\n' {
+                // (A table row's tab becomes ` | `: its bar points back to the tab.)
+                if c != ' ' && c != '\n' && !(c == '|' && input_chars[orig] == '\t') {
                     proptest::prop_assert!(!input_chars[orig].is_whitespace(), "{:?} at {}", c, k);
                 }
             }

@@ -404,3 +404,59 @@ fn a_word_scoring_table_gives_its_indicators() {
         total.provenance.snippet
     );
 }
+
+/// A plain-text report whose 自评表 is tab-separated (a sheet saved or copied
+/// as text), in GBK as Windows tools write it: the table gives its indicators
+/// and its 合计 row the total; each row stays a line of its own, so the
+/// total's snippet is its row, not the whole table run together.
+#[test]
+fn a_tab_separated_scoring_table_in_a_text_report_gives_its_indicators() {
+    let text = "湘潭县财政局2023年度部门整体支出绩效自评报告\n\
+                一、部门基本情况\n\
+                2023年度收入合计 1380.00 万元，支出合计 1320.50 万元。\n\
+                二、自评结果\n\
+                附件：部门整体支出绩效自评表\n\
+                一级指标\t二级指标\t三级指标\t分值\t自评得分\n\
+                决策\t目标设定\t绩效目标合理性\t10\t10\n\
+                \t\t绩效指标明确性\t10\t8\n\
+                过程\t资金管理\t预算执行率\t20\t19.5\n\
+                合计\t\t\t100\t92\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("自评报告.txt"), &gbk).unwrap();
+    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let report = data.reports.first().expect("the report is read");
+    let got: Vec<String> = report
+        .facts
+        .indicators
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} {:?} {:?} {:?}",
+                i.section, i.indicator, i.max_score, i.score, i.parent
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            r#"决策 绩效目标合理性 Some(10.0) Some(10.0) Some("目标设定")"#,
+            r#"决策 绩效指标明确性 Some(10.0) Some(8.0) Some("目标设定")"#,
+            r#"过程 预算执行率 Some(20.0) Some(19.5) Some("资金管理")"#,
+        ]
+    );
+    let total = report
+        .facts
+        .facts
+        .iter()
+        .find(|f| f.field == "score_total")
+        .expect("a total");
+    assert_eq!(total.value.as_f64(), Some(92.0));
+    assert_eq!(total.provenance.rule, "score:table-total");
+    assert_eq!(total.provenance.snippet, "合计 | 100 | 92");
+    assert_eq!(report.facts.num(Field::RevenueTotal), Some(1380.0));
+    assert_eq!(report.facts.text(Field::Department), Some("湘潭县财政局"));
+}

@@ -4,6 +4,7 @@ mod docx;
 mod external;
 mod pdf;
 mod sheet;
+mod texttable;
 
 use crate::model::Indicator;
 
@@ -141,12 +142,14 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
     match detect_format(ext, bytes, cfg) {
         Format::Text => {
             let d = decode(bytes).map_err(|e| NotRead::Failed(e.to_string()))?;
+            // A 自评表 written as a tab- or bar-separated table is read as a sheet's.
+            let (indicators, table_totals) = texttable::scoring_tables(&d.text, &cfg.score);
             Ok(Document {
                 text: d.text,
                 encoding: Some(d.encoding),
                 reader: "text",
-                indicators: Vec::new(),
-                table_totals: Vec::new(),
+                indicators,
+                table_totals,
             })
         }
         Format::Pdf => pdf::read(path, bytes, fmt, cfg.limits.max_text_bytes)
@@ -190,7 +193,6 @@ fn zip_has(bytes: &[u8], name: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// DOC / WPS / RTF → DOCX with LibreOffice in a private temporary folder.
 /// A workbook's sheets as text, and what its scoring tables hold.
 fn workbook_document(bytes: &[u8], cfg: &Config) -> Result<Document, NotRead> {
     let s = sheet::read(bytes, cfg).map_err(NotRead::Failed)?;
@@ -220,6 +222,7 @@ fn word_document(d: docx::DocxText, reader: &'static str, cfg: &Config) -> Docum
     }
 }
 
+/// DOC / WPS / RTF → DOCX with LibreOffice in a private temporary folder.
 fn convert_with_soffice(path: &Path, cfg: &Config) -> Result<docx::DocxText, NotRead> {
     let fmt = &cfg.formats;
     if !external::available(&fmt.soffice) {

@@ -387,16 +387,24 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], s: &ScoreRules) -> Option<Scor
             });
             continue;
         }
-        let section = carried
-            .iter()
-            .chain(std::iter::once(&name))
-            .find_map(|level| {
-                s.sections
-                    .iter()
-                    .find(|s| s.keywords.iter().any(|k| level.contains(k.as_str())))
-            })
-            .map(|s| s.title.clone())
-            .unwrap_or_default();
+        let configured = |level: &String| {
+            s.sections
+                .iter()
+                .find(|s| s.keywords.iter().any(|k| level.contains(k.as_str())))
+                .map(|s| s.title.clone())
+        };
+        // The top level names the section. One of another scheme (决策, 过程,
+        // 产出, 效益) is kept as written: a lower level's words (过程 › 预算执行率)
+        // must not file it under a configured section it is not.
+        let top = carried.first().filter(|t| !t.is_empty() && name_cols.len() > 1);
+        let section = match top {
+            Some(t) => configured(t).unwrap_or_else(|| t.clone()),
+            None => carried
+                .iter()
+                .chain(std::iter::once(&name))
+                .find_map(configured)
+                .unwrap_or_default(),
+        };
         let parent = carried.iter().rev().filter(|s| !s.is_empty()).nth(1).cloned();
         out.push(Indicator {
             section,
@@ -417,7 +425,7 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], s: &ScoreRules) -> Option<Scor
 }
 
 /// A row as the document's text has it: its non-empty cells, trimmed, joined with ` | `.
-fn row_line(r: &[String]) -> String {
+pub(crate) fn row_line(r: &[String]) -> String {
     r.iter()
         .map(|c| c.trim())
         .filter(|c| !c.is_empty())
@@ -538,6 +546,22 @@ mod tests {
                 ("预算执行情况", "部门预算资金支出率", Some(3.0), Some(3.0)),
             ]
         );
+    }
+
+    /// A top level of another scheme is the section as written, whatever
+    /// words its indicators share with a configured section.
+    #[test]
+    fn a_top_level_of_another_scheme_is_its_own_section() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rows = vec![
+            t(&["一级指标", "二级指标", "三级指标", "分值", "得分"]),
+            t(&["过程", "资金管理", "预算执行率", "10", "9.5"]),
+            t(&["预算编制情况(28分)", "预算编制", "预算编制合理性", "5", "5"]),
+        ];
+        let got = scoring_table(&rows, &cfg.score).unwrap();
+        let sections: Vec<&str> = got.indicators.iter().map(|i| i.section.as_str()).collect();
+        assert_eq!(sections, ["过程", "预算编制情况"]);
     }
 
     #[test]

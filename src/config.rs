@@ -353,6 +353,12 @@ pub struct CountRule {
     pub keywords: Vec<String>,
     #[serde(default)]
     pub exclude_before: Vec<String>,
+    /// Words that, in the count's breakdown (the rest of its sentence, and a
+    /// next sentence that starts with 其中), show the count is of people of
+    /// another kind too: 现有编制人员205人。其中…在职113人、退休75人 counts
+    /// retirees, so it is no number of posts. Such a count is not read.
+    #[serde(default)]
+    pub exclude_breakdown: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -460,6 +466,7 @@ fn normalize_keywords(c: &mut Config) {
     }
     for k in &mut c.counts {
         n(&mut k.keywords);
+        n(&mut k.exclude_breakdown);
     }
     for f in &mut c.functions {
         n(&mut f.aliases);

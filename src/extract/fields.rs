@@ -512,6 +512,9 @@ impl Context<'_, '_> {
         if n.value.fract() != 0.0 || n.value <= 0.0 || n.value >= 1_000_000.0 {
             return;
         }
+        if contains_any(self.breakdown_after(n.end), &r.exclude_breakdown) {
+            return;
+        }
         if self.is_part_of_earlier(hit.start, field, cands) {
             return;
         }
@@ -525,6 +528,27 @@ impl Context<'_, '_> {
             start: hit.start,
             end: n.end,
         });
+    }
+
+    /// A figure's breakdown: the sentence that starts right after it with 其中
+    /// (205人。其中…; 205人,其中…; 205人(其中…), up to its end. Empty when the
+    /// next clause is about something else (编制30人,实有28人,其中… breaks down the 28).
+    fn breakdown_after(&self, pos: usize) -> &str {
+        let text = self.doc.text;
+        let next = text.get(pos..).unwrap_or_default();
+        let lead = next.len() - next.trim_start_matches(['。', ';', ',', '(', ' ', '\n']).len();
+        let from = pos + lead;
+        if !text.get(from..).is_some_and(|r| r.starts_with("其中")) {
+            return "";
+        }
+        let (_, mut end) = self.doc.sentence_of(from);
+        // A breakdown in brackets ends with them: 35人(其中…),实有35人,离退休9人.
+        if text.get(pos..from).is_some_and(|l| l.contains('(')) {
+            if let Some(close) = text.get(from..end.max(from)).and_then(|b| b.find(')')) {
+                end = from + close;
+            }
+        }
+        text.get(from..end.max(from)).unwrap_or_default()
     }
 
     fn function(&self, hit: &Hit, class: usize, until: usize) -> Option<FunctionSpending> {
@@ -800,6 +824,32 @@ mod tests {
         assert_eq!(f.get(Field::StaffActual), Some(&crate::model::Value::Int(21)));
         let f = run("机关编制 35 人（其中行政编制 31 人、全额事业编制 4 人），实有在职人数 35 人。");
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+    }
+
+    /// A headcount broken down into serving staff and retirees counts people,
+    /// not posts: it is not read. A 其中 of a later figure, or retirees named
+    /// beside the count rather than under it, leave it read.
+    #[test]
+    fn a_count_that_includes_retirees_is_not_the_staff() {
+        let f = run("现有编制人员205人。其中,局机关在职113人、离休2人、退休75人、财政事务中心10人。");
+        assert_eq!(f.get(Field::StaffAuthorized), None);
+        let f = run("实有人数 40 人（其中在职 32 人，退休 8 人）。");
+        assert_eq!(f.get(Field::StaffActual), None);
+        let f = run("核定编制 30 人，实有人数 28 人，其中在职 25 人、退休 3 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(30)));
+        let f = run("在职人员 30 人，退休人员 5 人。");
+        assert_eq!(f.get(Field::StaffActual), Some(&crate::model::Value::Int(30)));
+        let f = run("机关编制 35 人（其中行政编制 31 人、事业编制 4 人），实有在职人数 35 人，离退休 9 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+        let f = run("核定编制 35 人，其中行政编制 31 人、事业编制 4 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+        // The words are the config's: without them the count is read.
+        let plain = crate::extract::facts_with_config_line(
+            r#"exclude_breakdown = ["离休", "退休"]"#,
+            "exclude_breakdown = []",
+            "现有编制人员205人。其中,局机关在职113人、离休2人、退休75人。",
+        );
+        assert_eq!(plain.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(205)));
     }
 
     /// 公务用车运行维护费 is the vehicle item only when no purchase stands beside it.

@@ -292,6 +292,15 @@ pub struct DocumentKind {
     /// Unqualified amounts of this kind of document are budgets (部门预算).
     #[serde(default)]
     pub amounts_are_budgets: bool,
+    /// Words that, in the title, rule this kind out: 部门整体支出及项目支出绩效自评报告
+    /// is a department's report though it names its projects too.
+    #[serde(default)]
+    pub unless_title: Vec<String>,
+    /// Only the department, year and region of this kind are the
+    /// department's: its amounts, scores and staff are something else's (a
+    /// project's), so they are not read, and a check says so.
+    #[serde(default)]
+    pub identity_only: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

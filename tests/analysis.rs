@@ -220,3 +220,48 @@ fn a_budget_document_never_fills_spending_fields() {
     assert_eq!(f.num(jixiao::model::Field::ExpenditureBasic), None);
     assert_eq!(f.text(jixiao::model::Field::Department), Some("上海市普陀区商务委员会"));
 }
+
+/// A project's self-evaluation in the same folder as its department's report
+/// names the same department and year; it is not a second report of theirs:
+/// its figures are not read, and the region counts the department once.
+#[test]
+fn a_projects_report_beside_its_departments_is_not_counted_in_the_region() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let text = std::fs::read_to_string(common::reports_dir().join("002_673b39950d73d57f.txt")).unwrap();
+    std::fs::write(input.join("report.txt"), &text).unwrap();
+    let project = "乐昌市人民政府办公室2023年度项目支出绩效自评报告\n一、项目基本情况\n\
+                   年初预算 120 万元，实际支出 118.5 万元。\n二、自评结论\n项目自评得分 96 分。\n";
+    std::fs::write(input.join("project.txt"), project).unwrap();
+    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let kinds = jixiao::config::Rules::bundled().unwrap().config.document_kinds;
+    let of = |name: &str| {
+        data.reports
+            .iter()
+            .find(|r| r.source_path == name)
+            .unwrap_or_else(|| panic!("{name} is read"))
+    };
+    let p = of("project.txt");
+    assert_eq!(p.facts.document_kind, "项目支出绩效报告");
+    assert_eq!(p.facts.num(jixiao::model::Field::ExpenditureTotal), None);
+    assert_eq!(p.facts.num(jixiao::model::Field::ScoreTotal), None);
+    assert_eq!(
+        p.facts.text(jixiao::model::Field::Department),
+        Some("乐昌市人民政府办公室")
+    );
+    assert_eq!(p.facts.num(jixiao::model::Field::FiscalYear), Some(2023.0));
+    let department = of("report.txt");
+    assert_eq!(p.facts.text(jixiao::model::Field::County), Some("乐昌市"));
+    assert_eq!(department.facts.text(jixiao::model::Field::County), Some("乐昌市"));
+
+    let digests: Vec<_> = data.reports.iter().map(jixiao::output::ReportDigest::of).collect();
+    assert_eq!(digests.len(), 2);
+    let regions = jixiao::output::summarize_regions(&jixiao::output::department_reports(digests, &kinds));
+    let r = regions
+        .iter()
+        .find(|r| r.fiscal_year == Some(2023))
+        .expect("the region's year");
+    assert_eq!(r.reports, 1);
+    assert_eq!(r.score_mean, department.facts.num(jixiao::model::Field::ScoreTotal));
+}

@@ -254,6 +254,7 @@ impl DocumentMatcher {
         let head = &doc.text[..head_end];
         cfg.document_kinds
             .iter()
+            .filter(|k| !contains_any(head, &k.unless_title))
             .filter_map(|k| {
                 k.title
                     .iter()
@@ -367,6 +368,39 @@ mod tests {
         // `年度` without a number falls back to other evidence.
         let f = run("年度决算收入 1 万元。2021 年完成任务。2021 年办事处全年开展工作。\n2024-05-21");
         assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2021)));
+    }
+
+    /// A project's self-evaluation names its department and year, but its
+    /// budget, spending and score are the project's: not read, and a check
+    /// names them. A department's report that names its projects too is the
+    /// department's.
+    #[test]
+    fn a_projects_report_gives_only_its_department_and_year() {
+        let text = "红河州数据发展中心2024年度项目支出绩效单位自评报告\n一、基本情况\n\
+                    年初批复预算 985 万元，实际支出 334.67 万元，预算执行率 33.98%。\n\
+                    二、自评结论\n该项目自评得分 88 分，等级为良。\n";
+        let f = run(text);
+        assert_eq!(f.document_kind, "项目支出绩效报告");
+        assert_eq!(f.text(Field::Department), Some("红河州数据发展中心"));
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2024)));
+        for field in [
+            Field::ScoreTotal,
+            Field::Grade,
+            Field::BudgetInitial,
+            Field::ExpenditureTotal,
+        ] {
+            assert_eq!(f.get(field), None, "{field:?}");
+        }
+        let check = f
+            .checks
+            .iter()
+            .find(|c| c.check == "not_a_department_report")
+            .expect("a check");
+        assert!(check.fields.iter().any(|x| x == "score_total"), "{:?}", check.fields);
+        let f = run(&text.replace("项目支出绩效单位自评报告", "部门整体支出及项目支出绩效自评报告"));
+        assert_eq!(f.document_kind, "绩效自评报告");
+        assert_eq!(f.num(Field::ScoreTotal), Some(88.0));
+        assert!(f.checks.iter().all(|c| c.check != "not_a_department_report"));
     }
 
     #[test]

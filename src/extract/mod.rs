@@ -80,15 +80,26 @@ impl Extractor {
         if let Some(d) = &department {
             cands.push(d.clone());
         }
-        self.fields
-            .extract(&doc, &self.rules.config, fiscal_year, &mut cands, &mut out);
-        self.scores.extract(&doc, &self.rules.config, &mut cands, &mut out);
-        for t in table_totals {
-            scores::table_total(&doc, &self.rules.config, t, &mut cands);
-        }
-        out.problems = self.document.problems(&doc, &self.rules.config);
-        for i in table_indicators {
-            add_indicator_once(&mut out.indicators, i);
+        if let Some(k) = title_kind.filter(|k| k.identity_only) {
+            // A project's report: its figures are the project's, not the department's.
+            out.checks.push(Check {
+                check: "not_a_department_report".into(),
+                severity: Severity::Info,
+                message: format!("{}：金额、得分、人数与问题属于项目而非部门整体，未读取", k.kind),
+                fields: NOT_READ_FOR_A_PROJECT.iter().map(|f| f.name().to_string()).collect(),
+                values: vec![],
+            });
+        } else {
+            self.fields
+                .extract(&doc, &self.rules.config, fiscal_year, &mut cands, &mut out);
+            self.scores.extract(&doc, &self.rules.config, &mut cands, &mut out);
+            for t in table_totals {
+                scores::table_total(&doc, &self.rules.config, t, &mut cands);
+            }
+            out.problems = self.document.problems(&doc, &self.rules.config);
+            for i in table_indicators {
+                add_indicator_once(&mut out.indicators, i);
+            }
         }
 
         cands.resolve(&doc, &mut out);
@@ -252,6 +263,10 @@ impl Lexicon {
         })
     }
 }
+
+/// The core figures a project's report has too, but as the project's: named
+/// by its `not_a_department_report` check, so none reads as merely missing.
+const NOT_READ_FOR_A_PROJECT: [Field; 3] = [Field::ExpenditureTotal, Field::RevenueTotal, Field::ScoreTotal];
 
 /// Per-file working state: the clean text, its numbers and sentences.
 pub(crate) struct Doc<'a> {

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use partition::{Layout, NULL_VALUE as PARTITION_NULL};
-pub use summary::{department_panel, summarize_regions, PanelRow, RegionSummary, ReportDigest};
+pub use summary::{department_panel, department_reports, summarize_regions, PanelRow, RegionSummary, ReportDigest};
 
 use crate::config::Rules;
 use crate::error::OutputError;
@@ -379,8 +379,9 @@ impl Sink {
         let out = self.out;
         let layout = self.layout;
         let err = |e: String| write_err(&out, e);
-        let regions = summarize_regions(&self.digests);
-        let panel = department_panel(&self.digests, &rules.config.department.prefixes);
+        let digests = department_reports(self.digests, &rules.config.document_kinds);
+        let regions = summarize_regions(&digests);
+        let panel = department_panel(&digests, &rules.config.department.prefixes);
         let workbook_name = layout.workbook_name();
         let workbook_tmp = tmp_name(&out, &workbook_name);
         let workbook = self.workbook;

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::DocumentKind;
 use crate::model::{Field, Report, Severity};
 
 /// What the region summary and the department panel need of a report: kept
@@ -25,6 +26,7 @@ pub struct ReportDigest {
     pub three_public_budget: Option<f64>,
     pub score_total: Option<f64>,
     pub has_error: bool,
+    pub document_kind: String,
 }
 
 impl ReportDigest {
@@ -47,6 +49,7 @@ impl ReportDigest {
             three_public_budget: f.num(Field::ThreePublicBudget),
             score_total: f.num(Field::ScoreTotal),
             has_error: f.checks.iter().any(|c| c.severity == Severity::Error),
+            document_kind: f.document_kind.clone(),
         }
     }
 }
@@ -75,6 +78,21 @@ pub struct RegionSummary {
     pub expenditure_total_change: Option<f64>,
     pub three_public_actual_change: Option<f64>,
     pub score_mean_change: Option<f64>,
+}
+
+/// The reports that are a department's own: a project's report (a kind
+/// read `identity_only`) is neither counted in its region nor a year of its
+/// department.
+pub fn department_reports(digests: Vec<ReportDigest>, kinds: &[DocumentKind]) -> Vec<ReportDigest> {
+    let not_departments: Vec<&str> = kinds
+        .iter()
+        .filter(|k| k.identity_only)
+        .map(|k| k.kind.as_str())
+        .collect();
+    digests
+        .into_iter()
+        .filter(|d| !not_departments.contains(&d.document_kind.as_str()))
+        .collect()
 }
 
 type Key = (Option<String>, Option<String>, Option<String>, Option<i32>);
@@ -223,6 +241,7 @@ mod tests {
             three_public_budget: None,
             score_total: None,
             has_error: false,
+            document_kind: "绩效自评报告".into(),
         }
     }
 

@@ -185,7 +185,7 @@ fn the_same_department_across_years_shows_its_changes() {
     );
     assert_eq!(later.score_change, Some(0.0));
 
-    let regions = jixiao::output::summarize_regions(&digests);
+    let regions = jixiao::output::summarize_regions(&digests, &prefixes);
     let r2023 = regions.iter().find(|r| r.fiscal_year == Some(2023)).unwrap();
     assert_eq!(r2023.county.as_deref(), Some("乐昌市"));
     assert_eq!(r2023.previous_year, Some(2022));
@@ -257,7 +257,7 @@ fn a_projects_report_beside_its_departments_is_not_counted_in_the_region() {
 
     let digests: Vec<_> = data.reports.iter().map(jixiao::output::ReportDigest::of).collect();
     assert_eq!(digests.len(), 2);
-    let regions = jixiao::output::summarize_regions(&jixiao::output::department_reports(digests, &kinds));
+    let regions = jixiao::output::summarize_regions(&jixiao::output::department_reports(digests, &kinds), &[]);
     let r = regions
         .iter()
         .find(|r| r.fiscal_year == Some(2023))

@@ -380,7 +380,7 @@ impl Sink {
         let layout = self.layout;
         let err = |e: String| write_err(&out, e);
         let digests = department_reports(self.digests, &rules.config.document_kinds);
-        let regions = summarize_regions(&digests);
+        let regions = summarize_regions(&digests, &rules.config.department.prefixes);
         let panel = department_panel(&digests, &rules.config.department.prefixes);
         let workbook_name = layout.workbook_name();
         let workbook_tmp = tmp_name(&out, &workbook_name);

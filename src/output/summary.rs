@@ -61,6 +61,13 @@ pub struct RegionSummary {
     pub county: Option<String>,
     pub fiscal_year: Option<i32>,
     pub reports: i64,
+    /// Departments among those reports (a department filed twice counts once;
+    /// a report without a department name counts as one). The sums and the
+    /// scores are over departments.
+    pub departments: i64,
+    /// Departments whose reports state a figure differently: that figure of
+    /// theirs is in no sum.
+    pub departments_in_conflict: i64,
     pub revenue_total: Option<f64>,
     pub expenditure_total: Option<f64>,
     pub expenditure_basic: Option<f64>,
@@ -97,7 +104,57 @@ pub fn department_reports(digests: Vec<ReportDigest>, kinds: &[DocumentKind]) ->
 
 type Key = (Option<String>, Option<String>, Option<String>, Option<i32>);
 
-pub fn summarize_regions(reports: &[ReportDigest]) -> Vec<RegionSummary> {
+/// One department's figures in one region and year, from all of its reports
+/// there: a department that filed twice (its report and its 自评表 as two
+/// files, or a revised copy) counts once. A figure its reports state
+/// differently is nobody's guess: it is left out, and the department counted
+/// as in conflict.
+#[derive(Default)]
+struct DepartmentYear {
+    revenue_total: Option<f64>,
+    expenditure_total: Option<f64>,
+    expenditure_basic: Option<f64>,
+    expenditure_project: Option<f64>,
+    three_public_actual: Option<f64>,
+    three_public_budget: Option<f64>,
+    score_total: Option<f64>,
+    in_conflict: bool,
+}
+
+impl DepartmentYear {
+    fn of(reports: &[&ReportDigest]) -> Self {
+        let mut conflict = false;
+        let mut one = |get: fn(&ReportDigest) -> Option<f64>| {
+            let mut stated = reports.iter().filter_map(|r| get(r));
+            let first = stated.next()?;
+            if stated.all(|v| (v - first).abs() < 1e-6) {
+                Some(first)
+            } else {
+                conflict = true;
+                None
+            }
+        };
+        DepartmentYear {
+            revenue_total: one(|r| r.revenue_total),
+            expenditure_total: one(|r| r.expenditure_total),
+            expenditure_basic: one(|r| r.expenditure_basic),
+            expenditure_project: one(|r| r.expenditure_project),
+            three_public_actual: one(|r| r.three_public_actual),
+            three_public_budget: one(|r| r.three_public_budget),
+            score_total: one(|r| r.score_total),
+            in_conflict: conflict,
+        }
+    }
+}
+
+/// A department's name as the same department is known across its reports:
+/// no spaces, no configured prefix such as 中共.
+fn department_key(name: &str, name_prefixes: &[String]) -> String {
+    let key: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    crate::extract::strip_any_prefix(&key, name_prefixes).to_string()
+}
+
+pub fn summarize_regions(reports: &[ReportDigest], name_prefixes: &[String]) -> Vec<RegionSummary> {
     let mut groups: BTreeMap<Key, Vec<&ReportDigest>> = BTreeMap::new();
     for r in reports {
         let key = (r.province.clone(), r.city.clone(), r.county.clone(), r.fiscal_year);
@@ -106,28 +163,40 @@ pub fn summarize_regions(reports: &[ReportDigest]) -> Vec<RegionSummary> {
     let mut rows: Vec<RegionSummary> = groups
         .into_iter()
         .map(|((province, city, county, fiscal_year), rs)| {
-            let sum = |get: fn(&ReportDigest) -> Option<f64>| -> Option<f64> {
-                let v: Vec<f64> = rs.iter().filter_map(|r| get(r)).collect();
+            // A report without a department name is a department of its own.
+            let mut by_department: BTreeMap<String, Vec<&ReportDigest>> = BTreeMap::new();
+            for r in &rs {
+                let key = match r.department.as_deref() {
+                    Some(d) => format!("d:{}", department_key(d, name_prefixes)),
+                    None => format!("r:{}", r.report_id),
+                };
+                by_department.entry(key).or_default().push(r);
+            }
+            let ds: Vec<DepartmentYear> = by_department.values().map(|v| DepartmentYear::of(v)).collect();
+            let sum = |get: fn(&DepartmentYear) -> Option<f64>| -> Option<f64> {
+                let v: Vec<f64> = ds.iter().filter_map(get).collect();
                 (!v.is_empty()).then(|| v.iter().sum())
             };
-            let both: Vec<(f64, f64)> = rs
+            let both: Vec<(f64, f64)> = ds
                 .iter()
-                .filter_map(|r| Some((r.three_public_actual?, r.three_public_budget?)))
+                .filter_map(|d| Some((d.three_public_actual?, d.three_public_budget?)))
                 .collect();
             let (a, b): (f64, f64) = both.iter().fold((0.0, 0.0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
-            let scores: Vec<f64> = rs.iter().filter_map(|r| r.score_total).collect();
+            let scores: Vec<f64> = ds.iter().filter_map(|d| d.score_total).collect();
             RegionSummary {
                 province,
                 city,
                 county,
                 fiscal_year,
                 reports: rs.len() as i64,
-                revenue_total: sum(|r| r.revenue_total),
-                expenditure_total: sum(|r| r.expenditure_total),
-                expenditure_basic: sum(|r| r.expenditure_basic),
-                expenditure_project: sum(|r| r.expenditure_project),
-                three_public_actual: sum(|r| r.three_public_actual),
-                three_public_budget: sum(|r| r.three_public_budget),
+                departments: ds.len() as i64,
+                departments_in_conflict: ds.iter().filter(|d| d.in_conflict).count() as i64,
+                revenue_total: sum(|d| d.revenue_total),
+                expenditure_total: sum(|d| d.expenditure_total),
+                expenditure_basic: sum(|d| d.expenditure_basic),
+                expenditure_project: sum(|d| d.expenditure_project),
+                three_public_actual: sum(|d| d.three_public_actual),
+                three_public_budget: sum(|d| d.three_public_budget),
                 three_public_ratio: (b > 0.0).then(|| a / b),
                 score_mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
                 score_min: scores.iter().copied().reduce(f64::min),
@@ -182,8 +251,7 @@ pub fn department_panel(reports: &[ReportDigest], name_prefixes: &[String]) -> V
         let (Some(dept), Some(year)) = (r.department.as_deref(), r.fiscal_year) else {
             continue;
         };
-        let key: String = dept.chars().filter(|c| !c.is_whitespace()).collect();
-        let key = crate::extract::strip_any_prefix(&key, name_prefixes).to_string();
+        let key = department_key(dept, name_prefixes);
         by_dept.entry((key, r.region_code.clone())).or_default().push(PanelRow {
             department: dept.to_string(),
             region_code: r.region_code.clone(),
@@ -243,6 +311,56 @@ mod tests {
             has_error: false,
             document_kind: "绩效自评报告".into(),
         }
+    }
+
+    /// A department that filed its report and its 自评表 as two files counts
+    /// once in its region; a figure its two files state differently is in no
+    /// sum, and the department is counted as in conflict.
+    #[test]
+    fn a_department_filed_twice_counts_once_in_its_region() {
+        let with = |id: &str, dept: &str, spent: Option<f64>, score: Option<f64>| ReportDigest {
+            expenditure_total: spent,
+            score_total: score,
+            ..digest(id, dept, 2023)
+        };
+        let reports = [
+            with("a", "乐昌市财政局", Some(100.0), Some(92.0)),
+            with("b", "中共乐昌市财政局", None, Some(92.0)),
+            with("c", "乐昌市教育局", Some(50.0), Some(80.0)),
+        ];
+        let prefixes = ["中共".to_string()];
+        let r = summarize_regions(&reports, &prefixes);
+        let r = r.first().expect("one region-year");
+        assert_eq!((r.reports, r.departments, r.departments_in_conflict), (3, 2, 0));
+        assert_eq!(r.expenditure_total, Some(150.0));
+        assert_eq!(r.score_mean, Some(86.0));
+        // A revised copy with another figure: that figure is nobody's guess.
+        let revised = [
+            with("a", "乐昌市财政局", Some(100.0), Some(92.0)),
+            with("b", "乐昌市财政局", Some(110.0), Some(92.0)),
+            with("c", "乐昌市教育局", Some(50.0), Some(80.0)),
+        ];
+        let r = summarize_regions(&revised, &prefixes);
+        let r = r.first().expect("one region-year");
+        assert_eq!((r.departments, r.departments_in_conflict), (2, 1));
+        assert_eq!(r.expenditure_total, Some(50.0));
+        assert_eq!(r.score_mean, Some(86.0));
+        // Reports with no department name are a department each.
+        let unnamed = [
+            ReportDigest {
+                department: None,
+                ..with("x", "", Some(1.0), None)
+            },
+            ReportDigest {
+                department: None,
+                ..with("y", "", Some(2.0), None)
+            },
+        ];
+        let r = summarize_regions(&unnamed, &prefixes);
+        assert_eq!(
+            r.first().map(|r| (r.departments, r.expenditure_total)),
+            Some((2, Some(3.0)))
+        );
     }
 
     #[test]

@@ -225,6 +225,11 @@ pub fn summary(rows: &[RegionSummary]) -> Result<DataFrame, String> {
         text_col("county", rows.iter().map(|r| r.county.as_deref()).collect()),
         i32_col("fiscal_year", rows.iter().map(|r| r.fiscal_year).collect()),
         i64_col("reports", rows.iter().map(|r| Some(r.reports)).collect()),
+        i64_col("departments", rows.iter().map(|r| Some(r.departments)).collect()),
+        i64_col(
+            "departments_in_conflict",
+            rows.iter().map(|r| Some(r.departments_in_conflict)).collect(),
+        ),
         f64_col("revenue_total", rows.iter().map(|r| r.revenue_total).collect()),
         f64_col("expenditure_total", rows.iter().map(|r| r.expenditure_total).collect()),
         f64_col("expenditure_basic", rows.iter().map(|r| r.expenditure_basic).collect()),

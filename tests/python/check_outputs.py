@@ -47,7 +47,7 @@ SCHEMA = {
     },
     "summary_by_region": {
         "province": S, "city": S, "county": S, "fiscal_year": I32, "reports": I64,
-        "revenue_total": F64, "expenditure_total": F64, "expenditure_basic": F64,
+        "departments": I64, "departments_in_conflict": I64, "revenue_total": F64, "expenditure_total": F64, "expenditure_basic": F64,
         "expenditure_project": F64, "three_public_actual": F64,
         "three_public_budget": F64, "three_public_ratio": F64, "score_mean": F64,
         "score_min": F64, "score_max": F64,

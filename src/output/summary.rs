@@ -246,42 +246,52 @@ pub struct PanelRow {
 /// Departments that appear in two or more years (same normalised name and
 /// region; a name prefix such as 中共 does not make another department).
 pub fn department_panel(reports: &[ReportDigest], name_prefixes: &[String]) -> Vec<PanelRow> {
-    let mut by_dept: BTreeMap<(String, Option<String>), Vec<PanelRow>> = BTreeMap::new();
+    type Years<'r> = BTreeMap<i32, Vec<&'r ReportDigest>>;
+    let mut by_dept: BTreeMap<(String, Option<String>), Years> = BTreeMap::new();
     for r in reports {
         let (Some(dept), Some(year)) = (r.department.as_deref(), r.fiscal_year) else {
             continue;
         };
         let key = department_key(dept, name_prefixes);
-        by_dept.entry((key, r.region_code.clone())).or_default().push(PanelRow {
-            department: dept.to_string(),
-            region_code: r.region_code.clone(),
-            province: r.province.clone(),
-            city: r.city.clone(),
-            county: r.county.clone(),
-            fiscal_year: year,
-            report_id: r.report_id.clone(),
-            expenditure_total: r.expenditure_total,
-            three_public_actual: r.three_public_actual,
-            score_total: r.score_total,
-            ..PanelRow::default()
-        });
+        by_dept
+            .entry((key, r.region_code.clone()))
+            .or_default()
+            .entry(year)
+            .or_default()
+            .push(r);
     }
     let mut out = Vec::new();
-    for (_, mut rows) in by_dept {
-        rows.sort_by(|a, b| a.fiscal_year.cmp(&b.fiscal_year).then(a.report_id.cmp(&b.report_id)));
-        let years: std::collections::BTreeSet<i32> = rows.iter().map(|r| r.fiscal_year).collect();
-        if years.len() < 2 {
-            continue;
-        }
+    for (_, years) in by_dept.into_iter().filter(|(_, years)| years.len() >= 2) {
+        // A year with several files of the department is one row, as in the
+        // region summary: a figure they state differently is left empty.
+        let mut rows: Vec<PanelRow> = years
+            .into_iter()
+            .filter_map(|(year, mut rs)| {
+                rs.sort_by(|a, b| a.report_id.cmp(&b.report_id));
+                let first = rs.first()?;
+                let merged = DepartmentYear::of(&rs);
+                Some(PanelRow {
+                    department: first.department.clone().unwrap_or_default(),
+                    region_code: first.region_code.clone(),
+                    province: first.province.clone(),
+                    city: first.city.clone(),
+                    county: first.county.clone(),
+                    fiscal_year: year,
+                    report_id: rs.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>().join(", "),
+                    expenditure_total: merged.expenditure_total,
+                    three_public_actual: merged.three_public_actual,
+                    score_total: merged.score_total,
+                    ..PanelRow::default()
+                })
+            })
+            .collect();
         for i in 1..rows.len() {
             let (prev, cur) = rows.split_at_mut(i);
             let (p, c) = (&prev[i - 1], &mut cur[0]);
-            if p.fiscal_year < c.fiscal_year {
-                c.previous_year = Some(p.fiscal_year);
-                c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
-                c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
-                c.score_change = diff(c.score_total, p.score_total);
-            }
+            c.previous_year = Some(p.fiscal_year);
+            c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
+            c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
+            c.score_change = diff(c.score_total, p.score_total);
         }
         out.extend(rows);
     }
@@ -345,6 +355,27 @@ mod tests {
         assert_eq!((r.departments, r.departments_in_conflict), (2, 1));
         assert_eq!(r.expenditure_total, Some(50.0));
         assert_eq!(r.score_mean, Some(86.0));
+        // The panel has one row per year too.
+        let later = ReportDigest {
+            fiscal_year: Some(2024),
+            ..with("d", "乐昌市财政局", Some(120.0), Some(94.0))
+        };
+        let mut years = revised.to_vec();
+        years.push(later);
+        let panel = department_panel(&years, &prefixes);
+        let rows: Vec<(i32, &str, Option<f64>, Option<f64>)> = panel
+            .iter()
+            .map(|p| {
+                (
+                    p.fiscal_year,
+                    p.report_id.as_str(),
+                    p.expenditure_total,
+                    p.expenditure_total_change,
+                )
+            })
+            .collect();
+        assert_eq!(rows, [(2023, "a, b", None, None), (2024, "d", Some(120.0), None)]);
+        assert_eq!(panel.get(1).and_then(|p| p.score_change), Some(2.0));
         // Reports with no department name are a department each.
         let unnamed = [
             ReportDigest {

@@ -468,7 +468,12 @@ fn panel_sheet(panel: &[PanelRow]) -> Sheet<'_> {
         col("市", "city", "", "地级行政区"),
         col("县（区）", "county", "", "县级行政区"),
         col("年度", "fiscal_year", "年", "评价年度"),
-        col("报告编号", "report_id", "", "该年度报告的编号"),
+        col(
+            "报告编号",
+            "report_id",
+            "",
+            "该年度报告的编号（同一年度多份报告以逗号分隔，所载数字不同者留空）",
+        ),
         col("支出合计（万元）", "expenditure_total", "万元", "该年度支出合计"),
         col(
             "“三公”经费决算（万元）",

@@ -760,6 +760,14 @@ mod tests {
         assert_eq!(c.text, "正文。\n后文。");
     }
 
+    /// A table of contents is dropped, as Word's TOC field code exported as
+    /// text; a figure after leaders that is not a contents entry stays.
+    #[test]
+    fn contents_entries_are_dropped() {
+        let c = norm("目录\n一、部门概况……………3\n（二）机构设置.........4\n第二部分 2023年度单位决算情况说明 PAGEREF _Toc2776 \\h 4\n一、部门概况\n收入合计..........823\n");
+        assert_eq!(c.text, "目录\n一、部门概况\n收入合计..........823");
+    }
+
     #[test]
     fn headings_are_recorded_with_levels() {
         let c = norm("三、绩效分析\n\n（一）预算编制情况（28 分）\n\n1.预算编制。指标分值 18 分，该指标\n\n主要从两方面考核。\n（1）预算编制合理性（5 分）。\n自评得分 5 分。\n");

@@ -764,7 +764,7 @@ mod tests {
     /// text; a figure after leaders that is not a contents entry stays.
     #[test]
     fn contents_entries_are_dropped() {
-        let c = norm("目录\n一、部门概况……………3\n（二）机构设置.........4\n第二部分 2023年度单位决算情况说明 PAGEREF _Toc2776 \\h 4\n一、部门概况\n收入合计..........823\n");
+        let c = norm("目录\n一、部门概况……………3\n（二）机构设置.........4\n二、概况..........( 1 )\n第二部分 2023年度单位决算情况说明 PAGEREF _Toc2776 \\h 4\n一、部门概况\n收入合计..........823\n");
         assert_eq!(c.text, "目录\n一、部门概况\n收入合计..........823");
     }
 

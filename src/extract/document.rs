@@ -397,6 +397,10 @@ mod tests {
             .find(|c| c.check == "not_a_department_report")
             .expect("a check");
         assert!(check.fields.iter().any(|x| x == "score_total"), "{:?}", check.fields);
+        // Sichuan's form names the budget first: still a project's self-evaluation, not a budget.
+        let f = run("部门预算项目支出绩效自评表(2023年度)\n主管部门\n青神县发展和改革局\n年初预算 238.93 万元，预算执行数 251.89 万元。\n");
+        assert_eq!(f.document_kind, "项目支出绩效报告");
+        assert_eq!(f.num(Field::BudgetInitial), None);
         let f = run(&text.replace("项目支出绩效单位自评报告", "部门整体支出及项目支出绩效自评报告"));
         assert_eq!(f.document_kind, "绩效自评报告");
         assert_eq!(f.num(Field::ScoreTotal), Some(88.0));

@@ -140,6 +140,11 @@ pub struct ScoreRules {
     pub bonus_cap: f64,
     pub total_keywords: Vec<String>,
     pub total_keywords_strong: Vec<String>,
+    /// Outside the conclusion, a plain total keyword that starts its clause
+    /// names the total when its sentence names the department's whole
+    /// spending before it, and no section (本部门对2017年整体支出开展绩效自评,自评得分90分).
+    #[serde(default = "default_total_subject_words")]
+    pub total_subject_words: Vec<String>,
     pub indicator_score_keywords: Vec<String>,
     pub indicator_rule_words: Vec<String>,
     pub max_keywords: Vec<String>,
@@ -256,6 +261,9 @@ fn default_copula_words() -> Vec<String> {
 }
 fn default_zero_leads() -> Vec<String> {
     words(&["支出", "费用", "经费", "决算数", "决算", "实际", "均", "为"])
+}
+fn default_total_subject_words() -> Vec<String> {
+    words(&["整体支出", "部门整体"])
 }
 fn default_section_score_words() -> Vec<String> {
     words(&["得分"])
@@ -482,6 +490,7 @@ fn normalize_keywords(c: &mut Config) {
     }
     n(&mut c.score.total_keywords);
     n(&mut c.score.total_keywords_strong);
+    n(&mut c.score.total_subject_words);
     n(&mut c.score.indicator_score_keywords);
     n(&mut c.score.section_score_words);
     n(&mut c.score.section_max_marks);

@@ -211,6 +211,39 @@ impl ScoreMatcher {
                 }
             }
         }
+        for m in self.total.find_iter(doc.text) {
+            if !self.names_the_whole(doc, cfg, m.start()) {
+                continue;
+            }
+            if let Some((v, end)) = self.points_after(doc, cfg, m.end()) {
+                if plausible(v) {
+                    cands.push(Candidate {
+                        field: Field::ScoreTotal,
+                        value: Value::Num(v),
+                        priority: 0,
+                        rule: "score:total-of-whole",
+                        start: m.start(),
+                        end,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A total keyword at `start` that begins its clause, in a sentence that
+    /// names the department's whole spending before it and no section (so
+    /// that 部门整体支出中，预算执行情况自评得分 41 分 stays a section's).
+    fn names_the_whole(&self, doc: &Doc, cfg: &Config, start: usize) -> bool {
+        let clause = doc.clause_start(start, &[',', ';', '。', ':']);
+        if doc.text.get(clause..start).is_none_or(|gap| !gap.trim().is_empty()) {
+            return false;
+        }
+        let (sentence, _) = doc.sentence_of(start);
+        let Some(before) = doc.text.get(sentence..start) else {
+            return false;
+        };
+        contains_any(before, &cfg.score.total_subject_words)
+            && !cfg.score.sections.iter().any(|s| contains_any(before, &s.keywords))
     }
 
     /// A grade word right after 自评 / 结论为 / 等级为 … in the conclusion.
@@ -700,6 +733,29 @@ mod tests {
 
     /// A scoring table's total row out of 100 gives the total; a text total
     /// that disagrees makes it null and a `conflict` check, never a pick.
+    /// Outside a conclusion, a plain 自评得分 is the total only where its
+    /// sentence is about the department's whole spending and the keyword
+    /// starts its clause.
+    #[test]
+    fn a_plain_total_keyword_about_the_whole_spending_is_the_total() {
+        let f = run("3.部门整体支出绩效自评开展情况\n本部门对 2017 年整体支出开展绩效自评，自评得分 90 分，存在的问题：一是预算不准。\n");
+        assert_eq!(f.num(Field::ScoreTotal), Some(90.0));
+        assert_eq!(
+            f.facts
+                .iter()
+                .find(|x| x.field == "score_total")
+                .map(|x| x.provenance.rule.as_str()),
+            Some("score:total-of-whole")
+        );
+        // A section's score in such a sentence, or a keyword inside a clause, is not the total.
+        let f = run("部门整体支出中，预算执行情况自评得分 41 分。\n");
+        assert_eq!(f.num(Field::ScoreTotal), None);
+        let f = run("本部门整体支出绩效较好，其中资金管理自评得分 45 分。\n");
+        assert_eq!(f.num(Field::ScoreTotal), None);
+        let f = run("本部门对项目开展绩效自评，自评得分 90 分。\n");
+        assert_eq!(f.num(Field::ScoreTotal), None);
+    }
+
     #[test]
     fn a_tables_total_row_is_a_total_and_a_disagreement_is_null() {
         let rules = crate::Rules::bundled().unwrap();
@@ -731,12 +787,16 @@ mod tests {
     }
 
     /// 部门整体支出绩效自评得分 names the department's total wherever it stands;
-    /// a bare 自评得分 outside the conclusion may be an indicator's and is left.
+    /// a bare 自评得分 outside the conclusion may be an indicator's and is left,
+    /// unless its sentence is about the whole spending (see below).
     #[test]
     fn the_whole_departments_score_counts_outside_the_conclusion() {
         let f = run("本单位2019年度部门整体支出绩效自评得分为91分，等级为优秀。");
         assert_eq!(f.num(Field::ScoreTotal), Some(91.0));
-        let f = run("按照要求，本部门对2017年整体支出开展绩效自评，自评得分90分。");
+        let f = run("按照要求，本部门开展了绩效自评，自评得分90分。");
+        assert_eq!(f.num(Field::ScoreTotal), None);
+        // Two totals outside a conclusion (this year's and last year's) are no pick.
+        let f = run("本部门对2017年整体支出开展绩效自评，自评得分90分。2016年整体支出自评得分为85分。");
         assert_eq!(f.num(Field::ScoreTotal), None);
     }
 

@@ -59,6 +59,14 @@ pub struct Limits {
 pub struct Walk {
     pub text_extensions: Vec<String>,
     pub known_extensions: Vec<String>,
+    /// Delimited tables (a sheet saved as CSV): read as a workbook's sheet.
+    /// `tsv` is split at tabs, every other one at commas.
+    #[serde(default = "default_table_extensions")]
+    pub table_extensions: Vec<String>,
+}
+
+fn default_table_extensions() -> Vec<String> {
+    words(&["csv", "tsv"])
 }
 
 /// How non-text formats are read.

@@ -460,3 +460,63 @@ fn a_tab_separated_scoring_table_in_a_text_report_gives_its_indicators() {
     assert_eq!(report.facts.num(Field::RevenueTotal), Some(1380.0));
     assert_eq!(report.facts.text(Field::Department), Some("湘潭县财政局"));
 }
+
+/// A 自评表 saved as CSV in GBK (as Excel on a Chinese Windows saves it) is a
+/// report: its title gives the department and year, its rows the indicators,
+/// its 合计 row the total.
+#[test]
+fn a_csv_scoring_table_is_a_report() {
+    let text = "乐昌市财政局2023年度部门整体支出绩效自评表\r\n\
+                一级指标,二级指标,三级指标,分值,自评得分\r\n\
+                预算编制情况,预算编制,预算编制合理性,10,9\r\n\
+                预算执行情况,资金管理,\"资金使用合规性（含政府采购）\",20,19.5\r\n\
+                合计,,,100,94\r\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("自评表.csv"), &gbk).unwrap();
+    let (summary, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    assert_eq!(summary.ok, 1, "{:?}", data.files);
+    let report = data.reports.first().expect("the table is read");
+    let got: Vec<(&str, Option<f64>)> = report
+        .facts
+        .indicators
+        .iter()
+        .map(|i| (i.indicator.as_str(), i.score))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("预算编制合理性", Some(9.0)),
+            ("资金使用合规性（含政府采购）", Some(19.5))
+        ]
+    );
+    assert_eq!(report.facts.num(Field::ScoreTotal), Some(94.0));
+    assert_eq!(report.facts.text(Field::Department), Some("乐昌市财政局"));
+    assert_eq!(report.facts.num(Field::FiscalYear), Some(2023.0));
+}
+
+/// A delimited table that is not a scoring table (a list of files) is no
+/// report: a `skipped` row that says why.
+#[test]
+fn a_csv_that_is_no_scoring_table_is_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("SOURCE.tsv"),
+        "file\tpath\n上海市普陀区财政局2024年度部门决算.pdf\tX/a.pdf\n",
+    )
+    .unwrap();
+    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    assert!(data.reports.is_empty());
+    let row = data.files.first().expect("a files row");
+    assert_eq!(row.status, FileStatus::Skipped);
+    assert!(
+        row.error.as_deref().is_some_and(|e| e.contains("指标")),
+        "{:?}",
+        row.error
+    );
+}

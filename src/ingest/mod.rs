@@ -83,6 +83,8 @@ pub fn rel_path(root: &Path, path: &Path) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Text,
+    /// A delimited table: CSV, or TSV.
+    Delimited,
     Pdf,
     Zip,
     Ole,
@@ -103,6 +105,8 @@ pub fn detect_format(ext: &str, bytes: &[u8], cfg: &Config) -> Format {
     }
     if cfg.walk.text_extensions.iter().any(|e| e == ext) {
         Format::Text
+    } else if cfg.walk.table_extensions.iter().any(|e| e == ext) {
+        Format::Delimited
     } else {
         Format::Other
     }
@@ -150,6 +154,22 @@ pub fn read_document(path: &Path, ext: &str, bytes: &[u8], cfg: &Config) -> Resu
                 reader: "text",
                 indicators,
                 table_totals,
+            })
+        }
+        Format::Delimited => {
+            let d = decode(bytes).map_err(|e| NotRead::Failed(e.to_string()))?;
+            let delimiter = if ext == "tsv" { b'\t' } else { b',' };
+            let Some(s) = sheet::delimited(&d.text, delimiter, cfg).map_err(NotRead::Failed)? else {
+                return Err(NotRead::Skipped(
+                    "a delimited table without a scoring table's header (指标 and 得分): not a report".into(),
+                ));
+            };
+            Ok(Document {
+                text: s.text,
+                encoding: Some(d.encoding),
+                reader: "csv",
+                indicators: s.indicators,
+                table_totals: s.totals,
             })
         }
         Format::Pdf => pdf::read(path, bytes, fmt, cfg.limits.max_text_bytes)

@@ -88,6 +88,46 @@ fn read_sheets(bytes: Vec<u8>, max_cells: usize, max_text: usize, score: &ScoreR
     })
 }
 
+/// A delimited table (CSV, TSV) that is a scoring table, as one sheet: its
+/// rows as text, its indicators and totals. `None` for any other table (a
+/// file list, a data dump): such a file is no report. Quoted cells may hold
+/// the delimiter and line breaks; rows may differ in length.
+pub fn delimited(text: &str, delimiter: u8, cfg: &Config) -> Result<Option<SheetText>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let max_cells = cfg.formats.max_sheet_cells;
+    let (mut rows, mut cells) = (Vec::new(), 0usize);
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("not a readable delimited table: {e}"))?;
+        cells = cells.saturating_add(record.len());
+        if cells > max_cells {
+            return Err(format!(
+                "the table has more than {max_cells} cells (formats.max_sheet_cells)"
+            ));
+        }
+        rows.push(record.iter().map(str::to_string).collect::<Vec<String>>());
+    }
+    let Some(found) = scoring_table(&rows, &cfg.score) else {
+        return Ok(None);
+    };
+    let mut out = String::with_capacity(text.len());
+    for r in &rows {
+        let line = row_line(r);
+        if !line.is_empty() {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    Ok(Some(SheetText {
+        text: out,
+        indicators: found.indicators,
+        totals: found.totals,
+    }))
+}
+
 fn over_the_cap(name: &str, h: usize, w: usize, max_cells: usize) -> String {
     format!("sheet {name} has {h} × {w} cells, over formats.max_sheet_cells ({max_cells})")
 }
@@ -562,6 +602,41 @@ mod tests {
         let got = scoring_table(&rows, &cfg.score).unwrap();
         let sections: Vec<&str> = got.indicators.iter().map(|i| i.section.as_str()).collect();
         assert_eq!(sections, ["过程", "预算编制情况"]);
+    }
+
+    /// A scoring table saved as CSV: quoted cells keep their commas and line
+    /// breaks, short rows are fine, and its 合计 row is the total.
+    #[test]
+    fn a_csv_scoring_table_is_read_as_a_sheet() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let text = "乐昌市财政局2023年度部门整体支出绩效自评表\n\
+                    一级指标,二级指标,三级指标,分值,得分\n\
+                    预算编制情况,预算编制,\"预算编制合理性,规范性\",10,9\n\
+                    ,,\"绩效目标\n明确性\",5,5\n\
+                    合计,,,100,93\n";
+        let s = delimited(text, b',', &cfg).unwrap().expect("a scoring table");
+        let got: Vec<(&str, Option<f64>)> = s.indicators.iter().map(|i| (i.indicator.as_str(), i.score)).collect();
+        assert_eq!(
+            got,
+            [("预算编制合理性,规范性", Some(9.0)), ("绩效目标\n明确性", Some(5.0))]
+        );
+        assert_eq!(
+            s.totals.first().map(|t| (t.score, t.row.as_str())),
+            Some((93.0, "合计 | 100 | 93"))
+        );
+        assert!(
+            s.text
+                .starts_with("乐昌市财政局2023年度部门整体支出绩效自评表\n一级指标 | 二级指标"),
+            "{}",
+            s.text
+        );
+        // A TSV the same, split at tabs; a table that is no scoring table (a
+        // file list) or an empty one is no report.
+        let tsv = text.replace(',', "\t");
+        assert!(delimited(&tsv, b'\t', &cfg).is_ok_and(|s| s.is_some_and(|s| s.indicators.len() == 2)));
+        let list = "file\tpath\n上海市普陀区财政局2024年度部门决算.pdf\tX/a.pdf\n";
+        assert!(matches!(delimited(list, b'\t', &cfg), Ok(None)));
+        assert!(matches!(delimited(",,\n,,\n", b',', &cfg), Ok(None)));
     }
 
     #[test]

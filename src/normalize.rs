@@ -446,12 +446,21 @@ fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
     out.text.push(c);
 }
 
-/// A table's row: cells split by two or more `|` (as the Word and workbook
-/// readers join them, or a Markdown table), or by tabs (a sheet saved or
-/// copied as text). `s` is trimmed, so a tab in it has a cell on each side.
+/// A table's row: three or more cells, split by `|` (as the Word and
+/// workbook readers join them, or a Markdown table) or by runs of tabs (a
+/// sheet saved or copied as text). One tab is layout, not a table: Word puts
+/// one after a heading's number (一、⇥部门概况) or a cover label (部门名称：⇥…).
+/// `s` is trimmed, so every tab run has a cell on each side.
 fn is_table_row(s: &str) -> bool {
     let b = s.as_bytes();
-    b.contains(&b'\t') || (b.contains(&b'|') && b.iter().filter(|&&c| c == b'|').count() >= 2)
+    if b.contains(&b'|') && b.iter().filter(|&&c| c == b'|').count() >= 2 {
+        return true;
+    }
+    if !b.contains(&b'\t') {
+        return false;
+    }
+    let runs = b.windows(2).filter(|w| w[0] == b'\t' && w[1] != b'\t').count();
+    runs >= 2
 }
 
 /// Whitespace runs become one space, and vanish between two CJK chars
@@ -820,6 +829,9 @@ mod tests {
         assert_eq!(c.text, "指标 | 分值 | 得分\n产出 | 20 | 18");
         // One bar is not a row: a wrapped line still joins the line before.
         assert_eq!(norm("基本支出\n| 45 万元\n").text, "基本支出| 45 万元");
+        // One tab run is Word's layout, not a table: it is whitespace as before.
+        let c = norm("一、\t部门概况\n部门名称：\t\t乐昌市人民政府办公室\n");
+        assert_eq!(c.text, "一、 部门概况\n部门名称: 乐昌市人民政府办公室");
     }
 
     /// A table exported one cell per line keeps its figures; a page number stays dropped.

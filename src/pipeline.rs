@@ -734,12 +734,29 @@ fn prefer_richer_formats(outcomes: &mut [Outcome], order: &[String]) {
 }
 
 /// A document's clean text; its scoring tables' total rows are normalised the
-/// same way, so that extraction finds each row's line in the clean text.
+/// same way, so that extraction finds each row's line in the clean text, and
+/// each table indicator is placed at its row's line there (rows come in
+/// order; a row the text does not hold verbatim keeps no offsets).
 fn normalize_document(normalizer: &Normalizer, document: &mut ingest::Document) -> crate::normalize::CleanText {
     for t in &mut document.table_totals {
         t.row = normalizer.normalize(&t.row).text;
     }
-    normalizer.normalize(&document.text)
+    let clean = normalizer.normalize(&document.text);
+    let mut from = 0;
+    for i in document.indicators.iter_mut().filter(|i| i.char_start < 0) {
+        let row = normalizer.normalize(&i.snippet).text;
+        let found = clean
+            .text
+            .get(from..)
+            .and_then(|rest| rest.find(&row))
+            .filter(|_| !row.is_empty());
+        if let Some(at) = found.map(|k| from + k) {
+            i.char_start = clean.char_index(at) as i64;
+            i.char_end = clean.char_index(at + row.len()) as i64;
+            from = at + row.len();
+        }
+    }
+    clean
 }
 
 /// A panic inside one file's processing becomes that file's `failed` row.

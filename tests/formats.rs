@@ -457,6 +457,21 @@ fn a_tab_separated_scoring_table_in_a_text_report_gives_its_indicators() {
     assert_eq!(total.value.as_f64(), Some(92.0));
     assert_eq!(total.provenance.rule, "score:table-total");
     assert_eq!(total.provenance.snippet, "合计 | 100 | 92");
+    // Each indicator points at its row in the normalised text.
+    let rules = jixiao::Rules::bundled().unwrap();
+    let clean = jixiao::normalize::Normalizer::new(&rules.config.normalize)
+        .unwrap()
+        .normalize(text)
+        .text;
+    assert!(report.facts.indicators.iter().all(|i| i.char_start >= 0));
+    for i in &report.facts.indicators {
+        let row: String = clean
+            .chars()
+            .skip(i.char_start as usize)
+            .take((i.char_end - i.char_start) as usize)
+            .collect();
+        assert_eq!(row, i.snippet, "{i:?}");
+    }
     assert_eq!(report.facts.num(Field::RevenueTotal), Some(1380.0));
     assert_eq!(report.facts.text(Field::Department), Some("湘潭县财政局"));
 }

@@ -75,7 +75,9 @@ SHEETS = {
 
 def duckdb_summary_agrees(out):
     """DuckDB joins reports with indicators on report_id and recomputes the
-    mean score per county; it must equal summary_by_region.score_mean."""
+    mean score per county over departments (a department's files count once,
+    a score they disagree on is left out, a project's report is none); it must
+    equal summary_by_region.score_mean, and the count its departments."""
     try:
         import duckdb
     except ImportError:
@@ -87,12 +89,18 @@ def duckdb_summary_agrees(out):
     r, i, s = (os.path.join(out, f"{t}.parquet") for t in ("reports", "indicators", "summary_by_region"))
     mine = con.execute(f"""
         WITH joined AS (
-            SELECT DISTINCT r.report_id, r.province, r.city, r.county, r.fiscal_year, r.score_total
-            FROM read_parquet('{r}') r LEFT JOIN read_parquet('{i}') i ON r.report_id = i.report_id)
+            SELECT DISTINCT r.report_id, r.province, r.city, r.county, r.fiscal_year,
+                   coalesce(r.department, r.report_id) AS department, r.score_total
+            FROM read_parquet('{r}') r LEFT JOIN read_parquet('{i}') i ON r.report_id = i.report_id
+            WHERE r.document_kind <> '项目支出绩效报告'),
+        per_department AS (
+            SELECT province, city, county, fiscal_year, department,
+                   CASE WHEN count(DISTINCT score_total) <= 1 THEN max(score_total) END AS score_total
+            FROM joined GROUP BY ALL)
         SELECT province, city, county, fiscal_year, avg(score_total) AS score_mean, count(*) AS n
-        FROM joined GROUP BY ALL ORDER BY ALL""").fetchall()
+        FROM per_department GROUP BY province, city, county, fiscal_year ORDER BY ALL""").fetchall()
     theirs = con.execute(f"""
-        SELECT province, city, county, fiscal_year, score_mean, reports
+        SELECT province, city, county, fiscal_year, score_mean, departments
         FROM read_parquet('{s}') ORDER BY ALL""").fetchall()
     problems = []
     if len(mine) != len(theirs):

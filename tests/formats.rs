@@ -321,6 +321,25 @@ fn legacy_doc_is_converted_with_libreoffice_or_skipped_with_the_way_to_enable_it
 }
 
 /// A Word package holding `body` (WordprocessingML body elements).
+/// One file, `name` holding `bytes`, run alone with one job.
+fn run_one(name: &str, bytes: &[u8]) -> (jixiao::RunSummary, jixiao::pipeline::RunData) {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join(name), bytes).unwrap();
+    common::run(&input, &tmp.path().join("out"), Some(1))
+}
+
+/// The report's `score_total` fact, with its provenance.
+fn score_total_fact(report: &jixiao::model::Report) -> &jixiao::model::Fact {
+    report
+        .facts
+        .facts
+        .iter()
+        .find(|f| f.field == "score_total")
+        .expect("a total")
+}
+
 fn word_package(body: &str) -> Vec<u8> {
     use std::io::Write;
     let document = format!(
@@ -368,11 +387,7 @@ fn a_word_scoring_table_gives_its_indicators() {
         p("湘潭县财政局2023年度部门整体支出绩效自评报告"),
         p("附件：部门整体支出绩效自评表")
     );
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(input.join("table.docx"), word_package(&body)).unwrap();
-    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let (_, data) = run_one("table.docx", &word_package(&body));
     let report = data.reports.first().expect("the report is read");
     let got: Vec<String> = report
         .facts
@@ -390,12 +405,7 @@ fn a_word_scoring_table_gives_its_indicators() {
     );
     assert!(report.facts.indicators.iter().all(|i| i.rule == "indicator:table"));
     // The 合计 row out of 100 is the report's total, traced to its line.
-    let total = report
-        .facts
-        .facts
-        .iter()
-        .find(|f| f.field == "score_total")
-        .expect("a total");
+    let total = score_total_fact(report);
     assert_eq!(total.value.as_f64(), Some(92.0));
     assert_eq!(total.provenance.rule, "score:table-total");
     assert!(
@@ -423,11 +433,7 @@ fn a_tab_separated_scoring_table_in_a_text_report_gives_its_indicators() {
                 合计\t\t\t100\t92\n";
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
     assert!(!unmappable);
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(input.join("自评报告.txt"), &gbk).unwrap();
-    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let (_, data) = run_one("自评报告.txt", &gbk);
     let report = data.reports.first().expect("the report is read");
     let got: Vec<String> = report
         .facts
@@ -448,12 +454,7 @@ fn a_tab_separated_scoring_table_in_a_text_report_gives_its_indicators() {
             r#"过程 预算执行率 Some(20.0) Some(19.5) Some("资金管理")"#,
         ]
     );
-    let total = report
-        .facts
-        .facts
-        .iter()
-        .find(|f| f.field == "score_total")
-        .expect("a total");
+    let total = score_total_fact(report);
     assert_eq!(total.value.as_f64(), Some(92.0));
     assert_eq!(total.provenance.rule, "score:table-total");
     assert_eq!(total.provenance.snippet, "合计 | 100 | 92");
@@ -488,11 +489,7 @@ fn a_csv_scoring_table_is_a_report() {
                 合计,,,100,94\r\n";
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
     assert!(!unmappable);
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(input.join("自评表.csv"), &gbk).unwrap();
-    let (summary, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let (summary, data) = run_one("自评表.csv", &gbk);
     assert_eq!(summary.ok, 1, "{:?}", data.files);
     let report = data.reports.first().expect("the table is read");
     let got: Vec<(&str, Option<f64>)> = report
@@ -517,15 +514,10 @@ fn a_csv_scoring_table_is_a_report() {
 /// report: a `skipped` row that says why.
 #[test]
 fn a_csv_that_is_no_scoring_table_is_skipped() {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::write(
-        input.join("SOURCE.tsv"),
-        "file\tpath\n上海市普陀区财政局2024年度部门决算.pdf\tX/a.pdf\n",
-    )
-    .unwrap();
-    let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
+    let (_, data) = run_one(
+        "SOURCE.tsv",
+        "file\tpath\n上海市普陀区财政局2024年度部门决算.pdf\tX/a.pdf\n".as_bytes(),
+    );
     assert!(data.reports.is_empty());
     let row = data.files.first().expect("a files row");
     assert_eq!(row.status, FileStatus::Skipped);

@@ -174,59 +174,43 @@ impl ScoreMatcher {
     }
 
     fn total_score(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
-        let plausible = |v: f64| plausible_total(cfg, v);
-        let mut found = false;
+        // A plausible `N 分` right after a keyword match: (start, value, end).
+        let stated = |m: aho_corasick::Match| {
+            self.points_after(doc, cfg, m.end())
+                .filter(|&(v, _)| plausible_total(cfg, v))
+                .map(|(v, end)| (m.start(), v, end))
+        };
+        let total = |cands: &mut Candidates, (start, v, end): (usize, f64, usize), priority, rule| {
+            cands.push(Candidate {
+                field: Field::ScoreTotal,
+                value: Value::Num(v),
+                priority,
+                rule,
+                start,
+                end,
+            });
+        };
+        // One pass over the plain keywords: those in the conclusion, and
+        // those outside it whose sentence is about the whole spending.
+        let (mut in_conclusion, mut of_whole) = (false, Vec::new());
         for m in self.total.find_iter(doc.text) {
-            if !doc.under(m.start(), SectionKind::TotalScore) {
-                continue;
-            }
-            if let Some((v, end)) = self.points_after(doc, cfg, m.end()) {
-                if plausible(v) {
-                    found = true;
-                    cands.push(Candidate {
-                        field: Field::ScoreTotal,
-                        value: Value::Num(v),
-                        priority: 1,
-                        rule: "score:total-in-conclusion",
-                        start: m.start(),
-                        end,
-                    });
+            if doc.under(m.start(), SectionKind::TotalScore) {
+                if let Some(hit) = stated(m) {
+                    in_conclusion = true;
+                    total(cands, hit, 1, "score:total-in-conclusion");
                 }
+            } else if !in_conclusion && self.names_the_whole(doc, cfg, m.start()) {
+                of_whole.extend(stated(m));
             }
         }
-        if found {
+        if in_conclusion {
             return;
         }
-        for m in self.total_strong.find_iter(doc.text) {
-            if let Some((v, end)) = self.points_after(doc, cfg, m.end()) {
-                if plausible(v) {
-                    cands.push(Candidate {
-                        field: Field::ScoreTotal,
-                        value: Value::Num(v),
-                        priority: 0,
-                        rule: "score:total-keyword",
-                        start: m.start(),
-                        end,
-                    });
-                }
-            }
+        for hit in self.total_strong.find_iter(doc.text).filter_map(stated) {
+            total(cands, hit, 0, "score:total-keyword");
         }
-        for m in self.total.find_iter(doc.text) {
-            if !self.names_the_whole(doc, cfg, m.start()) {
-                continue;
-            }
-            if let Some((v, end)) = self.points_after(doc, cfg, m.end()) {
-                if plausible(v) {
-                    cands.push(Candidate {
-                        field: Field::ScoreTotal,
-                        value: Value::Num(v),
-                        priority: 0,
-                        rule: "score:total-of-whole",
-                        start: m.start(),
-                        end,
-                    });
-                }
-            }
+        for hit in of_whole {
+            total(cands, hit, 0, "score:total-of-whole");
         }
     }
 
@@ -731,8 +715,6 @@ mod tests {
 
     use crate::extract::facts_of as run;
 
-    /// A scoring table's total row out of 100 gives the total; a text total
-    /// that disagrees makes it null and a `conflict` check, never a pick.
     /// Outside a conclusion, a plain 自评得分 is the total only where its
     /// sentence is about the department's whole spending and the keyword
     /// starts its clause.
@@ -756,6 +738,8 @@ mod tests {
         assert_eq!(f.num(Field::ScoreTotal), None);
     }
 
+    /// A scoring table's total row out of 100 gives the total; a text total
+    /// that disagrees makes it null and a `conflict` check, never a pick.
     #[test]
     fn a_tables_total_row_is_a_total_and_a_disagreement_is_null() {
         let rules = crate::Rules::bundled().unwrap();

@@ -63,13 +63,7 @@ fn read_sheets(bytes: Vec<u8>, max_cells: usize, max_text: usize, score: &ScoreR
             indicators.extend(found.indicators);
             totals.extend(found.totals);
         }
-        for r in &rows {
-            let line = row_line(r);
-            if !line.is_empty() {
-                text.push_str(&line);
-                text.push('\n');
-            }
-        }
+        push_rows(&mut text, &rows);
         text.push('\u{000C}');
         // Many sheets within the cell cap each could still add up to gigabytes.
         if text.len() > max_text {
@@ -114,13 +108,7 @@ pub fn delimited(text: &str, delimiter: u8, cfg: &Config) -> Result<Option<Sheet
         return Ok(None);
     };
     let mut out = String::with_capacity(text.len());
-    for r in &rows {
-        let line = row_line(r);
-        if !line.is_empty() {
-            out.push_str(&line);
-            out.push('\n');
-        }
-    }
+    push_rows(&mut out, &rows);
     Ok(Some(SheetText {
         text: out,
         indicators: found.indicators,
@@ -462,6 +450,17 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], s: &ScoreRules) -> Option<Scor
         indicators: out,
         totals,
     })
+}
+
+/// A sheet's rows as the document's text: a line per row that has a cell.
+fn push_rows(text: &mut String, rows: &[Vec<String>]) {
+    for r in rows {
+        let line = row_line(r);
+        if !line.is_empty() {
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
 }
 
 /// A row as the document's text has it: its non-empty cells, trimmed, joined with ` | `.

@@ -109,7 +109,6 @@ type Key = (Option<String>, Option<String>, Option<String>, Option<i32>);
 /// files, or a revised copy) counts once. A figure its reports state
 /// differently is nobody's guess: it is left out, and the department counted
 /// as in conflict.
-#[derive(Default)]
 struct DepartmentYear {
     revenue_total: Option<f64>,
     expenditure_total: Option<f64>,

@@ -265,3 +265,88 @@ fn a_projects_report_beside_its_departments_is_not_counted_in_the_region() {
     assert_eq!(r.reports, 1);
     assert_eq!(r.score_mean, department.facts.num(jixiao::model::Field::ScoreTotal));
 }
+
+/// Two files of one department and year that state its spending differently
+/// (a revised copy beside the first): each gets a `department_year_conflict`
+/// warning in `checks.parquet` and the workbook's 校验 sheet, naming the other
+/// file; the manifest counts them; a project's report beside them is not a
+/// file of the department and is not named.
+#[test]
+fn files_of_a_department_year_that_disagree_are_named_in_the_checks() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let text = std::fs::read_to_string(common::reports_dir().join("002_673b39950d73d57f.txt")).unwrap();
+    assert!(text.contains("累计支出912.97万元"));
+    std::fs::write(input.join("a_report.txt"), &text).unwrap();
+    let revised = text.replace("累计支出912.97万元", "累计支出950.00万元");
+    std::fs::write(input.join("b_revised.txt"), revised).unwrap();
+    let project = "乐昌市人民政府办公室2023年度项目支出绩效自评报告\n一、项目基本情况\n\
+                   年初预算 120 万元，实际支出 118.5 万元。\n二、自评结论\n项目自评得分 96 分。\n";
+    std::fs::write(input.join("c_project.txt"), project).unwrap();
+    let out = tmp.path().join("out");
+    let (_, data) = common::run(&input, &out, Some(1));
+    let id_of = |name: &str| {
+        data.reports
+            .iter()
+            .find(|r| r.source_path == name)
+            .map(|r| r.report_id.clone())
+            .unwrap_or_else(|| panic!("{name} is read"))
+    };
+    let (a, b) = (id_of("a_report.txt"), id_of("b_revised.txt"));
+
+    let checks = ParquetReader::new(std::fs::File::open(out.join("checks.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let text_at = |col: &str, i: usize| -> String {
+        match checks.column(col).unwrap().get(i).unwrap() {
+            AnyValue::String(s) => s.to_string(),
+            AnyValue::StringOwned(s) => s.to_string(),
+            other => panic!("{col}: {other:?}"),
+        }
+    };
+    let found: Vec<(String, String, String)> = (0..checks.height())
+        .filter(|&i| text_at("check", i) == "department_year_conflict")
+        .map(|i| (text_at("report_id", i), text_at("severity", i), text_at("message", i)))
+        .collect();
+    let ids: Vec<&str> = found.iter().map(|(id, _, _)| id.as_str()).collect();
+    assert_eq!(ids, [a.as_str(), b.as_str()], "{found:?}");
+    assert!(found.iter().all(|(_, sev, _)| sev == "warning"));
+    let (_, _, first) = &found[0];
+    assert!(first.contains("b_revised.txt"), "{first}");
+    assert!(first.contains("本文件为 912.97，该文件为 950"), "{first}");
+    assert!(!first.contains("c_project.txt"), "{first}");
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["checks"].as_u64(), Some(checks.height() as u64));
+
+    use calamine::Reader;
+    let mut wb = calamine::open_workbook_auto(out.join("jixiao.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("校验").unwrap();
+    let named: Vec<String> = sheet
+        .rows()
+        .filter(|row| row.iter().any(|c| *c == "department_year_conflict"))
+        .filter_map(|row| row.first().map(|c| c.to_string()))
+        .collect();
+    assert_eq!(named, [a.clone(), b.clone()]);
+
+    // Partitioned, they go to their reports' folder.
+    let parts = tmp.path().join("parts");
+    let opts = jixiao::RunOptions {
+        jobs: Some(1),
+        partition_by: vec!["fiscal_year".into(), "province".into()],
+        ..jixiao::RunOptions::new(input.clone(), parts.clone())
+    };
+    jixiao::run(jixiao::Rules::bundled().unwrap(), &opts).unwrap();
+    let part = parts.join("checks/fiscal_year=2023/province=广东省/part-1-of-1.parquet");
+    let checks = ParquetReader::new(std::fs::File::open(&part).unwrap())
+        .finish()
+        .unwrap();
+    let column = checks.column("check").unwrap();
+    let conflicts = (0..checks.height())
+        .filter(|&i| matches!(column.get(i), Ok(AnyValue::String("department_year_conflict"))))
+        .count();
+    assert_eq!(conflicts, 2, "{part:?}");
+}

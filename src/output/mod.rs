@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use partition::{Layout, NULL_VALUE as PARTITION_NULL};
-pub use summary::{department_panel, department_reports, summarize_regions, PanelRow, RegionSummary, ReportDigest};
+pub use summary::{
+    department_panel, department_reports, department_year_conflicts, summarize_regions, PanelRow, RegionSummary,
+    ReportDigest,
+};
 
 use crate::config::Rules;
 use crate::error::OutputError;
@@ -343,7 +346,11 @@ impl Sink {
         tables_written?;
         workbook_written.map_err(|e| write_err(&self.out, e))?;
         for r in reports {
-            self.digests.push(ReportDigest::of(r));
+            let mut digest = ReportDigest::of(r);
+            if self.layout.is_partitioned() {
+                digest.partition_dir = self.layout.dir_of(r);
+            }
+            self.digests.push(digest);
             self.counts[0] += 1;
             self.counts[1] += r.facts.facts.len() as u64;
             self.counts[2] += r.facts.indicators.len() as u64;
@@ -367,19 +374,63 @@ impl Sink {
         }
     }
 
+    /// The checks across files (see `department_year_conflicts`): made once
+    /// every report is in, they follow the other checks in the checks table
+    /// and the 校验 sheet.
+    fn push_cross_checks(&mut self, rows: &[(&ReportDigest, crate::model::Check)]) -> Result<(), OutputError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let out = &self.out;
+        let (tables, workbook) = (&mut self.tables, &mut self.workbook);
+        let (tables_written, workbook_written) = beside_workbook(
+            || workbook.push_checks(rows),
+            || -> Result<(), OutputError> {
+                let err = |e: String| write_err(out, e);
+                match tables {
+                    Tables::Flat { per_report, .. } => {
+                        let ids: Vec<(&str, &crate::model::Check)> =
+                            rows.iter().map(|(r, c)| (r.report_id.as_str(), c)).collect();
+                        let df = tables::checks_of(&ids).map_err(err)?;
+                        if let Some(w) = per_report.iter_mut().find(|w| w.name == "checks") {
+                            w.write(&df).map_err(|e| write_err(&w.tmp, e))?;
+                        }
+                    }
+                    Tables::Partitioned(p) => {
+                        let rows: Vec<(&str, &str, &crate::model::Check)> = rows
+                            .iter()
+                            .map(|(r, c)| (r.partition_dir.as_str(), r.report_id.as_str(), c))
+                            .collect();
+                        p.push_checks(&rows).map_err(err)?;
+                    }
+                }
+                Ok(())
+            },
+        );
+        tables_written?;
+        workbook_written.map_err(|e| write_err(&self.out, e))?;
+        self.counts[3] += rows.len() as u64;
+        Ok(())
+    }
+
     /// Summaries, then every file renamed into place, the manifest last.
     pub fn finish(
-        self,
+        mut self,
         input: &Path,
         rules: &Rules,
         summary: &RunSummary,
         times: &crate::model::StageTimes,
         input_fingerprint: &str,
     ) -> Result<(), OutputError> {
+        let digests = department_reports(std::mem::take(&mut self.digests), &rules.config.document_kinds);
+        let cross = department_year_conflicts(&digests, &rules.config.department.prefixes);
+        if let Err(e) = self.push_cross_checks(&cross) {
+            self.abandon();
+            return Err(e);
+        }
         let out = self.out;
         let layout = self.layout;
         let err = |e: String| write_err(&out, e);
-        let digests = department_reports(self.digests, &rules.config.document_kinds);
         let regions = summarize_regions(&digests, &rules.config.department.prefixes);
         let panel = department_panel(&digests, &rules.config.department.prefixes);
         let workbook_name = layout.workbook_name();

@@ -229,6 +229,19 @@ impl PartitionedTables {
         Ok(())
     }
 
+    /// Checks made after the last batch (across files), each into its
+    /// report's partition folder.
+    pub fn push_checks(&mut self, rows: &[(&str, &str, &crate::model::Check)]) -> Result<(), String> {
+        let mut groups: BTreeMap<&str, Vec<(&str, &crate::model::Check)>> = BTreeMap::new();
+        for &(dir, id, check) in rows {
+            groups.entry(dir).or_default().push((id, check));
+        }
+        for (dir, group) in groups {
+            self.write("checks", dir, &tables::checks_of(&group)?)?;
+        }
+        Ok(())
+    }
+
     /// The temporary files, to be removed by an interrupted run (writers closed first).
     pub fn abandon(self) -> Vec<PathBuf> {
         self.writers.into_values().map(|w| w.tmp.clone()).collect()

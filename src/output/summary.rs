@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::DocumentKind;
-use crate::model::{Field, Report, Severity};
+use crate::model::{format_num, Check, Field, Report, Severity};
 
 /// What the region summary and the department panel need of a report: kept
 /// for every report of a run (a few hundred bytes), while the report itself
@@ -12,6 +12,7 @@ use crate::model::{Field, Report, Severity};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReportDigest {
     pub report_id: String,
+    pub source_path: String,
     pub department: Option<String>,
     pub province: Option<String>,
     pub city: Option<String>,
@@ -27,6 +28,10 @@ pub struct ReportDigest {
     pub score_total: Option<f64>,
     pub has_error: bool,
     pub document_kind: String,
+    /// The report's partition folder (`fiscal_year=2023/province=广东省`),
+    /// empty when the output is not partitioned: where rows made after the
+    /// last batch (the checks across files) go.
+    pub partition_dir: String,
 }
 
 impl ReportDigest {
@@ -35,6 +40,7 @@ impl ReportDigest {
         let text = |x: Field| f.text(x).map(str::to_string);
         ReportDigest {
             report_id: r.report_id.clone(),
+            source_path: r.source_path.clone(),
             department: text(Field::Department),
             province: text(Field::Province),
             city: text(Field::City),
@@ -50,6 +56,7 @@ impl ReportDigest {
             score_total: f.num(Field::ScoreTotal),
             has_error: f.checks.iter().any(|c| c.severity == Severity::Error),
             document_kind: f.document_kind.clone(),
+            partition_dir: String::new(),
         }
     }
 }
@@ -104,6 +111,38 @@ pub fn department_reports(digests: Vec<ReportDigest>, kinds: &[DocumentKind]) ->
 
 type Key = (Option<String>, Option<String>, Option<String>, Option<i32>);
 
+/// Reads one figure of a digest.
+type Figure = fn(&ReportDigest) -> Option<f64>;
+
+/// The figures a department's files of one year must agree on: those the
+/// region summary sums and the panel compares.
+const FIGURES: [(Field, Figure); 7] = [
+    (Field::RevenueTotal, |r| r.revenue_total),
+    (Field::ExpenditureTotal, |r| r.expenditure_total),
+    (Field::ExpenditureBasic, |r| r.expenditure_basic),
+    (Field::ExpenditureProject, |r| r.expenditure_project),
+    (Field::ThreePublicActual, |r| r.three_public_actual),
+    (Field::ThreePublicBudget, |r| r.three_public_budget),
+    (Field::ScoreTotal, |r| r.score_total),
+];
+
+/// What a department's files of one year say of one figure.
+enum Stated {
+    Nowhere,
+    Agreed(f64),
+    /// Two files state it differently.
+    Differently,
+}
+
+fn stated(reports: &[&ReportDigest], get: Figure) -> Stated {
+    let mut values = reports.iter().filter_map(|r| get(r));
+    match values.next() {
+        None => Stated::Nowhere,
+        Some(first) if values.all(|v| (v - first).abs() < 1e-6) => Stated::Agreed(first),
+        Some(_) => Stated::Differently,
+    }
+}
+
 /// One department's figures in one region and year, from all of its reports
 /// there: a department that filed twice (its report and its 自评表 as two
 /// files, or a revised copy) counts once. A figure its reports state
@@ -123,27 +162,122 @@ struct DepartmentYear {
 impl DepartmentYear {
     fn of(reports: &[&ReportDigest]) -> Self {
         let mut conflict = false;
-        let mut one = |get: fn(&ReportDigest) -> Option<f64>| {
-            let mut stated = reports.iter().filter_map(|r| get(r));
-            let first = stated.next()?;
-            if stated.all(|v| (v - first).abs() < 1e-6) {
-                Some(first)
-            } else {
-                conflict = true;
-                None
+        let mut one = |field: Field| {
+            let get = FIGURES.iter().find(|(f, _)| *f == field)?.1;
+            match stated(reports, get) {
+                Stated::Nowhere => None,
+                Stated::Agreed(v) => Some(v),
+                Stated::Differently => {
+                    conflict = true;
+                    None
+                }
             }
         };
         DepartmentYear {
-            revenue_total: one(|r| r.revenue_total),
-            expenditure_total: one(|r| r.expenditure_total),
-            expenditure_basic: one(|r| r.expenditure_basic),
-            expenditure_project: one(|r| r.expenditure_project),
-            three_public_actual: one(|r| r.three_public_actual),
-            three_public_budget: one(|r| r.three_public_budget),
-            score_total: one(|r| r.score_total),
+            revenue_total: one(Field::RevenueTotal),
+            expenditure_total: one(Field::ExpenditureTotal),
+            expenditure_basic: one(Field::ExpenditureBasic),
+            expenditure_project: one(Field::ExpenditureProject),
+            three_public_actual: one(Field::ThreePublicActual),
+            three_public_budget: one(Field::ThreePublicBudget),
+            score_total: one(Field::ScoreTotal),
             in_conflict: conflict,
         }
     }
+}
+
+/// The checks across files: each file of a department and year that states
+/// a figure differently from another of its files gets a warning naming the
+/// figure, the other files and their values. (The summary and the panel
+/// leave such a figure out; this says which files to reconcile.) Files
+/// without a department name or a year are not matched. In the order of
+/// `reports`.
+pub fn department_year_conflicts<'r>(
+    reports: &'r [ReportDigest],
+    name_prefixes: &[String],
+) -> Vec<(&'r ReportDigest, Check)> {
+    type GroupKey = (Option<String>, Option<String>, Option<String>, i32, String);
+    let mut groups: BTreeMap<GroupKey, Vec<&ReportDigest>> = BTreeMap::new();
+    let key_of = |r: &ReportDigest| -> Option<GroupKey> {
+        let (dept, year) = (r.department.as_deref()?, r.fiscal_year?);
+        Some((
+            r.province.clone(),
+            r.city.clone(),
+            r.county.clone(),
+            year,
+            department_key(dept, name_prefixes),
+        ))
+    };
+    for r in reports {
+        if let Some(k) = key_of(r) {
+            groups.entry(k).or_default().push(r);
+        }
+    }
+    let mut out = Vec::new();
+    for r in reports {
+        let Some(group) = key_of(r).and_then(|k| groups.get(&k)) else {
+            continue;
+        };
+        if group.len() < 2 {
+            continue;
+        }
+        let differing: Vec<(Field, Figure, f64)> = FIGURES
+            .iter()
+            .filter_map(|&(field, get)| {
+                let mine = get(r)?;
+                matches!(stated(group, get), Stated::Differently).then_some((field, get, mine))
+            })
+            .collect();
+        if differing.is_empty() {
+            continue;
+        }
+        // The other files that state one of those figures.
+        let others: Vec<&ReportDigest> = group
+            .iter()
+            .copied()
+            .filter(|o| o.report_id != r.report_id && differing.iter().any(|(_, get, _)| get(o).is_some()))
+            .collect();
+        let parts: Vec<String> = differing
+            .iter()
+            .map(|&(field, get, mine)| {
+                let theirs: Vec<String> = others
+                    .iter()
+                    .filter_map(|o| {
+                        let v = format_num(get(o)?);
+                        Some(if others.len() == 1 {
+                            format!("该文件为 {v}")
+                        } else {
+                            format!("{} 为 {v}", o.source_path)
+                        })
+                    })
+                    .collect();
+                format!(
+                    "{}本文件为 {}，{}",
+                    field.label_zh(),
+                    format_num(mine),
+                    theirs.join("，")
+                )
+            })
+            .collect();
+        let whom = match others.as_slice() {
+            [one] => format!("与同一部门同一年度的 {} 所列数字不一", one.source_path),
+            _ => "同一部门同一年度的文件所列数字不一".to_string(),
+        };
+        out.push((
+            r,
+            Check {
+                check: "department_year_conflict".into(),
+                severity: Severity::Warning,
+                message: format!(
+                    "{whom}：{}。区域汇总和历年对比未采用这些数字，请核对以哪份为准",
+                    parts.join("；")
+                ),
+                fields: differing.iter().map(|(f, _, _)| f.name().to_string()).collect(),
+                values: differing.iter().map(|&(_, _, v)| format_num(v)).collect(),
+            },
+        ));
+    }
+    out
 }
 
 /// A department's name as the same department is known across its reports:
@@ -304,6 +438,7 @@ mod tests {
     fn digest(id: &str, department: &str, year: i32) -> ReportDigest {
         ReportDigest {
             report_id: id.into(),
+            source_path: format!("{id}.txt"),
             department: Some(department.into()),
             province: Some("广东省".into()),
             city: Some("韶关市".into()),
@@ -319,6 +454,7 @@ mod tests {
             score_total: None,
             has_error: false,
             document_kind: "绩效自评报告".into(),
+            partition_dir: String::new(),
         }
     }
 
@@ -405,5 +541,80 @@ mod tests {
         assert_eq!(later.previous_year, Some(2022));
         // Without the prefix in the config they are two departments, one year each.
         assert!(department_panel(&reports, &[]).is_empty());
+    }
+
+    /// Two files of one department and year that state a figure differently
+    /// each get a warning naming the figure and the other file; files that
+    /// agree, another year, another department and a file without a year get none.
+    #[test]
+    fn files_of_a_department_year_that_disagree_are_each_named() {
+        let with = |id: &str, dept: &str, year: Option<i32>, spent: Option<f64>, score: Option<f64>| ReportDigest {
+            expenditure_total: spent,
+            score_total: score,
+            fiscal_year: year,
+            ..digest(id, dept, 2023)
+        };
+        let reports = [
+            with("a", "乐昌市财政局", Some(2023), Some(100.0), Some(92.0)),
+            with("b", "中共乐昌市财政局", Some(2023), Some(110.0), Some(92.0)),
+            // States neither figure differently: it is not named.
+            with("c", "乐昌市财政局", Some(2023), None, Some(92.0)),
+            with("d", "乐昌市财政局", Some(2024), Some(120.0), Some(80.0)),
+            with("e", "乐昌市教育局", Some(2023), Some(50.0), Some(80.0)),
+            with("f", "乐昌市教育局", Some(2023), Some(50.0), Some(80.0)),
+            with("g", "乐昌市教育局", None, Some(70.0), None),
+        ];
+        let found = department_year_conflicts(&reports, &["中共".to_string()]);
+        let named: Vec<(&str, &str, &[String], &[String])> = found
+            .iter()
+            .map(|(r, c)| {
+                (
+                    r.report_id.as_str(),
+                    c.check.as_str(),
+                    c.fields.as_slice(),
+                    c.values.as_slice(),
+                )
+            })
+            .collect();
+        let expenditure = ["expenditure_total".to_string()];
+        assert_eq!(
+            named,
+            [
+                (
+                    "a",
+                    "department_year_conflict",
+                    &expenditure[..],
+                    &["100".to_string()][..]
+                ),
+                (
+                    "b",
+                    "department_year_conflict",
+                    &expenditure[..],
+                    &["110".to_string()][..]
+                ),
+            ]
+        );
+        let message = found.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
+        assert!(
+            message
+                .starts_with("与同一部门同一年度的 b.txt 所列数字不一：支出合计（万元）本文件为 100，该文件为 110。"),
+            "{message}"
+        );
+        // With two other files, each is named beside its value.
+        let three = [
+            with("a", "乐昌市财政局", Some(2023), Some(100.0), None),
+            with("b", "乐昌市财政局", Some(2023), Some(110.0), None),
+            with("c", "乐昌市财政局", Some(2023), Some(120.0), None),
+        ];
+        let found3 = department_year_conflicts(&three, &[]);
+        assert_eq!(found3.len(), 3);
+        let message = found3.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
+        assert!(
+            message.contains("支出合计（万元）本文件为 100，b.txt 为 110，c.txt 为 120"),
+            "{message}"
+        );
+        assert!(found.iter().all(|(_, c)| c.severity == Severity::Warning));
+        // Without the configured prefix, 中共乐昌市财政局 is another department.
+        assert!(department_year_conflicts(&reports, &[]).is_empty());
     }
 }

@@ -148,6 +148,11 @@ fn checks(reports: &[&Report]) -> Result<DataFrame, String> {
         .iter()
         .flat_map(|r| r.facts.checks.iter().map(move |c| (r.report_id.as_str(), c)))
         .collect();
+    checks_of(&rows)
+}
+
+/// Rows of the checks table: (report_id, check).
+pub fn checks_of(rows: &[(&str, &crate::model::Check)]) -> Result<DataFrame, String> {
     frame(vec![
         text_col("report_id", rows.iter().map(|(id, _)| Some(*id)).collect()),
         text_col("check", rows.iter().map(|(_, c)| Some(c.check.as_str())).collect()),

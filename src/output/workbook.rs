@@ -11,8 +11,8 @@ use rust_xlsxwriter::{
     TableStyle, Workbook, Worksheet, XlsxError,
 };
 
-use super::{PanelRow, RegionSummary};
-use crate::model::{Field, FieldKind, FileRecord, FileStatus, Report, Severity};
+use super::{PanelRow, RegionSummary, ReportDigest};
+use crate::model::{Check, Field, FieldKind, FileRecord, FileStatus, Report, Severity};
 
 /// One cell of a sheet; text borrowed from the reports where it can be.
 enum Cell<'a> {
@@ -175,6 +175,23 @@ impl Streamer {
         self.append(PROBLEMS, problems_sheet(reports).rows)?;
         self.append(CHECKS, checks_sheet(reports).rows)?;
         self.append(FILES, files_sheet(files).rows)
+    }
+
+    /// Checks made after the last batch (across files), after the others.
+    pub fn push_checks(&mut self, rows: &[(&ReportDigest, Check)]) -> Result<(), String> {
+        let rows = rows
+            .iter()
+            .map(|(r, c)| {
+                let who = [
+                    text(&r.report_id),
+                    opt_text(r.department.as_deref()),
+                    opt_text(r.county.as_deref().or(r.city.as_deref())),
+                    opt_int(r.fiscal_year.map(i64::from)),
+                ];
+                check_row(who, c)
+            })
+            .collect();
+        self.append(CHECKS, rows)
     }
 
     fn append(&mut self, idx: usize, rows: Vec<Vec<Cell>>) -> Result<(), String> {
@@ -634,19 +651,7 @@ fn checks_sheet(reports: &[Report]) -> Sheet<'_> {
     ]);
     let rows = reports
         .iter()
-        .flat_map(|r| {
-            r.facts.checks.iter().map(move |c| {
-                let mut row: Vec<Cell> = who(r).into_iter().collect();
-                row.extend([
-                    Cell::Text(severity_zh(c.severity).into()),
-                    text(&c.check),
-                    text(&c.message),
-                    Cell::Text(c.fields.join("、").into()),
-                    Cell::Text(c.values.join("、").into()),
-                ]);
-                row
-            })
-        })
+        .flat_map(|r| r.facts.checks.iter().map(move |c| check_row(who(r), c)))
         .collect();
     Sheet {
         name: "校验",
@@ -655,6 +660,18 @@ fn checks_sheet(reports: &[Report]) -> Sheet<'_> {
         cols,
         rows,
     }
+}
+
+fn check_row<'a>(who: [Cell<'a>; 4], c: &'a Check) -> Vec<Cell<'a>> {
+    let mut row: Vec<Cell> = who.into_iter().collect();
+    row.extend([
+        Cell::Text(severity_zh(c.severity).into()),
+        text(&c.check),
+        text(&c.message),
+        Cell::Text(c.fields.join("、").into()),
+        Cell::Text(c.values.join("、").into()),
+    ]);
+    row
 }
 
 fn files_sheet(files: &[FileRecord]) -> Sheet<'_> {

@@ -159,6 +159,11 @@ pub struct ScoreRules {
     pub indicator_name_strip_prefixes: Vec<String>,
     pub indicator_name_strip_suffixes: Vec<String>,
     pub indicator_name_max_chars: usize,
+    /// A name ends before one of these words when a number follows it: the
+    /// score a heading states is not part of its name (预算编制情况总分 28 分 →
+    /// 预算编制情况, as an indicator and as the parent of the ones below it).
+    #[serde(default = "default_indicator_name_score_words")]
+    pub indicator_name_score_words: Vec<String>,
     /// The word before a section's own score (预算编制情况总分 28 分，得分 28 分).
     #[serde(default = "default_section_score_words")]
     pub section_score_words: Vec<String>,
@@ -272,6 +277,9 @@ fn default_zero_leads() -> Vec<String> {
 }
 fn default_total_subject_words() -> Vec<String> {
     words(&["整体支出", "部门整体"])
+}
+fn default_indicator_name_score_words() -> Vec<String> {
+    words(&["总分", "满分", "分值", "得分"])
 }
 fn default_section_score_words() -> Vec<String> {
     words(&["得分"])
@@ -501,6 +509,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.total_subject_words);
     n(&mut c.score.indicator_score_keywords);
     n(&mut c.score.section_score_words);
+    n(&mut c.score.indicator_name_score_words);
     n(&mut c.score.section_max_marks);
     n(&mut c.context.copula_words);
     n(&mut c.context.zero_leads);
@@ -553,6 +562,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.copula_words", &c.context.copula_words),
         ("context.zero_leads", &c.context.zero_leads),
         ("score.section_score_words", &c.score.section_score_words),
+        ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
         ("score.section_max_marks", &c.score.section_max_marks),
         ("score.table_indicator_words", &c.score.table_indicator_words),
         ("score.table_score_words", &c.score.table_score_words),
@@ -683,6 +693,7 @@ mod tests {
             "title_cut_words",
             "title_name_after",
             "number_cell_labels",
+            "indicator_name_score_words",
         ];
         let older: String = DEFAULT_TOML
             .lines()
@@ -711,6 +722,10 @@ mod tests {
         assert_eq!(old.department.title_cut_words, new.department.title_cut_words);
         assert_eq!(old.department.title_name_after, new.department.title_name_after);
         assert_eq!(old.normalize.number_cell_labels, new.normalize.number_cell_labels);
+        assert_eq!(
+            old.score.indicator_name_score_words,
+            new.score.indicator_name_score_words
+        );
     }
 
     #[test]

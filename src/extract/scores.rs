@@ -555,7 +555,9 @@ fn name_end_of(text: &str, from: usize) -> usize {
 }
 
 fn clean_name(raw: &str, cfg: &Config) -> String {
-    let mut s = raw.trim().to_string();
+    let mut s = without_stated_score(raw, &cfg.score.indicator_name_score_words)
+        .trim()
+        .to_string();
     for p in &cfg.score.indicator_name_strip_prefixes {
         if let Some(rest) = s.strip_prefix(p.as_str()) {
             if rest.chars().count() >= 2 {
@@ -571,6 +573,24 @@ fn clean_name(raw: &str, cfg: &Config) -> String {
         }
     }
     s.trim().to_string()
+}
+
+/// `name` up to the first of `words` that a number follows (预算编制情况总分 28 分
+/// → 预算编制情况), when two or more chars are left.
+fn without_stated_score<'a>(name: &'a str, words: &[String]) -> &'a str {
+    let cut = words
+        .iter()
+        .flat_map(|w| {
+            name.match_indices(w.as_str()).filter_map(move |(at, _)| {
+                let after = name.get(at + w.len()..)?.trim_start();
+                after.starts_with(|c: char| c.is_ascii_digit()).then_some(at)
+            })
+        })
+        .min();
+    match cut {
+        Some(at) if name.get(..at).is_some_and(|n| n.trim().chars().count() >= 2) => name.get(..at).unwrap_or(name),
+        _ => name,
+    }
 }
 
 /// `(5分)` right after the name, or `指标分值 18 分` in the first sentence.
@@ -714,6 +734,32 @@ mod tests {
     use crate::model::{Field, Value};
 
     use crate::extract::facts_of as run;
+
+    /// A heading that states its score (预算编制情况总分 28 分) names the
+    /// indicators under it without the score; a name with no number after
+    /// the word keeps it.
+    #[test]
+    fn a_stated_score_is_not_part_of_a_name() {
+        let f = run("（一）预算编制情况总分 28 分，得分 27 分。
+1.预算编制：符合要求，得指标分值 18 分。
+2.目标设置：符合要求，得指标分值 9 分。
+");
+        let parents: Vec<Option<&str>> = f.indicators.iter().map(|i| i.parent.as_deref()).collect();
+        assert_eq!(
+            parents,
+            [Some("预算编制情况"), Some("预算编制情况")],
+            "{:?}",
+            f.indicators
+        );
+        let words = ["总分".to_string(), "得分".to_string()];
+        assert_eq!(super::without_stated_score("目标设置总分 10 分", &words), "目标设置");
+        assert_eq!(
+            super::without_stated_score("社会满意度得分率", &words),
+            "社会满意度得分率"
+        );
+        // Too little would be left: the name stays as written.
+        assert_eq!(super::without_stated_score("总分 10 分", &words), "总分 10 分");
+    }
 
     /// Outside a conclusion, a plain 自评得分 is the total only where its
     /// sentence is about the department's whole spending and the keyword

@@ -94,6 +94,58 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
         Severity::Error,
     );
 
+    // A part larger than its whole: one of the two figures is wrong. (Where
+    // every part of a whole is stated, the sum checks above already say so.)
+    let wholes: [(Field, &[Field]); 6] = [
+        (
+            Field::ExpenditureTotal,
+            &[Field::ExpenditureBasic, Field::ExpenditureProject],
+        ),
+        (
+            Field::ExpenditureBasic,
+            &[Field::ExpenditurePersonnel, Field::ExpenditurePublicUse],
+        ),
+        (
+            Field::ThreePublicActual,
+            &[
+                Field::OutboundTravelActual,
+                Field::VehicleActual,
+                Field::ReceptionActual,
+            ],
+        ),
+        (
+            Field::ThreePublicBudget,
+            &[Field::VehicleBudget, Field::ReceptionBudget],
+        ),
+        (Field::ExpenditureTotal, &[Field::ThreePublicActual]),
+        (Field::BudgetInitial, &[Field::ThreePublicBudget]),
+    ];
+    for (whole, parts) in wholes {
+        let Some(w) = n(whole) else { continue };
+        let all_stated = parts.len() > 1 && parts.iter().all(|p| n(*p).is_some());
+        if all_stated && whole != Field::ThreePublicBudget {
+            continue;
+        }
+        for &part in parts {
+            let Some(v) = n(part) else { continue };
+            if v > w + tol.amount {
+                checks.push(Check {
+                    check: "part_exceeds_whole".into(),
+                    severity: Severity::Error,
+                    message: format!(
+                        "{} {} 大于{} {}：其中必有一个数字不对",
+                        part.label_zh(),
+                        fmt(v),
+                        whole.label_zh(),
+                        fmt(w)
+                    ),
+                    fields: vec![part.name().into(), whole.name().into()],
+                    values: vec![fmt(v), fmt(w)],
+                });
+            }
+        }
+    }
+
     // Functional classes should add up to the total spending.
     if let Some(t) = n(Field::ExpenditureTotal) {
         if f.functions.len() >= 2 {
@@ -323,6 +375,44 @@ mod tests {
         ]);
         validate(&cfg, &mut f);
         assert!(ids(&f).contains(&("sum_basic_project", Severity::Error)));
+    }
+
+    /// A part above its whole is an error where the sum check cannot say it
+    /// (another part is missing), and only the sum check speaks where it can.
+    #[test]
+    fn a_part_larger_than_its_whole_is_an_error() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let exceeds = |f: &ReportFacts| -> Vec<Vec<String>> {
+            f.checks
+                .iter()
+                .filter(|c| c.check == "part_exceeds_whole" && c.severity == Severity::Error)
+                .map(|c| c.fields.clone())
+                .collect()
+        };
+        let mut f = facts(&[(Field::ExpenditureTotal, 82.355), (Field::ExpenditureBasic, 585.91)]);
+        validate(&cfg, &mut f);
+        assert_eq!(exceeds(&f), [["expenditure_basic", "expenditure_total"]]);
+        let mut f = facts(&[
+            (Field::ExpenditureTotal, 823.55),
+            (Field::ThreePublicActual, 900.0),
+            (Field::BudgetInitial, 800.0),
+            (Field::ThreePublicBudget, 12.5),
+        ]);
+        validate(&cfg, &mut f);
+        assert_eq!(exceeds(&f), [["three_public_actual", "expenditure_total"]]);
+        // Both parts stated: the sum check says it, once.
+        let mut f = facts(&[
+            (Field::ExpenditureTotal, 82.355),
+            (Field::ExpenditureBasic, 585.91),
+            (Field::ExpenditureProject, 237.64),
+        ]);
+        validate(&cfg, &mut f);
+        assert!(exceeds(&f).is_empty());
+        assert!(ids(&f).contains(&("sum_basic_project", Severity::Error)));
+        // Within the tolerance a part equal to its whole is fine.
+        let mut f = facts(&[(Field::ExpenditureTotal, 823.55), (Field::ExpenditureBasic, 823.56)]);
+        validate(&cfg, &mut f);
+        assert!(exceeds(&f).is_empty());
     }
 
     #[test]

@@ -379,7 +379,8 @@ pub struct FunctionSpending {
 /// Everything extracted from one report, before it becomes rows.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportFacts {
-    /// 绩效自评报告 / 绩效评价报告 / 部门决算 / 部门预算 / 其他.
+    /// 绩效自评报告 / 绩效评价报告 / 部门决算 / 单位决算 / 部门预算 / 单位预算 /
+    /// 项目支出绩效报告 / 其他 (`[[document_kinds]]`).
     pub document_kind: String,
     /// One fact per filled field (the wide row is built from these).
     pub facts: Vec<Fact>,

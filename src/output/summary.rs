@@ -263,15 +263,32 @@ pub fn department_year_conflicts<'r>(
             [one] => format!("与同一部门同一年度的 {} 所列数字不一", one.source_path),
             _ => "同一部门同一年度的文件所列数字不一".to_string(),
         };
+        // Files of other kinds (a 部门预算 and a 单位预算, a budget and a
+        // final account) may state figures of another scope: worth knowing,
+        // not necessarily a mistake.
+        let mut kinds: Vec<&str> = Vec::new();
+        for k in std::iter::once(r)
+            .chain(others.iter().copied())
+            .map(|d| d.document_kind.as_str())
+        {
+            if !kinds.contains(&k) {
+                kinds.push(k);
+            }
+        }
+        let (severity, ask) = if kinds.len() == 1 {
+            (Severity::Warning, "请核对以哪份为准".to_string())
+        } else {
+            (
+                Severity::Info,
+                format!("这些文件种类不同（{}），数字口径可能不同", kinds.join("、")),
+            )
+        };
         out.push((
             r,
             Check {
                 check: "department_year_conflict".into(),
-                severity: Severity::Warning,
-                message: format!(
-                    "{whom}：{}。区域汇总和历年对比未采用这些数字，请核对以哪份为准",
-                    parts.join("；")
-                ),
+                severity,
+                message: format!("{whom}：{}。区域汇总和历年对比未采用这些数字；{ask}", parts.join("；")),
                 fields: differing.iter().map(|(f, _, _)| f.name().to_string()).collect(),
                 values: differing.iter().map(|&(_, _, v)| format_num(v)).collect(),
             },
@@ -614,6 +631,25 @@ mod tests {
             "{message}"
         );
         assert!(found.iter().all(|(_, c)| c.severity == Severity::Warning));
+        // A 部门预算 and a 单位预算 of one department may differ in scope: info, saying so.
+        let scopes = [
+            ReportDigest {
+                document_kind: "部门预算".into(),
+                ..with("d", "乐昌市财政局", Some(2023), Some(100.0), None)
+            },
+            ReportDigest {
+                document_kind: "单位预算".into(),
+                ..with("u", "乐昌市财政局", Some(2023), Some(90.0), None)
+            },
+        ];
+        let found2 = department_year_conflicts(&scopes, &[]);
+        assert_eq!(found2.len(), 2);
+        assert!(found2.iter().all(|(_, c)| c.severity == Severity::Info));
+        let message = found2.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
+        assert!(
+            message.ends_with("这些文件种类不同（部门预算、单位预算），数字口径可能不同"),
+            "{message}"
+        );
         // Without the configured prefix, 中共乐昌市财政局 is another department.
         assert!(department_year_conflicts(&reports, &[]).is_empty());
     }

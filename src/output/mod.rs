@@ -15,14 +15,16 @@ use serde::Serialize;
 
 pub use partition::{Layout, NULL_VALUE as PARTITION_NULL};
 pub use summary::{
-    department_panel, department_reports, department_year_conflicts, summarize_regions, PanelRow, RegionSummary,
-    ReportDigest,
+    department_panel, department_reports, summarize_regions, DepartmentYears, PanelRow, RegionSummary, ReportDigest,
 };
 
 use crate::config::Rules;
 use crate::error::OutputError;
 use crate::model::{FileRecord, Report};
 use crate::pipeline::RunSummary;
+
+/// Checks across files written per Parquet row group and workbook append.
+const CROSS_CHECKS_BATCH: usize = 1024;
 
 /// The Parquet tables of SCHEMA.md, in writing order.
 pub const TABLES: [&str; 7] = [
@@ -423,11 +425,22 @@ impl Sink {
         input_fingerprint: &str,
     ) -> Result<(), OutputError> {
         let digests = department_reports(std::mem::take(&mut self.digests), &rules.config.document_kinds);
-        let cross = department_year_conflicts(&digests, &rules.config.department.prefixes);
-        if let Err(e) = self.push_cross_checks(&cross) {
-            self.abandon();
-            return Err(e);
+        // A batch of them at a time: a corpus full of revised copies has as
+        // many such checks as reports.
+        let years = DepartmentYears::new(&digests, &rules.config.department.prefixes);
+        let mut cross = years.conflicts();
+        loop {
+            let batch: Vec<_> = cross.by_ref().take(CROSS_CHECKS_BATCH).collect();
+            if batch.is_empty() {
+                break;
+            }
+            if let Err(e) = self.push_cross_checks(&batch) {
+                self.abandon();
+                return Err(e);
+            }
         }
+        drop(cross);
+        drop(years);
         let out = self.out;
         let layout = self.layout;
         let err = |e: String| write_err(&out, e);

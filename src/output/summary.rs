@@ -186,115 +186,134 @@ impl DepartmentYear {
     }
 }
 
-/// The checks across files: each file of a department and year that states
-/// a figure differently from another of its files gets a warning naming the
-/// figure, the other files and their values. (The summary and the panel
-/// leave such a figure out; this says which files to reconcile.) Files
-/// without a department name or a year are not matched. In the order of
-/// `reports`.
-pub fn department_year_conflicts<'r>(
+/// The files of each department and year, for the checks across files.
+/// Files without a department name or a year are not matched.
+pub struct DepartmentYears<'r> {
     reports: &'r [ReportDigest],
-    name_prefixes: &[String],
-) -> Vec<(&'r ReportDigest, Check)> {
-    type GroupKey = (Option<String>, Option<String>, Option<String>, i32, String);
-    let mut groups: BTreeMap<GroupKey, Vec<&ReportDigest>> = BTreeMap::new();
-    let key_of = |r: &ReportDigest| -> Option<GroupKey> {
-        let (dept, year) = (r.department.as_deref()?, r.fiscal_year?);
-        Some((
-            r.province.clone(),
-            r.city.clone(),
-            r.county.clone(),
-            year,
-            department_key(dept, name_prefixes),
-        ))
-    };
-    for r in reports {
-        if let Some(k) = key_of(r) {
-            groups.entry(k).or_default().push(r);
-        }
-    }
-    let mut out = Vec::new();
-    for r in reports {
-        let Some(group) = key_of(r).and_then(|k| groups.get(&k)) else {
-            continue;
-        };
-        if group.len() < 2 {
-            continue;
-        }
-        let differing: Vec<(Field, Figure, f64)> = FIGURES
+    /// For each report: its group in `groups`.
+    group_of: Vec<Option<usize>>,
+    groups: Vec<Vec<&'r ReportDigest>>,
+}
+
+impl<'r> DepartmentYears<'r> {
+    pub fn new(reports: &'r [ReportDigest], name_prefixes: &[String]) -> Self {
+        type GroupKey = (Option<String>, Option<String>, Option<String>, i32, String);
+        let mut index: BTreeMap<GroupKey, usize> = BTreeMap::new();
+        let mut groups: Vec<Vec<&ReportDigest>> = Vec::new();
+        let group_of = reports
             .iter()
-            .filter_map(|&(field, get)| {
-                let mine = get(r)?;
-                matches!(stated(group, get), Stated::Differently).then_some((field, get, mine))
+            .map(|r| {
+                let (dept, year) = (r.department.as_deref()?, r.fiscal_year?);
+                let key = (
+                    r.province.clone(),
+                    r.city.clone(),
+                    r.county.clone(),
+                    year,
+                    department_key(dept, name_prefixes),
+                );
+                let g = *index.entry(key).or_insert_with(|| {
+                    groups.push(Vec::new());
+                    groups.len() - 1
+                });
+                groups.get_mut(g)?.push(r);
+                Some(g)
             })
             .collect();
-        if differing.is_empty() {
-            continue;
+        DepartmentYears {
+            reports,
+            group_of,
+            groups,
         }
-        // The other files that state one of those figures.
-        let others: Vec<&ReportDigest> = group
-            .iter()
-            .copied()
-            .filter(|o| o.report_id != r.report_id && differing.iter().any(|(_, get, _)| get(o).is_some()))
-            .collect();
-        let parts: Vec<String> = differing
-            .iter()
-            .map(|&(field, get, mine)| {
-                let theirs: Vec<String> = others
-                    .iter()
-                    .filter_map(|o| {
-                        let v = format_num(get(o)?);
-                        Some(if others.len() == 1 {
-                            format!("该文件为 {v}")
-                        } else {
-                            format!("{} 为 {v}", o.source_path)
-                        })
+    }
+
+    /// The checks across files, made one at a time in the order of the
+    /// reports (a corpus with many needs no list of them all): each file of a
+    /// department and year that states a figure differently from another of
+    /// its files gets a check naming the figure, the other files and their
+    /// values. (The summary and the panel leave such a figure out; this says
+    /// which files to reconcile.)
+    pub fn conflicts(&self) -> impl Iterator<Item = (&'r ReportDigest, Check)> + '_ {
+        self.reports.iter().zip(&self.group_of).filter_map(|(r, g)| {
+            let group = self.groups.get((*g)?)?;
+            Some((r, conflict_of(r, group)?))
+        })
+    }
+}
+
+/// The check of file `r` among the files `group` of its department and year.
+fn conflict_of(r: &ReportDigest, group: &[&ReportDigest]) -> Option<Check> {
+    if group.len() < 2 {
+        return None;
+    }
+    let differing: Vec<(Field, Figure, f64)> = FIGURES
+        .iter()
+        .filter_map(|&(field, get)| {
+            let mine = get(r)?;
+            matches!(stated(group, get), Stated::Differently).then_some((field, get, mine))
+        })
+        .collect();
+    if differing.is_empty() {
+        return None;
+    }
+    // The other files that state one of those figures.
+    let others: Vec<&ReportDigest> = group
+        .iter()
+        .copied()
+        .filter(|o| o.report_id != r.report_id && differing.iter().any(|(_, get, _)| get(o).is_some()))
+        .collect();
+    let parts: Vec<String> = differing
+        .iter()
+        .map(|&(field, get, mine)| {
+            let theirs: Vec<String> = others
+                .iter()
+                .filter_map(|o| {
+                    let v = format_num(get(o)?);
+                    Some(if others.len() == 1 {
+                        format!("该文件为 {v}")
+                    } else {
+                        format!("{} 为 {v}", o.source_path)
                     })
-                    .collect();
-                format!(
-                    "{}本文件为 {}，{}",
-                    field.label_zh(),
-                    format_num(mine),
-                    theirs.join("，")
-                )
-            })
-            .collect();
-        let whom = match others.as_slice() {
-            [one] => format!("与同一部门同一年度的 {} 所列数字不一", one.source_path),
-            _ => "同一部门同一年度的文件所列数字不一".to_string(),
-        };
-        // Files of other kinds (a 部门预算 and a 单位预算, a budget and a
-        // final account) may state figures of another scope: worth knowing,
-        // not necessarily a mistake.
-        let mut kinds: Vec<&str> = Vec::new();
-        for k in std::iter::once(r)
-            .chain(others.iter().copied())
-            .map(|d| d.document_kind.as_str())
-        {
-            if !kinds.contains(&k) {
-                kinds.push(k);
-            }
-        }
-        let (severity, ask) = if kinds.len() == 1 {
-            (Severity::Warning, "请核对以哪份为准".to_string())
-        } else {
-            (
-                Severity::Info,
-                format!("这些文件种类不同（{}），数字口径可能不同", kinds.join("、")),
+                })
+                .collect();
+            format!(
+                "{}本文件为 {}，{}",
+                field.label_zh(),
+                format_num(mine),
+                theirs.join("，")
             )
-        };
-        out.push((
-            r,
-            Check {
-                check: "department_year_conflict".into(),
-                severity,
-                message: format!("{whom}：{}。区域汇总和历年对比未采用这些数字；{ask}", parts.join("；")),
-                fields: differing.iter().map(|(f, _, _)| f.name().to_string()).collect(),
-                values: differing.iter().map(|&(_, _, v)| format_num(v)).collect(),
-            },
-        ));
+        })
+        .collect();
+    let whom = match others.as_slice() {
+        [one] => format!("与同一部门同一年度的 {} 所列数字不一", one.source_path),
+        _ => "同一部门同一年度的文件所列数字不一".to_string(),
+    };
+    // Files of other kinds (a 部门预算 and a 单位预算, a budget and a
+    // final account) may state figures of another scope: worth knowing,
+    // not necessarily a mistake.
+    let mut kinds: Vec<&str> = Vec::new();
+    for k in std::iter::once(r)
+        .chain(others.iter().copied())
+        .map(|d| d.document_kind.as_str())
+    {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
     }
-    out
+    let (severity, ask) = if kinds.len() == 1 {
+        (Severity::Warning, "请核对以哪份为准".to_string())
+    } else {
+        (
+            Severity::Info,
+            format!("这些文件种类不同（{}），数字口径可能不同", kinds.join("、")),
+        )
+    };
+    Some(Check {
+        check: "department_year_conflict".into(),
+        severity,
+        message: format!("{whom}：{}。区域汇总和历年对比未采用这些数字；{ask}", parts.join("；")),
+        fields: differing.iter().map(|(f, _, _)| f.name().to_string()).collect(),
+        values: differing.iter().map(|&(_, _, v)| format_num(v)).collect(),
+    })
 }
 
 /// A department's name as the same department is known across its reports:
@@ -560,6 +579,10 @@ mod tests {
         assert!(department_panel(&reports, &[]).is_empty());
     }
 
+    fn conflicts<'r>(reports: &'r [ReportDigest], prefixes: &[String]) -> Vec<(&'r ReportDigest, Check)> {
+        DepartmentYears::new(reports, prefixes).conflicts().collect()
+    }
+
     /// Two files of one department and year that state a figure differently
     /// each get a warning naming the figure and the other file; files that
     /// agree, another year, another department and a file without a year get none.
@@ -581,7 +604,7 @@ mod tests {
             with("f", "乐昌市教育局", Some(2023), Some(50.0), Some(80.0)),
             with("g", "乐昌市教育局", None, Some(70.0), None),
         ];
-        let found = department_year_conflicts(&reports, &["中共".to_string()]);
+        let found = conflicts(&reports, &["中共".to_string()]);
         let named: Vec<(&str, &str, &[String], &[String])> = found
             .iter()
             .map(|(r, c)| {
@@ -623,7 +646,7 @@ mod tests {
             with("b", "乐昌市财政局", Some(2023), Some(110.0), None),
             with("c", "乐昌市财政局", Some(2023), Some(120.0), None),
         ];
-        let found3 = department_year_conflicts(&three, &[]);
+        let found3 = conflicts(&three, &[]);
         assert_eq!(found3.len(), 3);
         let message = found3.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
         assert!(
@@ -642,7 +665,7 @@ mod tests {
                 ..with("u", "乐昌市财政局", Some(2023), Some(90.0), None)
             },
         ];
-        let found2 = department_year_conflicts(&scopes, &[]);
+        let found2 = conflicts(&scopes, &[]);
         assert_eq!(found2.len(), 2);
         assert!(found2.iter().all(|(_, c)| c.severity == Severity::Info));
         let message = found2.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
@@ -651,6 +674,6 @@ mod tests {
             "{message}"
         );
         // Without the configured prefix, 中共乐昌市财政局 is another department.
-        assert!(department_year_conflicts(&reports, &[]).is_empty());
+        assert!(conflicts(&reports, &[]).is_empty());
     }
 }

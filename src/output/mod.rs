@@ -376,7 +376,7 @@ impl Sink {
         }
     }
 
-    /// The checks across files (see `department_year_conflicts`): made once
+    /// The checks across files (see `DepartmentYears::conflicts`): made once
     /// every report is in, they follow the other checks in the checks table
     /// and the 校验 sheet.
     fn push_cross_checks(&mut self, rows: &[(&ReportDigest, crate::model::Check)]) -> Result<(), OutputError> {

@@ -1,5 +1,6 @@
 //! Region-wide aggregates (one row per province, city, county and fiscal
-//! year) and the department panel across years.
+//! year), the department panel across years, and the checks across files of
+//! one department and year.
 
 use std::collections::BTreeMap;
 

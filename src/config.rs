@@ -43,9 +43,36 @@ pub struct Config {
     pub counts: Vec<CountRule>,
     #[serde(default)]
     pub functions: Vec<FunctionClass>,
+    #[serde(default)]
+    pub unit_tables: UnitTableWords,
     /// Path of the gazetteer, relative to the config file; bundled when absent.
     #[serde(default)]
     pub regions_file: Option<String>,
+}
+
+/// Tables with a declared unit (单位：万元 above rows of bare numbers).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct UnitTableWords {
+    /// A line ending with one of these and a `[units]` key declares the unit.
+    pub declare_words: Vec<String>,
+    /// A column whose header holds one of these is actual (决算数, 实际支出).
+    pub header_actual_words: Vec<String>,
+    /// Otherwise, one holding one of these is budget (预算数).
+    pub header_budget_words: Vec<String>,
+    /// Of several budget columns, the one holding one of these (年初预算数).
+    pub header_initial_budget_words: Vec<String>,
+}
+
+impl Default for UnitTableWords {
+    fn default() -> Self {
+        UnitTableWords {
+            declare_words: words(&["单位:", "金额单位:"]),
+            header_actual_words: words(&["决算", "实际", "执行数", "支出数", "完成数"]),
+            header_budget_words: words(&["预算"]),
+            header_initial_budget_words: words(&["年初"]),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -510,6 +537,10 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.indicator_score_keywords);
     n(&mut c.score.section_score_words);
     n(&mut c.score.indicator_name_score_words);
+    n(&mut c.unit_tables.declare_words);
+    n(&mut c.unit_tables.header_actual_words);
+    n(&mut c.unit_tables.header_budget_words);
+    n(&mut c.unit_tables.header_initial_budget_words);
     n(&mut c.score.section_max_marks);
     n(&mut c.context.copula_words);
     n(&mut c.context.zero_leads);
@@ -563,6 +594,13 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.zero_leads", &c.context.zero_leads),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
+        ("unit_tables.declare_words", &c.unit_tables.declare_words),
+        ("unit_tables.header_actual_words", &c.unit_tables.header_actual_words),
+        ("unit_tables.header_budget_words", &c.unit_tables.header_budget_words),
+        (
+            "unit_tables.header_initial_budget_words",
+            &c.unit_tables.header_initial_budget_words,
+        ),
         ("score.section_max_marks", &c.score.section_max_marks),
         ("score.table_indicator_words", &c.score.table_indicator_words),
         ("score.table_score_words", &c.score.table_score_words),
@@ -694,6 +732,10 @@ mod tests {
             "title_name_after",
             "number_cell_labels",
             "indicator_name_score_words",
+            "declare_words",
+            "header_actual_words",
+            "header_budget_words",
+            "header_initial_budget_words",
         ];
         let older: String = DEFAULT_TOML
             .lines()
@@ -726,6 +768,16 @@ mod tests {
             old.score.indicator_name_score_words,
             new.score.indicator_name_score_words
         );
+        let tables = |c: &Config| {
+            let t = &c.unit_tables;
+            [
+                t.declare_words.clone(),
+                t.header_actual_words.clone(),
+                t.header_budget_words.clone(),
+                t.header_initial_budget_words.clone(),
+            ]
+        };
+        assert_eq!(tables(&old), tables(&new));
     }
 
     #[test]

@@ -527,3 +527,42 @@ fn a_csv_that_is_no_scoring_table_is_skipped() {
         row.error
     );
 }
+
+/// A Word table under a paragraph that declares its unit (单位：元): the
+/// cells whose row is a money keyword and whose column says 决算 or 预算 are
+/// read, converted to 万元 and traced to their row.
+#[test]
+fn a_word_table_with_a_declared_unit_gives_its_amounts() {
+    let p = |t: &str| format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>");
+    let row = |cells: &[&str]| {
+        let tcs: String = cells.iter().map(|c| format!("<w:tc>{}</w:tc>", p(c))).collect();
+        format!("<w:tr>{tcs}</w:tr>")
+    };
+    let table = [
+        row(&["项目", "年初预算数", "决算数", "执行率"]),
+        row(&["支出合计", "9000000.00", "9127300.00", "101.4%"]),
+        row(&["“三公”经费", "125000", "102000", "81.6%"]),
+    ]
+    .concat();
+    let body = format!(
+        "{}{}{}<w:tbl>{table}</w:tbl>{}",
+        p("乐昌市财政局2023年度部门整体支出绩效自评报告"),
+        p("一、部门收支情况"),
+        p("单位：元"),
+        p("二、自评结论：自评得分 92 分。")
+    );
+    let (_, data) = run_one("table_unit.docx", &word_package(&body));
+    let report = data.reports.first().expect("the report is read");
+    let f = &report.facts;
+    assert_eq!(f.num(jixiao::model::Field::ExpenditureTotal), Some(912.73));
+    assert_eq!(f.num(jixiao::model::Field::ThreePublicActual), Some(10.2));
+    assert_eq!(f.num(jixiao::model::Field::ThreePublicBudget), Some(12.5));
+    let fact = f.facts.iter().find(|x| x.field == "expenditure_total").expect("a fact");
+    assert_eq!(fact.provenance.rule, "money:declared-unit-table");
+    assert!(
+        fact.provenance.snippet.starts_with("支出合计 | 9000000.00"),
+        "{}",
+        fact.provenance.snippet
+    );
+    assert!(fact.provenance.char_start >= 0);
+}

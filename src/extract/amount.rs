@@ -53,7 +53,7 @@ impl Number {
 
 /// Amounts carry at most 6 decimals (0.01 元 is 1e-6 万元); rounding keeps
 /// 1,399,448 元 = 139.9448 万元 exact and outputs identical across runs.
-fn round6(v: f64) -> f64 {
+pub(crate) fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 

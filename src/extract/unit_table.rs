@@ -1,0 +1,310 @@
+//! Amounts of a table whose unit is declared once above it (单位：万元), its
+//! cells bare numbers: a Word table or a sheet the readers joined with ` | `.
+//!
+//! A cell counts only where both its row and its column say what it is: the
+//! row's label is exactly a money keyword (支出合计, 基本支出, “三公”经费 …) and
+//! the column's header names it actual (决算数) or budget (预算数), or the
+//! table has a single column of numbers. Anything else is left unread: a
+//! missing figure is better than a guessed one.
+
+use super::amount::Unit;
+use super::{Candidate, Candidates, Doc};
+use crate::config::{Config, Variant};
+use crate::model::{Field, Value};
+
+/// One table row: its byte range in the text and its cells' byte ranges.
+struct Row {
+    start: usize,
+    end: usize,
+    cells: Vec<(usize, usize)>,
+}
+
+/// Candidates from every declared-unit table of the text.
+pub(crate) fn candidates(doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+    let words = &cfg.unit_tables;
+    // Most reports declare no unit: one search, not a look at every line.
+    if !words.declare_words.iter().any(|w| doc.text.contains(w.as_str())) {
+        return;
+    }
+    // (factor to 万元, header cells, data rows) of the table being read.
+    let mut table: Option<(f64, Option<Vec<String>>, Vec<Row>)> = None;
+    let mut offset = 0;
+    for line in doc.text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let text = line.trim_end_matches('\n');
+        match (table.as_mut(), row_of(text, start)) {
+            (Some((_, header, rows)), Some(row)) => {
+                if header.is_none() && rows.is_empty() && !has_number(doc, &row) {
+                    *header = Some(cell_texts(doc, &row));
+                } else {
+                    rows.push(row);
+                }
+            }
+            (_, row) => {
+                if let Some((factor, header, rows)) = table.take() {
+                    read_table(doc, cfg, factor, header.as_deref(), &rows, cands);
+                }
+                table = match row {
+                    Some(_) => None,
+                    None => declared_unit(text, &words.declare_words, cfg).map(|f| (f, None, Vec::new())),
+                };
+            }
+        }
+    }
+    if let Some((factor, header, rows)) = table {
+        read_table(doc, cfg, factor, header.as_deref(), &rows, cands);
+    }
+}
+
+/// The factor to 万元 of a line that ends declaring a unit (…单位:万元, (单位:元)).
+fn declared_unit(line: &str, declare_words: &[String], cfg: &Config) -> Option<f64> {
+    let line = line.trim().trim_end_matches([')', ']']).trim_end();
+    let (at, word) = declare_words
+        .iter()
+        .filter_map(|w| line.rfind(w.as_str()).map(|at| (at, w)))
+        .max_by_key(|(at, _)| *at)?;
+    let unit = line.get(at + word.len()..)?.trim();
+    cfg.units.get(unit).copied()
+}
+
+/// A line of three or more ` | ` cells (outer bars of Markdown dropped): as
+/// the normaliser keeps such a row a line of its own, a two-cell line may be
+/// prose run together and is not a row.
+fn row_of(line: &str, start: usize) -> Option<Row> {
+    if line.matches('|').count() < 2 {
+        return None;
+    }
+    let mut cells = Vec::new();
+    let mut from = 0;
+    for (i, _) in line.match_indices('|').chain(std::iter::once((line.len(), ""))) {
+        let cell = line.get(from..i).unwrap_or("");
+        let lead = cell.len() - cell.trim_start().len();
+        let trimmed = cell.trim();
+        cells.push((start + from + lead, start + from + lead + trimmed.len()));
+        from = i + 1;
+    }
+    // Markdown's outer bars leave an empty first and last cell.
+    if cells.first().is_some_and(|(a, b)| a == b) {
+        cells.remove(0);
+    }
+    if cells.last().is_some_and(|(a, b)| a == b) {
+        cells.pop();
+    }
+    (cells.len() >= 2).then_some(Row {
+        start,
+        end: start + line.trim_end().len(),
+        cells,
+    })
+}
+
+fn cell_texts(doc: &Doc, row: &Row) -> Vec<String> {
+    row.cells
+        .iter()
+        .map(|&(a, b)| doc.text.get(a..b).unwrap_or("").to_string())
+        .collect()
+}
+
+/// The bare number a cell holds, when it holds exactly one and nothing else.
+fn cell_number(doc: &Doc, (a, b): (usize, usize)) -> Option<f64> {
+    match doc.numbers_in(a, b) {
+        [n] if n.unit == Unit::Bare && n.start == a && n.end == b => Some(n.value),
+        _ => None,
+    }
+}
+
+fn has_number(doc: &Doc, row: &Row) -> bool {
+    row.cells.iter().any(|&c| cell_number(doc, c).is_some())
+}
+
+fn read_table(doc: &Doc, cfg: &Config, factor: f64, header: Option<&[String]>, rows: &[Row], cands: &mut Candidates) {
+    let words = &cfg.unit_tables;
+    let kind_of = |h: &str| -> Option<Variant> {
+        if words.header_actual_words.iter().any(|w| h.contains(w.as_str())) {
+            Some(Variant::Actual)
+        } else if words.header_budget_words.iter().any(|w| h.contains(w.as_str())) {
+            Some(Variant::Budget)
+        } else {
+            None
+        }
+    };
+    // Columns that hold numbers in some row (the label column never does).
+    let numeric: Vec<usize> = (1..rows.iter().map(|r| r.cells.len()).max().unwrap_or(0))
+        .filter(|&i| {
+            rows.iter()
+                .any(|r| r.cells.get(i).is_some_and(|&c| cell_number(doc, c).is_some()))
+        })
+        .collect();
+    let column_of = |variant: Variant| -> Option<usize> {
+        let Some(header) = header else {
+            // No header: only a single column of numbers, read as the keyword's default.
+            return None;
+        };
+        let of_kind: Vec<usize> = numeric
+            .iter()
+            .copied()
+            .filter(|&i| header.get(i).and_then(|h| kind_of(h)) == Some(variant))
+            .collect();
+        match of_kind.as_slice() {
+            [one] => Some(*one),
+            // 年初预算数 | 调整后预算数: the initial budget is the budget.
+            many if variant == Variant::Budget => {
+                let initial: Vec<usize> = many
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        header
+                            .get(i)
+                            .is_some_and(|h| words.header_initial_budget_words.iter().any(|w| h.contains(w.as_str())))
+                    })
+                    .collect();
+                match initial.as_slice() {
+                    [one] => Some(*one),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    let single = match numeric.as_slice() {
+        [one] if header.is_none_or(|h| h.get(*one).is_none_or(|c| kind_of(c).is_none())) => Some(*one),
+        _ => None,
+    };
+    for row in rows {
+        let Some(&label_cell) = row.cells.first() else { continue };
+        let label: String = doc
+            .text
+            .get(label_cell.0..label_cell.1)
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let label = strip_enumerator(&label);
+        let Some(m) = cfg.money.iter().find(|m| m.keywords.iter().any(|k| k == label)) else {
+            continue;
+        };
+        let mut push = |variant: Variant, column: usize| {
+            let field = match variant {
+                Variant::Actual if !doc.budget_document => m.actual.as_deref().and_then(Field::from_name),
+                Variant::Budget => m.budget.as_deref().and_then(Field::from_name),
+                Variant::Actual => None,
+            };
+            let (Some(field), Some(&cell)) = (field, row.cells.get(column)) else {
+                return;
+            };
+            if let Some(v) = cell_number(doc, cell) {
+                cands.push(Candidate {
+                    field,
+                    value: Value::Num(super::amount::round6(v * factor)),
+                    priority: if doc.under(row.start, super::SectionKind::Finance) {
+                        2
+                    } else {
+                        0
+                    },
+                    rule: "money:declared-unit-table",
+                    start: row.start,
+                    end: row.end,
+                });
+            }
+        };
+        if let Some(c) = single {
+            push(
+                if doc.budget_document {
+                    Variant::Budget
+                } else {
+                    m.default
+                },
+                c,
+            );
+            continue;
+        }
+        for variant in [Variant::Actual, Variant::Budget] {
+            if let Some(c) = column_of(variant) {
+                push(variant, c);
+            }
+        }
+    }
+}
+
+/// 一、支出合计 / 1.基本支出 / (一)项目支出 → the label itself.
+fn strip_enumerator(label: &str) -> &str {
+    match crate::normalize::heading_level(label) {
+        Some((_, len)) => label.get(len..).unwrap_or(label),
+        None => label,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::facts_of as run;
+    use crate::model::Field;
+
+    const TABLES: &str = "一、基本情况\n（一）收支情况\n表1 2023年度收支情况表\n单位：元\n\
+        项目 | 年初预算数 | 调整后预算数 | 决算数 | 执行率\n\
+        支出合计 | 9,000,000.00 | 9500000.00 | 9127300.00 | 96.1%\n\
+        基本支出 | 7000000.00 | 7000000.00 | 7100000.00 | 101%\n\
+        合计 | 1 | 2 | 3 | 4\n\
+        （二）“三公”经费\n（单位：万元）\n\
+        | 项目 | 年初预算数 | 调整预算数 | 决算数 |\n|---|---|---|---|\n\
+        | “三公”经费 | 12.5 | 13 | 10.2 |\n| 公务接待费 | 3 | 3 | 2.5 |\n";
+
+    /// A cell counts where its row is a money keyword and its column says
+    /// actual or budget; the declared unit converts it; a percentage column,
+    /// a row that is no keyword and a second budget column are not read.
+    #[test]
+    fn a_declared_units_table_gives_the_cells_its_rows_and_columns_name() {
+        let f = run(TABLES);
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
+        assert_eq!(f.num(Field::ExpenditureBasic), Some(710.0));
+        assert_eq!(f.num(Field::ThreePublicActual), Some(10.2));
+        assert_eq!(f.num(Field::ThreePublicBudget), Some(12.5), "the initial budget");
+        assert_eq!(f.num(Field::ReceptionActual), Some(2.5));
+        assert_eq!(f.num(Field::ReceptionBudget), Some(3.0));
+        let rule = f
+            .facts
+            .iter()
+            .find(|x| x.field == "expenditure_total")
+            .map(|x| (x.provenance.rule.as_str(), x.provenance.snippet.as_str()));
+        assert_eq!(
+            rule,
+            Some((
+                "money:declared-unit-table",
+                "支出合计 | 9,000,000.00 | 9500000.00 | 9127300.00 | 96.1%"
+            ))
+        );
+    }
+
+    #[test]
+    fn without_a_declared_unit_or_with_two_actual_columns_nothing_is_read() {
+        let f = run("项目 | 决算数 | 说明\n支出合计 | 912.73 | 无\n");
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+        let f = run("单位：万元\n项目 | 2022年决算数 | 2023年决算数\n支出合计 | 800 | 912.73\n");
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+        // A line between the declaration and the table ends it.
+        let f = run("单位：万元\n下表为本年支出。\n项目 | 决算数 | 说明\n支出合计 | 912.73 | 无\n");
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+    }
+
+    /// One column of numbers under a neutral header is the keyword's default
+    /// (spending is actual); a budget document reads budgets only.
+    #[test]
+    fn a_single_column_is_the_keywords_default_and_a_budget_reads_budgets() {
+        let f = run("单位：万元\n项目 | 金额 | 说明\n支出合计 | 912.73 | 全年\n基本支出 | 710 | 全年\n");
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
+        assert_eq!(f.num(Field::ExpenditureBasic), Some(710.0));
+        let f = run("上海市普陀区司法局2026年部门预算\n单位：万元\n项目 | 预算数 | 上年决算数\n“三公”经费 | 10.81 | 9.5\n支出合计 | 900 | 850\n");
+        assert_eq!(f.num(Field::ThreePublicBudget), Some(10.81));
+        assert_eq!(f.num(Field::ThreePublicActual), None);
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+    }
+
+    /// The table and the text disagreeing: null and a check, not a pick.
+    #[test]
+    fn a_table_that_disagrees_with_the_text_gives_null() {
+        let f = run(
+            "（一）收支情况\n本年支出合计 900 万元。\n单位：万元\n项目 | 决算数 | 说明\n支出合计 | 912.73 | 全年\n",
+        );
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+        assert!(f.checks.iter().any(|c| c.check == "conflict"), "{:?}", f.checks);
+    }
+}

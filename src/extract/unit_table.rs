@@ -179,7 +179,7 @@ fn read_table(doc: &Doc, cfg: &Config, factor: f64, header: Option<&[String]>, r
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        let label = strip_enumerator(&label);
+        let label = strip_enumerator(&label, &cfg.context.part_words);
         let Some(m) = cfg.money.iter().find(|m| m.keywords.iter().any(|k| k == label)) else {
             continue;
         };
@@ -226,12 +226,17 @@ fn read_table(doc: &Doc, cfg: &Config, factor: f64, header: Option<&[String]>, r
     }
 }
 
-/// 一、支出合计 / 1.基本支出 / (一)项目支出 → the label itself.
-fn strip_enumerator(label: &str) -> &str {
-    match crate::normalize::heading_level(label) {
+/// 一、支出合计 / 1.基本支出 / (一)项目支出 / 其中:人员经费 (`context.part_words`)
+/// → the label itself.
+fn strip_enumerator<'a>(label: &'a str, part_words: &[String]) -> &'a str {
+    let label = match crate::normalize::heading_level(label) {
         Some((_, len)) => label.get(len..).unwrap_or(label),
         None => label,
-    }
+    };
+    part_words
+        .iter()
+        .find_map(|w| label.strip_prefix(w.as_str()))
+        .map_or(label, |rest| rest.trim_start_matches([':', ',']))
 }
 
 #[cfg(test)]
@@ -242,7 +247,8 @@ mod tests {
     const TABLES: &str = "一、基本情况\n（一）收支情况\n表1 2023年度收支情况表\n单位：元\n\
         项目 | 年初预算数 | 调整后预算数 | 决算数 | 执行率\n\
         支出合计 | 9,000,000.00 | 9500000.00 | 9127300.00 | 96.1%\n\
-        基本支出 | 7000000.00 | 7000000.00 | 7100000.00 | 101%\n\
+        其中：基本支出 | 7000000.00 | 7000000.00 | 7100000.00 | 101%\n\
+        1.项目支出 | 2000000.00 | 2500000.00 | 2027300.00 | 81%\n\
         合计 | 1 | 2 | 3 | 4\n\
         （二）“三公”经费\n（单位：万元）\n\
         | 项目 | 年初预算数 | 调整预算数 | 决算数 |\n|---|---|---|---|\n\
@@ -256,6 +262,7 @@ mod tests {
         let f = run(TABLES);
         assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
         assert_eq!(f.num(Field::ExpenditureBasic), Some(710.0));
+        assert_eq!(f.num(Field::ExpenditureProject), Some(202.73));
         assert_eq!(f.num(Field::ThreePublicActual), Some(10.2));
         assert_eq!(f.num(Field::ThreePublicBudget), Some(12.5), "the initial budget");
         assert_eq!(f.num(Field::ReceptionActual), Some(2.5));

@@ -314,4 +314,40 @@ mod tests {
         assert_eq!(f.num(Field::ExpenditureTotal), None);
         assert!(f.checks.iter().any(|c| c.check == "conflict"), "{:?}", f.checks);
     }
+
+    /// Pieces of declared-unit tables in any order and number: no panic,
+    /// and every value read is traced to a row of the text.
+    const PIECES: [&str; 14] = [
+        "单位：万元\n",
+        "（单位：元）\n",
+        "项目 | 预算数 | 决算数\n",
+        "| 项目 | 年初预算数 | 调整预算数 | 决算数 |\n",
+        "支出合计 | 900 | 912.73\n",
+        "| “三公”经费 | 12.5 | 13 | 10.2 |\n",
+        "其中：基本支出 | 1,000 | \n",
+        "| | |\n",
+        "|\n",
+        "合计 | 96% | -\n",
+        "一、收支情况\n",
+        "本年支出合计 900 万元。\n",
+        "基本支出",
+        " | ",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn any_mix_of_table_pieces_reads_safely(picks in proptest::collection::vec(0usize..PIECES.len(), 0..24)) {
+            let text: String = picks.iter().filter_map(|&i| PIECES.get(i).copied()).collect();
+            static ENGINE: std::sync::OnceLock<Option<crate::Engine>> = std::sync::OnceLock::new();
+            let engine = ENGINE.get_or_init(|| crate::Engine::new(crate::Rules::bundled().ok()?).ok());
+            let Some(engine) = engine else {
+                return Err(proptest::test_runner::TestCaseError::fail("the bundled rules load"));
+            };
+            let (_, f) = engine.facts_of_text(&text);
+            for fact in f.facts.iter().filter(|x| x.provenance.rule == "money:declared-unit-table") {
+                proptest::prop_assert!(fact.provenance.snippet.contains('|'), "{:?}", fact.provenance.snippet);
+            }
+        }
+    }
 }

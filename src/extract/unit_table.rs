@@ -84,12 +84,12 @@ fn row_of(line: &str, start: usize) -> Option<Row> {
         cells.push((start + from + lead, start + from + lead + trimmed.len()));
         from = i + 1;
     }
-    // Markdown's outer bars leave an empty first and last cell.
-    if cells.first().is_some_and(|(a, b)| a == b) {
-        cells.remove(0);
-    }
-    if cells.last().is_some_and(|(a, b)| a == b) {
+    // Markdown's outer bars leave an empty first and last cell. (One empty
+    // end is a cell: a Word table's blank top-left corner keeps its column.)
+    let empty = |c: Option<&(usize, usize)>| c.is_some_and(|(a, b)| a == b);
+    if cells.len() >= 3 && empty(cells.first()) && empty(cells.last()) {
         cells.pop();
+        cells.remove(0);
     }
     (cells.len() >= 2).then_some(Row {
         start,
@@ -128,8 +128,17 @@ fn read_table(doc: &Doc, cfg: &Config, factor: f64, header: Option<&[String]>, r
             None
         }
     };
+    // A row is read only when it has as many cells as the header (or, without
+    // one, as the first row): a merged or missing cell would shift the columns.
+    let Some(width) = header
+        .map(<[String]>::len)
+        .or_else(|| rows.first().map(|r| r.cells.len()))
+    else {
+        return;
+    };
+    let rows: Vec<&Row> = rows.iter().filter(|r| r.cells.len() == width).collect();
     // Columns that hold numbers in some row (the label column never does).
-    let numeric: Vec<usize> = (1..rows.iter().map(|r| r.cells.len()).max().unwrap_or(0))
+    let numeric: Vec<usize> = (1..width)
         .filter(|&i| {
             rows.iter()
                 .any(|r| r.cells.get(i).is_some_and(|&c| cell_number(doc, c).is_some()))
@@ -279,6 +288,15 @@ mod tests {
                 "支出合计 | 9,000,000.00 | 9500000.00 | 9127300.00 | 96.1%"
             ))
         );
+    }
+
+    /// A Word table's blank top-left cell keeps the columns in place; a row
+    /// with a cell more or less than the header is not read.
+    #[test]
+    fn columns_stay_aligned_with_their_headers() {
+        let f = run("单位：万元\n | 预算数 | 决算数\n支出合计 | 900 | 912.73\n基本支出 | 700 | 710 | 3\n");
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
+        assert_eq!(f.num(Field::ExpenditureBasic), None);
     }
 
     #[test]

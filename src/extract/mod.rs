@@ -93,7 +93,7 @@ impl Extractor {
         } else {
             self.fields
                 .extract(&doc, &self.rules.config, fiscal_year, &mut cands, &mut out);
-            unit_table::candidates(&doc, &self.rules.config, &mut cands);
+            unit_table::candidates(&doc, &self.rules.config, fiscal_year, &mut cands);
             self.scores.extract(&doc, &self.rules.config, &mut cands, &mut out);
             for t in table_totals {
                 scores::table_total(&doc, &self.rules.config, t, &mut cands);

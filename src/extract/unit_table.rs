@@ -19,8 +19,9 @@ struct Row {
     cells: Vec<(usize, usize)>,
 }
 
-/// Candidates from every declared-unit table of the text.
-pub(crate) fn candidates(doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+/// Candidates from every declared-unit table of the text (`fiscal_year`: the
+/// report's, when known: a column headed with another year is not read).
+pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cands: &mut Candidates) {
     let words = &cfg.unit_tables;
     // Most reports declare no unit: one search, not a look at every line.
     if !words.declare_words.iter().any(|w| doc.text.contains(w.as_str())) {
@@ -43,7 +44,7 @@ pub(crate) fn candidates(doc: &Doc, cfg: &Config, cands: &mut Candidates) {
             }
             (_, row) => {
                 if let Some((factor, header, rows)) = table.take() {
-                    read_table(doc, cfg, factor, header.as_deref(), &rows, cands);
+                    read_table(doc, cfg, fiscal_year, factor, header.as_deref(), &rows, cands);
                 }
                 table = match row {
                     Some(_) => None,
@@ -53,7 +54,7 @@ pub(crate) fn candidates(doc: &Doc, cfg: &Config, cands: &mut Candidates) {
         }
     }
     if let Some((factor, header, rows)) = table {
-        read_table(doc, cfg, factor, header.as_deref(), &rows, cands);
+        read_table(doc, cfg, fiscal_year, factor, header.as_deref(), &rows, cands);
     }
 }
 
@@ -117,9 +118,39 @@ fn has_number(doc: &Doc, row: &Row) -> bool {
     row.cells.iter().any(|&c| cell_number(doc, c).is_some())
 }
 
-fn read_table(doc: &Doc, cfg: &Config, factor: f64, header: Option<&[String]>, rows: &[Row], cands: &mut Candidates) {
+/// Years written in a header cell (2023年决算数 → 2023).
+fn years_in(h: &str) -> impl Iterator<Item = i32> + '_ {
+    h.match_indices('年').filter_map(move |(at, _)| {
+        let digits = h.get(at.checked_sub(4)?..at)?;
+        let before = h.get(..at - 4)?.chars().next_back();
+        (digits.bytes().all(|b| b.is_ascii_digit()) && !before.is_some_and(|c| c.is_ascii_digit()))
+            .then(|| digits.parse().ok())
+            .flatten()
+    })
+}
+
+fn read_table(
+    doc: &Doc,
+    cfg: &Config,
+    fiscal_year: Option<i32>,
+    factor: f64,
+    header: Option<&[String]>,
+    rows: &[Row],
+    cands: &mut Candidates,
+) {
     let words = &cfg.unit_tables;
+    let lex = doc.lex;
+    // Last year's column, a change, an estimate, another year: never this year's figure.
+    let foreign = |h: &str| {
+        lex.previous_year.any_in(h)
+            || lex.change.any_in(h)
+            || lex.approximate.any_in(h)
+            || years_in(h).any(|y| Some(y) != fiscal_year)
+    };
     let kind_of = |h: &str| -> Option<Variant> {
+        if foreign(h) {
+            return None;
+        }
         if words.header_actual_words.iter().any(|w| h.contains(w.as_str())) {
             Some(Variant::Actual)
         } else if words.header_budget_words.iter().any(|w| h.contains(w.as_str())) {
@@ -175,8 +206,10 @@ fn read_table(doc: &Doc, cfg: &Config, factor: f64, header: Option<&[String]>, r
             _ => None,
         }
     };
+    // One column of numbers under a neutral header (金额), or under none.
+    let neutral = |h: &str| !foreign(h) && kind_of(h).is_none();
     let single = match numeric.as_slice() {
-        [one] if header.is_none_or(|h| h.get(*one).is_none_or(|c| kind_of(c).is_none())) => Some(*one),
+        [one] if header.is_none_or(|h| h.get(*one).is_none_or(|c| neutral(c))) => Some(*one),
         _ => None,
     };
     for row in rows {
@@ -297,6 +330,23 @@ mod tests {
         let f = run("单位：万元\n | 预算数 | 决算数\n支出合计 | 900 | 912.73\n基本支出 | 700 | 710 | 3\n");
         assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
         assert_eq!(f.num(Field::ExpenditureBasic), None);
+    }
+
+    /// Last year's column, a change, another year's: not this year's figure.
+    #[test]
+    fn a_column_of_another_year_or_a_change_is_not_read() {
+        let year = "乐昌市财政局2023年度部门整体支出绩效自评报告\n单位：万元\n";
+        let f = run(&format!("{year}项目 | 上年决算数 | 增减额\n支出合计 | 800 | 112.73\n"));
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+        let f = run(&format!("{year}项目 | 2022年决算数 | 说明\n支出合计 | 800 | 无\n"));
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
+        let f = run(&format!(
+            "{year}项目 | 2023年决算数 | 2022年决算数\n支出合计 | 912.73 | 800\n"
+        ));
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
+        // A single column under another year's header is not neutral either.
+        let f = run(&format!("{year}项目 | 2022年 | 说明\n支出合计 | 800 | 无\n"));
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
     }
 
     #[test]

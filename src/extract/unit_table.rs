@@ -222,47 +222,47 @@ fn read_table(
             .filter(|c| !c.is_whitespace())
             .collect();
         let label = strip_enumerator(&label, &cfg.context.part_words);
-        let Some(m) = cfg.money.iter().find(|m| m.keywords.iter().any(|k| k == label)) else {
-            continue;
-        };
-        let mut push = |variant: Variant, column: usize| {
-            let field = match variant {
-                Variant::Actual if !doc.budget_document => m.actual.as_deref().and_then(Field::from_name),
-                Variant::Budget => m.budget.as_deref().and_then(Field::from_name),
-                Variant::Actual => None,
+        // Every item the label names (收支总额 is the revenue and the spending).
+        for m in cfg.money.iter().filter(|m| m.keywords.iter().any(|k| k == label)) {
+            let mut push = |variant: Variant, column: usize| {
+                let field = match variant {
+                    Variant::Actual if !doc.budget_document => m.actual.as_deref().and_then(Field::from_name),
+                    Variant::Budget => m.budget.as_deref().and_then(Field::from_name),
+                    Variant::Actual => None,
+                };
+                let (Some(field), Some(&cell)) = (field, row.cells.get(column)) else {
+                    return;
+                };
+                if let Some(v) = cell_number(doc, cell) {
+                    cands.push(Candidate {
+                        field,
+                        value: Value::Num(super::amount::round6(v * factor)),
+                        priority: if doc.under(row.start, super::SectionKind::Finance) {
+                            2
+                        } else {
+                            0
+                        },
+                        rule: "money:declared-unit-table",
+                        start: row.start,
+                        end: row.end,
+                    });
+                }
             };
-            let (Some(field), Some(&cell)) = (field, row.cells.get(column)) else {
-                return;
-            };
-            if let Some(v) = cell_number(doc, cell) {
-                cands.push(Candidate {
-                    field,
-                    value: Value::Num(super::amount::round6(v * factor)),
-                    priority: if doc.under(row.start, super::SectionKind::Finance) {
-                        2
+            if let Some(c) = single {
+                push(
+                    if doc.budget_document {
+                        Variant::Budget
                     } else {
-                        0
+                        m.default
                     },
-                    rule: "money:declared-unit-table",
-                    start: row.start,
-                    end: row.end,
-                });
+                    c,
+                );
+                continue;
             }
-        };
-        if let Some(c) = single {
-            push(
-                if doc.budget_document {
-                    Variant::Budget
-                } else {
-                    m.default
-                },
-                c,
-            );
-            continue;
-        }
-        for variant in [Variant::Actual, Variant::Budget] {
-            if let Some(c) = column_of(variant) {
-                push(variant, c);
+            for variant in [Variant::Actual, Variant::Budget] {
+                if let Some(c) = column_of(variant) {
+                    push(variant, c);
+                }
             }
         }
     }
@@ -367,6 +367,10 @@ mod tests {
         let f = run("单位：万元\n项目 | 金额 | 说明\n支出合计 | 912.73 | 全年\n基本支出 | 710 | 全年\n");
         assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
         assert_eq!(f.num(Field::ExpenditureBasic), Some(710.0));
+        // A label that names two items gives both.
+        let f = run("单位：万元\n项目 | 金额 | 说明\n收支总额 | 912.73 | 全年\n");
+        assert_eq!(f.num(Field::RevenueTotal), Some(912.73));
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(912.73));
         let f = run("上海市普陀区司法局2026年部门预算\n单位：万元\n项目 | 预算数 | 上年决算数\n“三公”经费 | 10.81 | 9.5\n支出合计 | 900 | 850\n");
         assert_eq!(f.num(Field::ThreePublicBudget), Some(10.81));
         assert_eq!(f.num(Field::ThreePublicActual), None);

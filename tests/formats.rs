@@ -566,3 +566,40 @@ fn a_word_table_with_a_declared_unit_gives_its_amounts() {
     );
     assert!(fact.provenance.char_start >= 0);
 }
+
+/// A worksheet whose unit is declared in a row of its own above a table
+/// gives the amounts its rows and columns name, as a Word table does.
+#[test]
+fn a_worksheet_with_a_declared_unit_gives_its_amounts() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows: [[&str; 4]; 6] = [
+        ["乐昌市财政局2023年度部门整体支出绩效自评报告", "", "", ""],
+        ["一、收支情况", "", "", ""],
+        ["单位：元", "", "", ""],
+        ["项目", "年初预算数", "决算数", "执行率"],
+        ["支出合计", "9000000", "9127300", "101.4%"],
+        ["基本支出", "7000000", "7100000", "101.4%"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            match v.parse::<f64>() {
+                Ok(n) => ws.write_number(r as u32, c as u16, n).map(|_| ()),
+                Err(_) => ws.write_string(r as u32, c as u16, *v).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let (_, data) = run_one("收支.xlsx", &bytes);
+    let report = data.reports.first().expect("the workbook is read");
+    assert_eq!(report.facts.num(Field::ExpenditureTotal), Some(912.73));
+    assert_eq!(report.facts.num(Field::ExpenditureBasic), Some(710.0));
+    let fact = report
+        .facts
+        .facts
+        .iter()
+        .find(|x| x.field == "expenditure_total")
+        .expect("a fact");
+    assert_eq!(fact.provenance.rule, "money:declared-unit-table");
+}

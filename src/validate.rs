@@ -37,95 +37,70 @@ const CORE: [Field; 5] = [
     Field::Province,
 ];
 
-pub fn validate(cfg: &Config, f: &mut ReportFacts) {
-    let tol = cfg.validate;
-    let mut checks = Vec::new();
-    let n = |x: Field| f.num(x);
-    let fmt = |v: f64| crate::model::format_num(v);
-
-    let mut sum_check = |id: &str, total: Field, parts: &[Field], label: &str, tol: f64, sev: Severity| {
-        let (Some(t), Some(vals)) = (n(total), parts.iter().map(|p| n(*p)).collect::<Option<Vec<f64>>>()) else {
-            return;
-        };
-        // A total derived from these very parts proves nothing.
-        if f.is_derived(total) || parts.iter().any(|p| f.is_derived(*p)) {
-            return;
-        }
-        let s: f64 = vals.iter().sum();
-        if (s - t).abs() > tol {
-            checks.push(Check {
-                check: id.into(),
-                severity: sev,
-                message: format!("{label}：分项合计 {} 与总数 {} 相差 {}", fmt(s), fmt(t), fmt(s - t)),
-                fields: std::iter::once(total)
-                    .chain(parts.iter().copied())
-                    .map(|x| x.name().to_string())
-                    .collect(),
-                values: std::iter::once(t).chain(vals).map(fmt).collect(),
-            });
-        }
-    };
-    sum_check(
-        "sum_basic_project",
+/// A whole and its parts. Where the parts are all of it (a sum check's id
+/// and label given) and every part is stated, their sum must be the whole;
+/// otherwise no stated part may exceed it.
+type Whole = (Option<(&'static str, &'static str)>, Field, &'static [Field]);
+const WHOLES: [Whole; 6] = [
+    (
+        Some(("sum_basic_project", "基本支出 + 项目支出 ≠ 支出合计")),
         Field::ExpenditureTotal,
         &[Field::ExpenditureBasic, Field::ExpenditureProject],
-        "基本支出 + 项目支出 ≠ 支出合计",
-        tol.amount,
-        Severity::Error,
-    );
-    sum_check(
-        "sum_personnel_public_use",
+    ),
+    (
+        Some(("sum_personnel_public_use", "人员经费 + 公用经费 ≠ 基本支出")),
         Field::ExpenditureBasic,
         &[Field::ExpenditurePersonnel, Field::ExpenditurePublicUse],
-        "人员经费 + 公用经费 ≠ 基本支出",
-        tol.amount,
-        Severity::Error,
-    );
-    sum_check(
-        "sum_three_public_items",
+    ),
+    (
+        Some(("sum_three_public_items", "“三公”经费分项决算合计 ≠ “三公”经费决算")),
         Field::ThreePublicActual,
         &[
             Field::OutboundTravelActual,
             Field::VehicleActual,
             Field::ReceptionActual,
         ],
-        "“三公”经费分项决算合计 ≠ “三公”经费决算",
-        tol.amount,
-        Severity::Error,
-    );
+    ),
+    // The travel budget is no field: the two items are not the whole budget.
+    (
+        None,
+        Field::ThreePublicBudget,
+        &[Field::VehicleBudget, Field::ReceptionBudget],
+    ),
+    (None, Field::ExpenditureTotal, &[Field::ThreePublicActual]),
+    (None, Field::BudgetInitial, &[Field::ThreePublicBudget]),
+];
 
-    // A part larger than its whole: one of the two figures is wrong. (Where
-    // every part of a whole is stated, the sum checks above already say so.)
-    let wholes: [(Field, &[Field]); 6] = [
-        (
-            Field::ExpenditureTotal,
-            &[Field::ExpenditureBasic, Field::ExpenditureProject],
-        ),
-        (
-            Field::ExpenditureBasic,
-            &[Field::ExpenditurePersonnel, Field::ExpenditurePublicUse],
-        ),
-        (
-            Field::ThreePublicActual,
-            &[
-                Field::OutboundTravelActual,
-                Field::VehicleActual,
-                Field::ReceptionActual,
-            ],
-        ),
-        (
-            Field::ThreePublicBudget,
-            &[Field::VehicleBudget, Field::ReceptionBudget],
-        ),
-        (Field::ExpenditureTotal, &[Field::ThreePublicActual]),
-        (Field::BudgetInitial, &[Field::ThreePublicBudget]),
-    ];
-    for (whole, parts) in wholes {
+pub fn validate(cfg: &Config, f: &mut ReportFacts) {
+    let tol = cfg.validate;
+    let mut checks = Vec::new();
+    let n = |x: Field| f.num(x);
+    let fmt = |v: f64| crate::model::format_num(v);
+
+    for &(sum, whole, parts) in &WHOLES {
         let Some(w) = n(whole) else { continue };
-        let all_stated = parts.len() > 1 && parts.iter().all(|p| n(*p).is_some());
-        if all_stated && whole != Field::ThreePublicBudget {
+        let stated: Option<Vec<f64>> = parts.iter().map(|p| n(*p)).collect();
+        // Every part stated: their sum must be the whole (a whole derived
+        // from these very parts proves nothing).
+        if let (Some((id, label)), Some(vals)) = (sum, &stated) {
+            if !f.is_derived(whole) && !parts.iter().any(|p| f.is_derived(*p)) {
+                let s: f64 = vals.iter().sum();
+                if (s - w).abs() > tol.amount {
+                    checks.push(Check {
+                        check: id.into(),
+                        severity: Severity::Error,
+                        message: format!("{label}：分项合计 {} 与总数 {} 相差 {}", fmt(s), fmt(w), fmt(s - w)),
+                        fields: std::iter::once(whole)
+                            .chain(parts.iter().copied())
+                            .map(|x| x.name().to_string())
+                            .collect(),
+                        values: std::iter::once(w).chain(vals.iter().copied()).map(fmt).collect(),
+                    });
+                }
+            }
             continue;
         }
+        // Otherwise a part larger than its whole: one of the two figures is wrong.
         for &part in parts {
             let Some(v) = n(part) else { continue };
             if v > w + tol.amount {

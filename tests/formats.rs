@@ -237,25 +237,14 @@ fn an_excel_scoring_table_gives_indicators() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let rows: [[&str; 5]; 5] = [
-        ["乐昌市人民政府办公室2023年度部门整体支出绩效自评表", "", "", "", ""],
-        ["一级指标", "二级指标", "三级指标", "分值", "得分"],
-        ["预算编制情况", "预算编制", "预算编制合理性", "5", "5"],
-        ["", "", "预算编制规范性", "5", "4"],
-        ["预算执行情况", "资金管理", "部门预算资金支出率", "3", "3"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            match v.parse::<f64>() {
-                Ok(n) => ws.write_number(r as u32, c as u16, n).map(|_| ()),
-                Err(_) => ws.write_string(r as u32, c as u16, *v).map(|_| ()),
-            }
-            .unwrap();
-        }
-    }
-    wb.save(input.join("自评表.xlsx")).unwrap();
+    let bytes = workbook_of(&[
+        &["乐昌市人民政府办公室2023年度部门整体支出绩效自评表"],
+        &["一级指标", "二级指标", "三级指标", "分值", "得分"],
+        &["预算编制情况", "预算编制", "预算编制合理性", "5", "5"],
+        &["", "", "预算编制规范性", "5", "4"],
+        &["预算执行情况", "资金管理", "部门预算资金支出率", "3", "3"],
+    ]);
+    std::fs::write(input.join("自评表.xlsx"), bytes).unwrap();
     let (_, data) = common::run(&input, &tmp.path().join("out"), Some(1));
     let r = &data.reports[0];
     let got: Vec<(&str, &str, Option<f64>)> = r
@@ -320,7 +309,6 @@ fn legacy_doc_is_converted_with_libreoffice_or_skipped_with_the_way_to_enable_it
     }
 }
 
-/// A Word package holding `body` (WordprocessingML body elements).
 /// One file, `name` holding `bytes`, run alone with one job.
 fn run_one(name: &str, bytes: &[u8]) -> (jixiao::RunSummary, jixiao::pipeline::RunData) {
     let tmp = tempfile::tempdir().unwrap();
@@ -340,6 +328,7 @@ fn score_total_fact(report: &jixiao::model::Report) -> &jixiao::model::Fact {
         .expect("a total")
 }
 
+/// A Word package holding `body` (WordprocessingML body elements).
 fn word_package(body: &str) -> Vec<u8> {
     use std::io::Write;
     let document = format!(
@@ -352,12 +341,33 @@ fn word_package(body: &str) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
+/// A Word paragraph of one run of text.
+fn word_paragraph(t: &str) -> String {
+    format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>")
+}
+
+/// A one-sheet workbook of `rows`: numbers as numbers, empty cells left out.
+fn workbook_of(rows: &[&[&str]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            match v.parse::<f64>() {
+                Ok(n) => ws.write_number(r as u32, c as u16, n).map(|_| ()),
+                Err(_) => ws.write_string(r as u32, c as u16, *v).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
 /// The 自评表 is often a Word table: its rows become indicators as a
 /// workbook's scoring table does — levels carried down merged cells, a cell
 /// spanning columns (gridSpan) kept in line, the 合计 row left out.
 #[test]
 fn a_word_scoring_table_gives_its_indicators() {
-    let p = |t: &str| format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>");
+    let p = word_paragraph;
     let tc = |t: &str| format!("<w:tc>{}</w:tc>", p(t));
     let span = |t: &str, n: u8| format!(r#"<w:tc><w:tcPr><w:gridSpan w:val="{n}"/></w:tcPr>{}</w:tc>"#, p(t));
     let merged = r#"<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>"#;
@@ -533,7 +543,7 @@ fn a_csv_that_is_no_scoring_table_is_skipped() {
 /// read, converted to 万元 and traced to their row.
 #[test]
 fn a_word_table_with_a_declared_unit_gives_its_amounts() {
-    let p = |t: &str| format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>");
+    let p = word_paragraph;
     let row = |cells: &[&str]| {
         let tcs: String = cells.iter().map(|c| format!("<w:tc>{}</w:tc>", p(c))).collect();
         format!("<w:tr>{tcs}</w:tr>")
@@ -571,26 +581,14 @@ fn a_word_table_with_a_declared_unit_gives_its_amounts() {
 /// gives the amounts its rows and columns name, as a Word table does.
 #[test]
 fn a_worksheet_with_a_declared_unit_gives_its_amounts() {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let rows: [[&str; 4]; 6] = [
-        ["乐昌市财政局2023年度部门整体支出绩效自评报告", "", "", ""],
-        ["一、收支情况", "", "", ""],
-        ["单位：元", "", "", ""],
-        ["项目", "年初预算数", "决算数", "执行率"],
-        ["支出合计", "9000000", "9127300", "101.4%"],
-        ["基本支出", "7000000", "7100000", "101.4%"],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
-            match v.parse::<f64>() {
-                Ok(n) => ws.write_number(r as u32, c as u16, n).map(|_| ()),
-                Err(_) => ws.write_string(r as u32, c as u16, *v).map(|_| ()),
-            }
-            .unwrap();
-        }
-    }
-    let bytes = wb.save_to_buffer().unwrap();
+    let bytes = workbook_of(&[
+        &["乐昌市财政局2023年度部门整体支出绩效自评报告"],
+        &["一、收支情况"],
+        &["单位：元"],
+        &["项目", "年初预算数", "决算数", "执行率"],
+        &["支出合计", "9000000", "9127300", "101.4%"],
+        &["基本支出", "7000000", "7100000", "101.4%"],
+    ]);
     let (_, data) = run_one("收支.xlsx", &bytes);
     let report = data.reports.first().expect("the workbook is read");
     assert_eq!(report.facts.num(Field::ExpenditureTotal), Some(912.73));

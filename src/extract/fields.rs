@@ -261,11 +261,7 @@ impl Context<'_, '_> {
 
     /// A gap that turns the amount into something else (a change, last year's, an estimate).
     fn gap_is_trap(&self, gap: &str) -> bool {
-        let lex = self.doc.lex;
-        lex.change.any_in(gap)
-            || lex.previous_year.any_in(gap)
-            || lex.approximate.any_in(gap)
-            || lex.sub_item.any_in(gap)
+        self.doc.lex.is_trap(gap)
     }
 
     /// The clause before the keyword speaks of another year, last year, or the whole region.

@@ -242,6 +242,13 @@ pub(crate) struct Lexicon {
 }
 
 impl Lexicon {
+    /// Whether `s` makes the figure beside it not this year's whole figure:
+    /// last year's, a change, an estimate, or a sub-item (a text's gap
+    /// between keyword and amount, a table column's header).
+    pub fn is_trap(&self, s: &str) -> bool {
+        self.change.any_in(s) || self.previous_year.any_in(s) || self.approximate.any_in(s) || self.sub_item.any_in(s)
+    }
+
     fn new(cfg: &crate::config::Config) -> Result<Self, aho_corasick::BuildError> {
         let c = &cfg.context;
         Ok(Lexicon {

@@ -140,13 +140,9 @@ fn read_table(
 ) {
     let words = &cfg.unit_tables;
     let lex = doc.lex;
-    // Last year's column, a change, an estimate, another year: never this year's figure.
-    let foreign = |h: &str| {
-        lex.previous_year.any_in(h)
-            || lex.change.any_in(h)
-            || lex.approximate.any_in(h)
-            || years_in(h).any(|y| Some(y) != fiscal_year)
-    };
+    // Last year's column, a change, an estimate, a sub-item, another year:
+    // never this year's figure (the text rule's traps).
+    let foreign = |h: &str| lex.is_trap(h) || years_in(h).any(|y| Some(y) != fiscal_year);
     let kind_of = |h: &str| -> Option<Variant> {
         if foreign(h) {
             return None;

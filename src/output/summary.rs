@@ -182,37 +182,49 @@ impl DepartmentYear {
     }
 }
 
-/// The files of each department and year, for the checks across files.
-/// Files without a department name or a year are not matched.
+/// (province, city, county, fiscal year, department): the department is
+/// `d:` and its name as `department_key` matches it, or `r:` and the report id
+/// for a report without a name (a department of its own).
+type GroupKey = (Option<String>, Option<String>, Option<String>, Option<i32>, String);
+
+/// The files of each department in each region and year: what the region
+/// summary counts once per department and the checks across files compare.
 pub struct DepartmentYears<'r> {
     reports: &'r [ReportDigest],
     /// For each report: its group in `groups`.
-    group_of: Vec<Option<usize>>,
-    groups: Vec<Vec<&'r ReportDigest>>,
+    group_of: Vec<usize>,
+    /// Each department and year's files, in key order (region, year, department).
+    groups: Vec<(GroupKey, Vec<&'r ReportDigest>)>,
 }
 
 impl<'r> DepartmentYears<'r> {
     pub fn new(reports: &'r [ReportDigest], name_prefixes: &[String]) -> Self {
-        type GroupKey = (Option<String>, Option<String>, Option<String>, i32, String);
-        let mut index: BTreeMap<GroupKey, usize> = BTreeMap::new();
-        let mut groups: Vec<Vec<&ReportDigest>> = Vec::new();
-        let group_of = reports
-            .iter()
-            .map(|r| {
-                let (dept, year) = (r.department.as_deref()?, r.fiscal_year?);
-                let key = (
-                    r.province.clone(),
-                    r.city.clone(),
-                    r.county.clone(),
-                    year,
-                    department_key(dept, name_prefixes),
-                );
-                let g = *index.entry(key).or_insert_with(|| {
-                    groups.push(Vec::new());
-                    groups.len() - 1
-                });
-                groups.get_mut(g)?.push(r);
-                Some(g)
+        let mut index: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+        for (i, r) in reports.iter().enumerate() {
+            let department = match r.department.as_deref() {
+                Some(d) => format!("d:{}", department_key(d, name_prefixes)),
+                None => format!("r:{}", r.report_id),
+            };
+            let key = (
+                r.province.clone(),
+                r.city.clone(),
+                r.county.clone(),
+                r.fiscal_year,
+                department,
+            );
+            index.entry(key).or_default().push(i);
+        }
+        let mut group_of = vec![0; reports.len()];
+        let groups = index
+            .into_iter()
+            .enumerate()
+            .map(|(g, (key, members))| {
+                for &i in &members {
+                    if let Some(slot) = group_of.get_mut(i) {
+                        *slot = g;
+                    }
+                }
+                (key, members.iter().filter_map(|&i| reports.get(i)).collect())
             })
             .collect();
         DepartmentYears {
@@ -227,12 +239,47 @@ impl<'r> DepartmentYears<'r> {
     /// department and year that states a figure differently from another of
     /// its files gets a check naming the figure, the other files and their
     /// values. (The summary and the panel leave such a figure out; this says
-    /// which files to reconcile.)
+    /// which files to reconcile.) Files without a year are not compared.
     pub fn conflicts(&self) -> impl Iterator<Item = (&'r ReportDigest, Check)> + '_ {
-        self.reports.iter().zip(&self.group_of).filter_map(|(r, g)| {
-            let group = self.groups.get((*g)?)?;
+        self.reports.iter().zip(&self.group_of).filter_map(|(r, &g)| {
+            let (key, group) = self.groups.get(g)?;
+            key.3?;
             Some((r, conflict_of(r, group)?))
         })
+    }
+
+    /// One row per province, city, county and fiscal year, over departments.
+    pub fn summarize(&self) -> Vec<RegionSummary> {
+        let same_region = |a: &(GroupKey, Vec<&ReportDigest>), b: &(GroupKey, Vec<&ReportDigest>)| {
+            (&a.0 .0, &a.0 .1, &a.0 .2, a.0 .3) == (&b.0 .0, &b.0 .1, &b.0 .2, b.0 .3)
+        };
+        let mut rows: Vec<RegionSummary> = self
+            .groups
+            .chunk_by(same_region)
+            .filter_map(|region| {
+                let ((province, city, county, fiscal_year, _), _) = region.first()?;
+                let ds: Vec<DepartmentYear> = region.iter().map(|(_, files)| DepartmentYear::of(files)).collect();
+                let files = || region.iter().flat_map(|(_, files)| files.iter());
+                Some(region_row(
+                    (province.clone(), city.clone(), county.clone(), *fiscal_year),
+                    files().count(),
+                    files().filter(|r| r.has_error).count(),
+                    &ds,
+                ))
+            })
+            .collect();
+        // Rows are sorted by region, then year: the previous row of the same region is last year's.
+        for i in 1..rows.len() {
+            let (prev, cur) = rows.split_at_mut(i);
+            let (p, c) = (&prev[i - 1], &mut cur[0]);
+            if (&p.province, &p.city, &p.county) == (&c.province, &c.city, &c.county) && p.fiscal_year.is_some() {
+                c.previous_year = p.fiscal_year;
+                c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
+                c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
+                c.score_mean_change = diff(c.score_mean, p.score_mean);
+            }
+        }
+        rows
     }
 }
 
@@ -320,69 +367,43 @@ fn department_key(name: &str, name_prefixes: &[String]) -> String {
 }
 
 pub fn summarize_regions(reports: &[ReportDigest], name_prefixes: &[String]) -> Vec<RegionSummary> {
-    let mut groups: BTreeMap<Key, Vec<&ReportDigest>> = BTreeMap::new();
-    for r in reports {
-        let key = (r.province.clone(), r.city.clone(), r.county.clone(), r.fiscal_year);
-        groups.entry(key).or_default().push(r);
-    }
-    let mut rows: Vec<RegionSummary> = groups
-        .into_iter()
-        .map(|((province, city, county, fiscal_year), rs)| {
-            // A report without a department name is a department of its own.
-            let mut by_department: BTreeMap<String, Vec<&ReportDigest>> = BTreeMap::new();
-            for r in &rs {
-                let key = match r.department.as_deref() {
-                    Some(d) => format!("d:{}", department_key(d, name_prefixes)),
-                    None => format!("r:{}", r.report_id),
-                };
-                by_department.entry(key).or_default().push(r);
-            }
-            let ds: Vec<DepartmentYear> = by_department.values().map(|v| DepartmentYear::of(v)).collect();
-            let sum = |get: fn(&DepartmentYear) -> Option<f64>| -> Option<f64> {
-                let v: Vec<f64> = ds.iter().filter_map(get).collect();
-                (!v.is_empty()).then(|| v.iter().sum())
-            };
-            let both: Vec<(f64, f64)> = ds
-                .iter()
-                .filter_map(|d| Some((d.three_public_actual?, d.three_public_budget?)))
-                .collect();
-            let (a, b): (f64, f64) = both.iter().fold((0.0, 0.0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
-            let scores: Vec<f64> = ds.iter().filter_map(|d| d.score_total).collect();
-            RegionSummary {
-                province,
-                city,
-                county,
-                fiscal_year,
-                reports: rs.len() as i64,
-                departments: ds.len() as i64,
-                departments_in_conflict: ds.iter().filter(|d| d.in_conflict).count() as i64,
-                revenue_total: sum(|d| d.revenue_total),
-                expenditure_total: sum(|d| d.expenditure_total),
-                expenditure_basic: sum(|d| d.expenditure_basic),
-                expenditure_project: sum(|d| d.expenditure_project),
-                three_public_actual: sum(|d| d.three_public_actual),
-                three_public_budget: sum(|d| d.three_public_budget),
-                three_public_ratio: (b > 0.0).then(|| a / b),
-                score_mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
-                score_min: scores.iter().copied().reduce(f64::min),
-                score_max: scores.iter().copied().reduce(f64::max),
-                reports_with_errors: rs.iter().filter(|r| r.has_error).count() as i64,
-                ..RegionSummary::default()
-            }
-        })
+    DepartmentYears::new(reports, name_prefixes).summarize()
+}
+
+/// A region and year's row from its departments' merged figures.
+fn region_row(key: Key, files: usize, with_errors: usize, ds: &[DepartmentYear]) -> RegionSummary {
+    let (province, city, county, fiscal_year) = key;
+    let sum = |get: fn(&DepartmentYear) -> Option<f64>| -> Option<f64> {
+        let v: Vec<f64> = ds.iter().filter_map(get).collect();
+        (!v.is_empty()).then(|| v.iter().sum())
+    };
+    let both: Vec<(f64, f64)> = ds
+        .iter()
+        .filter_map(|d| Some((d.three_public_actual?, d.three_public_budget?)))
         .collect();
-    // Rows are sorted by region, then year: the previous row of the same region is last year's.
-    for i in 1..rows.len() {
-        let (prev, cur) = rows.split_at_mut(i);
-        let (p, c) = (&prev[i - 1], &mut cur[0]);
-        if (&p.province, &p.city, &p.county) == (&c.province, &c.city, &c.county) && p.fiscal_year.is_some() {
-            c.previous_year = p.fiscal_year;
-            c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
-            c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
-            c.score_mean_change = diff(c.score_mean, p.score_mean);
-        }
+    let (a, b): (f64, f64) = both.iter().fold((0.0, 0.0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
+    let scores: Vec<f64> = ds.iter().filter_map(|d| d.score_total).collect();
+    RegionSummary {
+        province,
+        city,
+        county,
+        fiscal_year,
+        reports: files as i64,
+        departments: ds.len() as i64,
+        departments_in_conflict: ds.iter().filter(|d| d.in_conflict).count() as i64,
+        revenue_total: sum(|d| d.revenue_total),
+        expenditure_total: sum(|d| d.expenditure_total),
+        expenditure_basic: sum(|d| d.expenditure_basic),
+        expenditure_project: sum(|d| d.expenditure_project),
+        three_public_actual: sum(|d| d.three_public_actual),
+        three_public_budget: sum(|d| d.three_public_budget),
+        three_public_ratio: (b > 0.0).then(|| a / b),
+        score_mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+        score_min: scores.iter().copied().reduce(f64::min),
+        score_max: scores.iter().copied().reduce(f64::max),
+        reports_with_errors: with_errors as i64,
+        ..RegionSummary::default()
     }
-    rows
 }
 
 fn diff(a: Option<f64>, b: Option<f64>) -> Option<f64> {

@@ -441,11 +441,11 @@ impl Sink {
         }
         drop(cross);
         let regions = years.summarize();
+        let panel = years.panel();
         drop(years);
         let out = self.out;
         let layout = self.layout;
         let err = |e: String| write_err(&out, e);
-        let panel = department_panel(&digests, &rules.config.department.prefixes);
         let workbook_name = layout.workbook_name();
         let workbook_tmp = tmp_name(&out, &workbook_name);
         let workbook = self.workbook;

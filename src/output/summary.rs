@@ -432,56 +432,63 @@ pub struct PanelRow {
 /// Departments that appear in two or more years (same normalised name and
 /// region; a name prefix such as 中共 does not make another department).
 pub fn department_panel(reports: &[ReportDigest], name_prefixes: &[String]) -> Vec<PanelRow> {
-    type Years<'r> = BTreeMap<i32, Vec<&'r ReportDigest>>;
-    let mut by_dept: BTreeMap<(String, Option<String>), Years> = BTreeMap::new();
-    for r in reports {
-        let (Some(dept), Some(year)) = (r.department.as_deref(), r.fiscal_year) else {
-            continue;
-        };
-        let key = department_key(dept, name_prefixes);
-        by_dept
-            .entry((key, r.region_code.clone()))
-            .or_default()
-            .entry(year)
-            .or_default()
-            .push(r);
-    }
-    let mut out = Vec::new();
-    for (_, years) in by_dept.into_iter().filter(|(_, years)| years.len() >= 2) {
-        // A year with several files of the department is one row, as in the
-        // region summary: a figure they state differently is left empty.
-        let mut rows: Vec<PanelRow> = years
-            .into_iter()
-            .filter_map(|(year, mut rs)| {
-                rs.sort_by(|a, b| a.report_id.cmp(&b.report_id));
-                let first = rs.first()?;
-                let merged = DepartmentYear::of(&rs);
-                Some(PanelRow {
-                    department: first.department.clone().unwrap_or_default(),
-                    region_code: first.region_code.clone(),
-                    province: first.province.clone(),
-                    city: first.city.clone(),
-                    county: first.county.clone(),
-                    fiscal_year: year,
-                    report_id: rs.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>().join(", "),
-                    expenditure_total: merged.expenditure_total,
-                    three_public_actual: merged.three_public_actual,
-                    score_total: merged.score_total,
-                    ..PanelRow::default()
-                })
-            })
-            .collect();
-        for i in 1..rows.len() {
-            let (prev, cur) = rows.split_at_mut(i);
-            let (p, c) = (&prev[i - 1], &mut cur[0]);
-            c.previous_year = Some(p.fiscal_year);
-            c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
-            c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
-            c.score_change = diff(c.score_total, p.score_total);
+    DepartmentYears::new(reports, name_prefixes).panel()
+}
+
+impl DepartmentYears<'_> {
+    /// A row per year of each department that appears in two or more years.
+    /// Its years are the summary's groups: a year with several files of the
+    /// department is one row, a figure they state differently left empty.
+    pub fn panel(&self) -> Vec<PanelRow> {
+        type Department<'k> = (&'k str, &'k Option<String>, &'k Option<String>, &'k Option<String>);
+        // Groups are in (region, year, department) order: each department's years come ascending.
+        let mut by_dept: BTreeMap<Department, Vec<(i32, &[&ReportDigest])>> = BTreeMap::new();
+        for ((province, city, county, year, department), files) in &self.groups {
+            // A report without a name (`r:`) is a department of its own, in one year only.
+            let (Some(year), Some(name)) = (year, department.strip_prefix("d:")) else {
+                continue;
+            };
+            by_dept
+                .entry((name, province, city, county))
+                .or_default()
+                .push((*year, files.as_slice()));
         }
-        out.extend(rows);
+        let mut out = Vec::new();
+        for years in by_dept.into_values().filter(|years| years.len() >= 2) {
+            let mut rows: Vec<PanelRow> = years
+                .into_iter()
+                .filter_map(|(year, files)| {
+                    let mut rs = files.to_vec();
+                    rs.sort_by(|a, b| a.report_id.cmp(&b.report_id));
+                    let first = rs.first()?;
+                    let merged = DepartmentYear::of(&rs);
+                    Some(PanelRow {
+                        department: first.department.clone().unwrap_or_default(),
+                        region_code: first.region_code.clone(),
+                        province: first.province.clone(),
+                        city: first.city.clone(),
+                        county: first.county.clone(),
+                        fiscal_year: year,
+                        report_id: rs.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>().join(", "),
+                        expenditure_total: merged.expenditure_total,
+                        three_public_actual: merged.three_public_actual,
+                        score_total: merged.score_total,
+                        ..PanelRow::default()
+                    })
+                })
+                .collect();
+            for i in 1..rows.len() {
+                let (prev, cur) = rows.split_at_mut(i);
+                let (p, c) = (&prev[i - 1], &mut cur[0]);
+                c.previous_year = Some(p.fiscal_year);
+                c.expenditure_total_change = diff(c.expenditure_total, p.expenditure_total);
+                c.three_public_actual_change = diff(c.three_public_actual, p.three_public_actual);
+                c.score_change = diff(c.score_total, p.score_total);
+            }
+            out.extend(rows);
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]
@@ -594,6 +601,18 @@ mod tests {
         assert_eq!(later.previous_year, Some(2022));
         // Without the prefix in the config they are two departments, one year each.
         assert!(department_panel(&reports, &[]).is_empty());
+        // The panel's departments are the summary's: named by their region,
+        // so a file whose region code is missing is still the same department.
+        let without_code = ReportDigest {
+            region_code: None,
+            ..digest("c", "乐昌市委办公室", 2024)
+        };
+        let three_years = [reports[0].clone(), reports[1].clone(), without_code];
+        let years: Vec<i32> = department_panel(&three_years, &["中共".to_string()])
+            .iter()
+            .map(|p| p.fiscal_year)
+            .collect();
+        assert_eq!(years, [2022, 2023, 2024]);
     }
 
     fn conflicts<'r>(reports: &'r [ReportDigest], prefixes: &[String]) -> Vec<(&'r ReportDigest, Check)> {

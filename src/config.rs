@@ -158,6 +158,18 @@ pub struct ContextWords {
     /// Words passed over between a keyword and a zero statement (支出无, 经费为零).
     #[serde(default = "default_zero_leads")]
     pub zero_leads: Vec<String>,
+    /// Negations right before a keyword that state its zero (本年度无“三公”经费支出).
+    #[serde(default = "default_zero_before")]
+    pub zero_before: Vec<String>,
+    /// Words passed over around the keyword in such a statement (没有财政拨款“三公”经费支出).
+    #[serde(default = "default_zero_before_fillers")]
+    pub zero_before_fillers: Vec<String>,
+    /// What must follow the keyword (after the fillers) and end the statement.
+    #[serde(default = "default_zero_before_ends")]
+    pub zero_before_ends: Vec<String>,
+    /// Words right before such a negation that make it a question (有无).
+    #[serde(default = "default_zero_before_not_after")]
+    pub zero_before_not_after: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -301,6 +313,18 @@ fn default_copula_words() -> Vec<String> {
 }
 fn default_zero_leads() -> Vec<String> {
     words(&["支出", "费用", "经费", "决算数", "决算", "实际", "均", "为"])
+}
+fn default_zero_before() -> Vec<String> {
+    words(&["无", "没有", "未发生"])
+}
+fn default_zero_before_fillers() -> Vec<String> {
+    words(&["财政拨款"])
+}
+fn default_zero_before_ends() -> Vec<String> {
+    words(&["支出"])
+}
+fn default_zero_before_not_after() -> Vec<String> {
+    words(&["有"])
 }
 fn default_total_subject_words() -> Vec<String> {
     words(&["整体支出", "部门整体"])
@@ -544,6 +568,10 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.section_max_marks);
     n(&mut c.context.copula_words);
     n(&mut c.context.zero_leads);
+    n(&mut c.context.zero_before);
+    n(&mut c.context.zero_before_fillers);
+    n(&mut c.context.zero_before_ends);
+    n(&mut c.context.zero_before_not_after);
     n(&mut c.department.title_cut_words);
     n(&mut c.department.title_name_after);
     n(&mut c.normalize.key_value_not_labels);
@@ -592,6 +620,10 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
     for (key, list) in [
         ("context.copula_words", &c.context.copula_words),
         ("context.zero_leads", &c.context.zero_leads),
+        ("context.zero_before", &c.context.zero_before),
+        ("context.zero_before_fillers", &c.context.zero_before_fillers),
+        ("context.zero_before_ends", &c.context.zero_before_ends),
+        ("context.zero_before_not_after", &c.context.zero_before_not_after),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
         ("unit_tables.declare_words", &c.unit_tables.declare_words),
@@ -736,6 +768,10 @@ mod tests {
             "header_actual_words",
             "header_budget_words",
             "header_initial_budget_words",
+            "zero_before",
+            "zero_before_fillers",
+            "zero_before_ends",
+            "zero_before_not_after",
         ];
         let older: String = DEFAULT_TOML
             .lines()
@@ -753,6 +789,10 @@ mod tests {
         );
         assert_eq!(old.normalize.key_value_not_labels, new.normalize.key_value_not_labels);
         assert_eq!(old.context.zero_leads, new.context.zero_leads);
+        assert_eq!(old.context.zero_before, new.context.zero_before);
+        assert_eq!(old.context.zero_before_fillers, new.context.zero_before_fillers);
+        assert_eq!(old.context.zero_before_ends, new.context.zero_before_ends);
+        assert_eq!(old.context.zero_before_not_after, new.context.zero_before_not_after);
         assert_eq!(old.context.copula_words, new.context.copula_words);
         assert_eq!(old.score.section_score_words, new.score.section_score_words);
         assert_eq!(old.score.section_max_marks, new.score.section_max_marks);

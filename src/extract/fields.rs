@@ -342,6 +342,54 @@ impl Context<'_, '_> {
         })
     }
 
+    /// A negation right before the keyword that states its zero, the clause
+    /// ending after the keyword's end word (本年度无“三公”经费财政拨款支出，…):
+    /// the statement's span. Not in a budget (its amounts are budget figures),
+    /// not after 有 (有无“三公”经费支出 asks, it does not state).
+    fn states_zero_before(&self, hit: &Hit) -> Option<(usize, usize)> {
+        if self.doc.budget_document {
+            return None;
+        }
+        let words = &self.cfg.context;
+        let text = self.doc.text;
+        let mut start = hit.start;
+        while let Some(f) = words
+            .zero_before_fillers
+            .iter()
+            .find(|f| text[..start].ends_with(f.as_str()))
+        {
+            start -= f.len();
+        }
+        let negation = words
+            .zero_before
+            .iter()
+            .filter(|w| text[..start].ends_with(w.as_str()))
+            .max_by_key(|w| w.len())?;
+        start -= negation.len();
+        if words
+            .zero_before_not_after
+            .iter()
+            .any(|w| text[..start].ends_with(w.as_str()))
+        {
+            return None;
+        }
+        let mut end = hit.end;
+        while let Some(f) = words
+            .zero_before_fillers
+            .iter()
+            .find(|f| text[end..].starts_with(f.as_str()))
+        {
+            end += f.len();
+        }
+        let last = words
+            .zero_before_ends
+            .iter()
+            .find(|e| text[end..].starts_with(e.as_str()))?;
+        end += last.len();
+        let clause_ends = text[end..].chars().next().is_none_or(|c| CLAUSE_STOPS.contains(&c));
+        clause_ends.then_some((start, end))
+    }
+
     fn money(&self, hit: &Hit, item: usize, strict: bool, until: usize, cands: &mut Candidates) {
         let Some(m) = self.cfg.money.get(item) else { return };
         if self.names_only_a_part(hit, m) {
@@ -366,6 +414,19 @@ impl Context<'_, '_> {
                     rule: "money:negation",
                     start: hit.start,
                     end: hit.end,
+                });
+            }
+            return;
+        }
+        if let Some((start, end)) = self.states_zero_before(hit) {
+            if let Some(f) = field_of(Variant::Actual) {
+                cands.push(Candidate {
+                    field: f,
+                    value: Value::Num(0.0),
+                    priority: bonus,
+                    rule: "money:negation-before",
+                    start,
+                    end,
                 });
             }
             return;
@@ -792,6 +853,55 @@ mod tests {
         let leads = r#"zero_leads = ["支出", "费用", "经费", "决算数", "决算", "实际", "均", "为"]"#;
         let f = with(leads, r#"zero_leads = ["决算"]"#, text);
         assert_eq!(f.num(Field::OutboundTravelActual), None);
+    }
+
+    /// 本年度无“三公”经费支出 states a zero; a negation of something else
+    /// (无超标准…), a question (有无…), a clause that goes on (…支出预算) and
+    /// a budget's statement state none.
+    #[test]
+    fn a_negation_before_the_keyword_states_its_zero() {
+        let fact = |text: &str, field: Field| {
+            let f = run(text);
+            let rule = f
+                .facts
+                .iter()
+                .find(|x| x.field == field.name())
+                .map(|x| x.provenance.rule.clone());
+            (f.num(field), rule)
+        };
+        let zero = (Some(0.0), Some("money:negation-before".to_string()));
+        assert_eq!(
+            fact(
+                "本单位2024年度无“三公”经费财政拨款支出，故本表无数据。",
+                Field::ThreePublicActual
+            ),
+            zero
+        );
+        assert_eq!(
+            fact("说明：本年度没有财政拨款“三公”经费支出。", Field::ThreePublicActual),
+            zero
+        );
+        assert_eq!(
+            fact("本单位未发生因公出国（境）费支出。", Field::OutboundTravelActual),
+            zero
+        );
+        for other in [
+            "本单位严格执行规定，无超标准“三公”经费支出。",
+            "重点检查有无“三公”经费支出。",
+            "本年度无“三公”经费支出预算安排。",
+            "无“三公”经费支出情况良好。",
+        ] {
+            assert_eq!(fact(other, Field::ThreePublicActual), (None, None), "{other}");
+        }
+        let budget = run("上海市普陀区商务委员会2025年度部门预算\n本部门无“三公”经费支出。");
+        assert_eq!(budget.num(Field::ThreePublicActual), None);
+        assert_eq!(budget.num(Field::ThreePublicBudget), None);
+        // Another year's none is not this year's zero.
+        let years = run("2023年度部门整体支出绩效自评报告\n2022年无“三公”经费支出，2023年“三公”经费支出 3 万元。");
+        assert_eq!(years.num(Field::ThreePublicActual), Some(3.0));
+        // A stated amount elsewhere that is not zero: neither is taken.
+        let both = run("部门整体收支情况\n本年度无“三公”经费支出。\n部门整体收支情况\n“三公”经费支出 5 万元。");
+        assert_eq!(both.num(Field::ThreePublicActual), None);
     }
 
     #[test]

@@ -37,9 +37,9 @@ wall = int(h) * 3600 + int(m_) * 60 + float(s_)
 m = json.load(open(f"{work}/out/manifest.json"))
 s = m["stage_seconds"]
 c = m["counts"]
-stages = " | ".join(f"{s[k]:.1f}" for k in ["walk", "read", "normalize", "extract", "validate", "write"])
+stages = " | ".join(f"{s.get(k, 0):.1f}" for k in ["walk", "read", "normalize", "extract", "validate", "write", "finish"])
 if "unchanged" in label:
-    stages = " | ".join(["—"] * 6)  # nothing ran: the manifest is the previous run's
+    stages = " | ".join(["—"] * 7)  # nothing ran: the manifest is the previous run's
 read = 0 if "unchanged" in label else c.get("files_read", n)
 rate = "— | —" if "unchanged" in label else f"{n / wall:.0f} | {mb / wall:.1f}"  # nothing was processed
 print(f"| {n} | {label} | {wall:.1f} | {rate} | {read} | {stages} | {rss:.0f} |")
@@ -53,8 +53,8 @@ warm() { find "$work/tree" -type f -print0 | xargs -0 cat >/dev/null; }
 can_drop() { [ -w /proc/sys/vm/drop_caches ]; }
 cold() { sync && echo 3 >/proc/sys/vm/drop_caches; }
 
-printf '| N | jobs | wall s | reports/s | MB/s | files read | walk | read | normalize | extract | validate | write | peak RSS MiB |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '| N | jobs | wall s | reports/s | MB/s | files read | walk | read | normalize | extract | validate | write | finish | peak RSS MiB |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for n in "${sizes[@]}"; do
   rm -rf "$work" && mkdir -p "$work"
   # shellcheck disable=SC2086 # BENCH_GEN is a list of generator options

@@ -465,7 +465,13 @@ pub struct StageTimes {
     pub normalize: f64,
     pub extract: f64,
     pub validate: f64,
+    /// The writer's work on the batches (Parquet, workbook rows, cache).
     pub write: f64,
+    /// Wall seconds after the last batch until the outputs are in place: the
+    /// checks across files, the summaries, the workbook's zip, the renames.
+    /// No report is read meanwhile, so on many cores it bounds the run.
+    #[serde(default)]
+    pub finish: f64,
 }
 
 #[cfg(test)]

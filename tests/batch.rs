@@ -155,6 +155,10 @@ fn outputs_are_complete_and_no_temporary_files_remain() {
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["counts"]["ok"], 5);
     assert_eq!(manifest["config_digest"].as_str().unwrap().len(), 16);
+    // The stages `benches/bench.sh` reads, the serial tail after the last batch included.
+    for stage in ["walk", "read", "normalize", "extract", "validate", "write", "finish"] {
+        assert!(manifest["stage_seconds"][stage].is_f64(), "{stage}: {manifest}");
+    }
 }
 
 #[test]

@@ -424,6 +424,7 @@ impl Sink {
         times: &crate::model::StageTimes,
         input_fingerprint: &str,
     ) -> Result<(), OutputError> {
+        let started = std::time::Instant::now();
         let digests = department_reports(std::mem::take(&mut self.digests), &rules.config.document_kinds);
         // A batch of them at a time: a corpus full of revised copies has as
         // many such checks as reports.
@@ -485,7 +486,10 @@ impl Sink {
             facts: self.counts[1],
             indicators: self.counts[2],
             checks: self.counts[3],
-            stage_seconds: times,
+            stage_seconds: &crate::model::StageTimes {
+                finish: started.elapsed().as_secs_f64(),
+                ..times.clone()
+            },
             outputs,
         };
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| write_err(&out, e))?;

@@ -376,6 +376,11 @@ pub struct DocumentKind {
     /// project's), so they are not read, and a check says so.
     #[serde(default)]
     pub identity_only: bool,
+    /// A document of one budget unit (单位预算, 单位决算), not of the department
+    /// with the units under it: where a department's files of one year state a
+    /// figure differently, a department-wide file's figure stands for it.
+    #[serde(default)]
+    pub unit_scope: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

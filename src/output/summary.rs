@@ -29,6 +29,9 @@ pub struct ReportDigest {
     pub score_total: Option<f64>,
     pub has_error: bool,
     pub document_kind: String,
+    /// Its kind covers one budget unit only (`DocumentKind::unit_scope`): set
+    /// by [`department_reports`], which knows the kinds.
+    pub unit_scope: bool,
     /// The report's partition folder (`fiscal_year=2023/province=广东省`),
     /// empty when the output is not partitioned: where rows made after the
     /// last batch (the checks across files) go.
@@ -57,6 +60,7 @@ impl ReportDigest {
             score_total: f.num(Field::ScoreTotal),
             has_error: f.checks.iter().any(|c| c.severity == Severity::Error),
             document_kind: f.document_kind.clone(),
+            unit_scope: false,
             partition_dir: String::new(),
         }
     }
@@ -97,16 +101,16 @@ pub struct RegionSummary {
 
 /// The reports that are a department's own: a project's report (a kind
 /// read `identity_only`) is neither counted in its region nor a year of its
-/// department.
+/// department. Each is marked with its kind's scope.
 pub fn department_reports(digests: Vec<ReportDigest>, kinds: &[DocumentKind]) -> Vec<ReportDigest> {
-    let not_departments: Vec<&str> = kinds
-        .iter()
-        .filter(|k| k.identity_only)
-        .map(|k| k.kind.as_str())
-        .collect();
+    let of_kind = |d: &ReportDigest| kinds.iter().find(|k| k.kind == d.document_kind);
     digests
         .into_iter()
-        .filter(|d| !not_departments.contains(&d.document_kind.as_str()))
+        .filter(|d| !of_kind(d).is_some_and(|k| k.identity_only))
+        .map(|d| ReportDigest {
+            unit_scope: of_kind(&d).is_some_and(|k| k.unit_scope),
+            ..d
+        })
         .collect()
 }
 
@@ -135,8 +139,21 @@ enum Stated {
     Differently,
 }
 
+/// A department-wide file's figure stands for the department over a
+/// unit's (`unit_scope`): of the files that state it, those are judged
+/// alone when there are any.
 fn stated(reports: &[&ReportDigest], get: Figure) -> Stated {
-    let mut values = reports.iter().filter_map(|r| get(r));
+    let wide = reports.iter().any(|r| !r.unit_scope && get(r).is_some());
+    let judged = reports.iter().filter(|r| !(wide && r.unit_scope));
+    agreement(judged.filter_map(|r| get(r)))
+}
+
+/// Whether the files state a figure alike, whatever their scope.
+fn stated_by_all(reports: &[&ReportDigest], get: Figure) -> Stated {
+    agreement(reports.iter().filter_map(|r| get(r)))
+}
+
+fn agreement(mut values: impl Iterator<Item = f64>) -> Stated {
     match values.next() {
         None => Stated::Nowhere,
         Some(first) if values.all(|v| (v - first).abs() < 1e-6) => Stated::Agreed(first),
@@ -292,7 +309,7 @@ fn conflict_of(r: &ReportDigest, group: &[&ReportDigest]) -> Option<Check> {
         .iter()
         .filter_map(|&(field, get)| {
             let mine = get(r)?;
-            matches!(stated(group, get), Stated::Differently).then_some((field, get, mine))
+            matches!(stated_by_all(group, get), Stated::Differently).then_some((field, get, mine))
         })
         .collect();
     if differing.is_empty() {
@@ -350,10 +367,28 @@ fn conflict_of(r: &ReportDigest, group: &[&ReportDigest]) -> Option<Check> {
             format!("这些文件种类不同（{}），数字口径可能不同", kinds.join("、")),
         )
     };
+    // Figures a department-wide file settles (`stated`) are in the sums; the rest are not.
+    let settled: Vec<String> = differing
+        .iter()
+        .filter_map(|&(field, get, _)| match stated(group, get) {
+            Stated::Agreed(v) => Some(format!("{}为 {}", field.label_zh(), format_num(v))),
+            Stated::Nowhere | Stated::Differently => None,
+        })
+        .collect();
+    let used = if settled.is_empty() {
+        "区域汇总和历年对比未采用这些数字".to_string()
+    } else if settled.len() == differing.len() {
+        format!("区域汇总和历年对比采用部门口径文件的数字（{}）", settled.join("，"))
+    } else {
+        format!(
+            "区域汇总和历年对比采用部门口径文件的数字（{}），未采用其余数字",
+            settled.join("，")
+        )
+    };
     Some(Check {
         check: "department_year_conflict".into(),
         severity,
-        message: format!("{whom}：{}。区域汇总和历年对比未采用这些数字；{ask}", parts.join("；")),
+        message: format!("{whom}：{}。{used}；{ask}", parts.join("；")),
         fields: differing.iter().map(|(f, _, _)| f.name().to_string()).collect(),
         values: differing.iter().map(|&(_, _, v)| format_num(v)).collect(),
     })
@@ -514,6 +549,7 @@ mod tests {
             score_total: None,
             has_error: false,
             document_kind: "绩效自评报告".into(),
+            unit_scope: false,
             partition_dir: String::new(),
         }
     }
@@ -706,8 +742,53 @@ mod tests {
         assert!(found2.iter().all(|(_, c)| c.severity == Severity::Info));
         let message = found2.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
         assert!(
-            message.ends_with("这些文件种类不同（部门预算、单位预算），数字口径可能不同"),
+            message.ends_with(
+                "区域汇总和历年对比未采用这些数字；这些文件种类不同（部门预算、单位预算），数字口径可能不同"
+            ),
             "{message}"
+        );
+        // With the kinds' scopes known (the bundled config marks 单位预算 as one
+        // unit's), the department-wide figure is the department's: in the
+        // sums, and the checks say so.
+        let kinds = crate::config::Rules::bundled()
+            .expect("bundled rules")
+            .config
+            .document_kinds;
+        let scoped = department_reports(scopes.to_vec(), &kinds);
+        assert_eq!(scoped.iter().map(|d| d.unit_scope).collect::<Vec<_>>(), [false, true]);
+        let found3 = conflicts(&scoped, &[]);
+        assert_eq!(found3.len(), 2);
+        let message = found3.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
+        assert!(
+            message.contains("区域汇总和历年对比采用部门口径文件的数字（支出合计（万元）为 100）"),
+            "{message}"
+        );
+        let r = summarize_regions(&scoped, &[]);
+        assert_eq!(
+            r.first().map(|r| (r.departments_in_conflict, r.expenditure_total)),
+            Some((0, Some(100.0)))
+        );
+        let panel_years = [
+            scoped[0].clone(),
+            scoped[1].clone(),
+            with("n", "乐昌市财政局", Some(2024), Some(120.0), None),
+        ];
+        let panel = department_panel(&panel_years, &[]);
+        assert_eq!(panel.first().and_then(|p| p.expenditure_total), Some(100.0));
+        // Without a department-wide file, a unit's figures are still judged together.
+        let units = [
+            scoped[1].clone(),
+            ReportDigest {
+                report_id: "u2".into(),
+                expenditure_total: Some(95.0),
+                ..scoped[1].clone()
+            },
+        ];
+        assert_eq!(
+            summarize_regions(&units, &[])
+                .first()
+                .map(|r| (r.departments_in_conflict, r.expenditure_total)),
+            Some((1, None))
         );
         // Without the configured prefix, 中共乐昌市财政局 is another department.
         assert!(conflicts(&reports, &[]).is_empty());

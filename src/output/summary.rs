@@ -747,50 +747,63 @@ mod tests {
             ),
             "{message}"
         );
-        // With the kinds' scopes known (the bundled config marks 单位预算 as one
-        // unit's), the department-wide figure is the department's: in the
-        // sums, and the checks say so.
+        // Without the configured prefix, 中共乐昌市财政局 is another department.
+        assert!(conflicts(&reports, &[]).is_empty());
+    }
+
+    /// With the kinds' scopes known (the bundled config marks 单位预算 as one
+    /// unit's), a department-wide file's figure is the department's: in the
+    /// sums and the panel, and the checks say which figure was used. Files of
+    /// one scope that disagree are still left out.
+    #[test]
+    fn a_department_wide_file_stands_for_its_department() {
         let kinds = crate::config::Rules::bundled()
             .expect("bundled rules")
             .config
             .document_kinds;
-        let scoped = department_reports(scopes.to_vec(), &kinds);
-        assert_eq!(scoped.iter().map(|d| d.unit_scope).collect::<Vec<_>>(), [false, true]);
-        let found3 = conflicts(&scoped, &[]);
-        assert_eq!(found3.len(), 2);
-        let message = found3.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
+        let of = |id: &str, kind: &str, year: i32, spent: f64| ReportDigest {
+            document_kind: kind.into(),
+            expenditure_total: Some(spent),
+            ..digest(id, "乐昌市财政局", year)
+        };
+        let files = department_reports(
+            vec![
+                of("d", "部门预算", 2023, 100.0),
+                of("u", "单位预算", 2023, 90.0),
+                of("n", "部门预算", 2024, 120.0),
+            ],
+            &kinds,
+        );
+        assert_eq!(
+            files.iter().map(|d| d.unit_scope).collect::<Vec<_>>(),
+            [false, true, false]
+        );
+        let found = conflicts(&files, &[]);
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|(_, c)| c.severity == Severity::Info));
+        let message = found.first().map(|(_, c)| c.message.as_str()).unwrap_or("");
         assert!(
             message.contains("区域汇总和历年对比采用部门口径文件的数字（支出合计（万元）为 100）"),
             "{message}"
         );
-        let r = summarize_regions(&scoped, &[]);
+        let r = summarize_regions(&files, &[]);
+        let year = r.iter().find(|r| r.fiscal_year == Some(2023));
         assert_eq!(
-            r.first().map(|r| (r.departments_in_conflict, r.expenditure_total)),
+            year.map(|r| (r.departments_in_conflict, r.expenditure_total)),
             Some((0, Some(100.0)))
         );
-        let panel_years = [
-            scoped[0].clone(),
-            scoped[1].clone(),
-            with("n", "乐昌市财政局", Some(2024), Some(120.0), None),
-        ];
-        let panel = department_panel(&panel_years, &[]);
+        let panel = department_panel(&files, &[]);
         assert_eq!(panel.first().and_then(|p| p.expenditure_total), Some(100.0));
-        // Without a department-wide file, a unit's figures are still judged together.
-        let units = [
-            scoped[1].clone(),
-            ReportDigest {
-                report_id: "u2".into(),
-                expenditure_total: Some(95.0),
-                ..scoped[1].clone()
-            },
-        ];
+        // Without a department-wide file, a unit's files are judged together.
+        let units = department_reports(
+            vec![of("u", "单位预算", 2023, 90.0), of("v", "单位预算", 2023, 95.0)],
+            &kinds,
+        );
         assert_eq!(
             summarize_regions(&units, &[])
                 .first()
                 .map(|r| (r.departments_in_conflict, r.expenditure_total)),
             Some((1, None))
         );
-        // Without the configured prefix, 中共乐昌市财政局 is another department.
-        assert!(conflicts(&reports, &[]).is_empty());
     }
 }

@@ -405,6 +405,12 @@ pub struct MoneyItem {
     pub keywords: Vec<String>,
     #[serde(default)]
     pub strict_keywords: Vec<String>,
+    /// Keywords read only in a budget (部门预算), and strictly, as
+    /// `strict_keywords`: its total (。支出预算9628.22万元) is the year's
+    /// initial budget; inside a longer word (政府性基金拨款支出预算0万元) it
+    /// names a part.
+    #[serde(default)]
+    pub budget_document_keywords: Vec<String>,
     pub default: Variant,
     /// Keywords that name only a part of the item (公务用车运行维护费): their
     /// amount is the item's only when no `sibling_part_keywords` part is stated
@@ -544,6 +550,7 @@ fn normalize_keywords(c: &mut Config) {
     for m in &mut c.money {
         n(&mut m.keywords);
         n(&mut m.strict_keywords);
+        n(&mut m.budget_document_keywords);
         n(&mut m.part_keywords);
         n(&mut m.sibling_part_keywords);
     }

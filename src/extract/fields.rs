@@ -12,11 +12,24 @@ use crate::model::{Check, Field, FunctionSpending, ReportFacts, Severity, Value}
 /// What a keyword stands for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
-    Money { item: usize, strict: bool },
-    Part { rule: usize },
-    Rate { rule: usize },
-    Count { rule: usize },
-    Function { class: usize },
+    /// `budget_only`: a keyword read only in a budget document.
+    Money {
+        item: usize,
+        strict: bool,
+        budget_only: bool,
+    },
+    Part {
+        rule: usize,
+    },
+    Rate {
+        rule: usize,
+    },
+    Count {
+        rule: usize,
+    },
+    Function {
+        class: usize,
+    },
 }
 
 /// One keyword occurrence in the text.
@@ -52,10 +65,34 @@ impl FieldMatcher {
         };
         for (item, m) in cfg.money.iter().enumerate() {
             for k in &m.keywords {
-                add(k, Kind::Money { item, strict: false });
+                add(
+                    k,
+                    Kind::Money {
+                        item,
+                        strict: false,
+                        budget_only: false,
+                    },
+                );
             }
             for k in &m.strict_keywords {
-                add(k, Kind::Money { item, strict: true });
+                add(
+                    k,
+                    Kind::Money {
+                        item,
+                        strict: true,
+                        budget_only: false,
+                    },
+                );
+            }
+            for k in &m.budget_document_keywords {
+                add(
+                    k,
+                    Kind::Money {
+                        item,
+                        strict: true,
+                        budget_only: true,
+                    },
+                );
             }
         }
         for (rule, p) in cfg.parts.iter().enumerate() {
@@ -141,8 +178,21 @@ impl FieldMatcher {
             let next_hit = hits.get(i + 1).map_or(sent_end, |h| h.start.min(sent_end));
             for kind in &hit.kinds {
                 match *kind {
-                    Kind::Money { item, strict } => {
-                        ctx.money(hit, item, strict, next_hit, cands);
+                    Kind::Money {
+                        item,
+                        strict,
+                        budget_only,
+                    } => {
+                        if !budget_only {
+                            let rule = if strict {
+                                "money:keyword-strict"
+                            } else {
+                                "money:keyword"
+                            };
+                            ctx.money(hit, item, strict, rule, next_hit, cands);
+                        } else if doc.budget_document {
+                            ctx.money(hit, item, true, "money:budget-document", next_hit, cands);
+                        }
                     }
                     Kind::Part { rule } => {
                         if let Some(n) = ctx.single_amount(hit, next_hit, false) {
@@ -181,7 +231,10 @@ impl FieldMatcher {
                 let qualifier = ctx.variant_of(desc.as_str());
                 for kind in &hit.kinds {
                     match *kind {
-                        Kind::Money { item, .. } => {
+                        Kind::Money { item, budget_only, .. } => {
+                            if budget_only && !ctx.doc.budget_document {
+                                continue;
+                            }
                             let Some(m) = ctx.cfg.money.get(item) else { continue };
                             let field = match qualifier.unwrap_or(m.default) {
                                 Variant::Actual => m.actual.as_deref(),
@@ -390,7 +443,7 @@ impl Context<'_, '_> {
         clause_ends.then_some((start, end))
     }
 
-    fn money(&self, hit: &Hit, item: usize, strict: bool, until: usize, cands: &mut Candidates) {
+    fn money(&self, hit: &Hit, item: usize, strict: bool, rule: &'static str, until: usize, cands: &mut Candidates) {
         let Some(m) = self.cfg.money.get(item) else { return };
         if self.names_only_a_part(hit, m) {
             return;
@@ -479,11 +532,7 @@ impl Context<'_, '_> {
                 field,
                 value: Value::Num(v),
                 priority: bonus,
-                rule: if strict {
-                    "money:keyword-strict"
-                } else {
-                    "money:keyword"
-                },
+                rule,
                 start: hit.start,
                 end: n.end,
             });
@@ -902,6 +951,25 @@ mod tests {
         // A stated amount elsewhere that is not zero: neither is taken.
         let both = run("部门整体收支情况\n本年度无“三公”经费支出。\n部门整体收支情况\n“三公”经费支出 5 万元。");
         assert_eq!(both.num(Field::ThreePublicActual), None);
+    }
+
+    /// In a budget, the year's total (。支出预算…万元) is its initial budget;
+    /// a part's figure inside a longer word (政府性基金拨款支出预算0万元) is
+    /// not, and in a self-evaluation report the same words fill nothing.
+    #[test]
+    fn a_budgets_total_is_its_initial_budget() {
+        let text = "上海市普陀区商务委员会2025年度部门预算\n一、收支预算总体情况\n2025年，收入预算37,151.47万元，其中：财政拨款收入37,151.47万元。支出预算37,151.47万元，其中：财政拨款支出预算37,151.47万元；政府性基金拨款支出预算0万元。";
+        let f = run(text);
+        assert_eq!(f.num(Field::BudgetInitial), Some(37151.47));
+        let rule = f
+            .facts
+            .iter()
+            .find(|x| x.field == Field::BudgetInitial.name())
+            .map(|x| x.provenance.rule.as_str());
+        assert_eq!(rule, Some("money:budget-document"));
+        assert!(f.checks.iter().all(|c| c.check != "conflict"), "{:?}", f.checks);
+        let report = text.replace("部门预算", "部门整体支出绩效自评报告");
+        assert_eq!(run(&report).num(Field::BudgetInitial), None);
     }
 
     #[test]

@@ -12,24 +12,36 @@ use crate::model::{Check, Field, FunctionSpending, ReportFacts, Severity, Value}
 /// What a keyword stands for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
-    /// `budget_only`: a keyword read only in a budget document.
-    Money {
-        item: usize,
-        strict: bool,
-        budget_only: bool,
-    },
-    Part {
-        rule: usize,
-    },
-    Rate {
-        rule: usize,
-    },
-    Count {
-        rule: usize,
-    },
-    Function {
-        class: usize,
-    },
+    Money { item: usize, reading: Reading },
+    Part { rule: usize },
+    Rate { rule: usize },
+    Count { rule: usize },
+    Function { class: usize },
+}
+
+/// How a money keyword finds its amount.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Reading {
+    /// Anywhere in its clause (`keywords`).
+    Plain,
+    /// Standing alone, the amount right after (收入：651.17 万元; `strict_keywords`).
+    Strict,
+    /// As `Strict`, and only in a budget (。支出预算9628.22万元; `budget_document_keywords`).
+    BudgetTotal,
+}
+
+impl Reading {
+    fn strict(self) -> bool {
+        self != Reading::Plain
+    }
+
+    fn rule(self) -> &'static str {
+        match self {
+            Reading::Plain => "money:keyword",
+            Reading::Strict => "money:keyword-strict",
+            Reading::BudgetTotal => "money:budget-document",
+        }
+    }
 }
 
 /// One keyword occurrence in the text.
@@ -64,35 +76,14 @@ impl FieldMatcher {
             }
         };
         for (item, m) in cfg.money.iter().enumerate() {
-            for k in &m.keywords {
-                add(
-                    k,
-                    Kind::Money {
-                        item,
-                        strict: false,
-                        budget_only: false,
-                    },
-                );
-            }
-            for k in &m.strict_keywords {
-                add(
-                    k,
-                    Kind::Money {
-                        item,
-                        strict: true,
-                        budget_only: false,
-                    },
-                );
-            }
-            for k in &m.budget_document_keywords {
-                add(
-                    k,
-                    Kind::Money {
-                        item,
-                        strict: true,
-                        budget_only: true,
-                    },
-                );
+            for (words, reading) in [
+                (&m.keywords, Reading::Plain),
+                (&m.strict_keywords, Reading::Strict),
+                (&m.budget_document_keywords, Reading::BudgetTotal),
+            ] {
+                for k in words {
+                    add(k, Kind::Money { item, reading });
+                }
             }
         }
         for (rule, p) in cfg.parts.iter().enumerate() {
@@ -151,7 +142,7 @@ impl FieldMatcher {
                     .next_back()
                     .is_some_and(crate::normalize::is_cjk);
                 if inside_word {
-                    kinds.retain(|k| !matches!(k, Kind::Money { strict: true, .. }));
+                    kinds.retain(|k| !matches!(k, Kind::Money { reading, .. } if reading.strict()));
                 }
                 (!kinds.is_empty()).then_some(Hit {
                     start: m.start(),
@@ -178,20 +169,9 @@ impl FieldMatcher {
             let next_hit = hits.get(i + 1).map_or(sent_end, |h| h.start.min(sent_end));
             for kind in &hit.kinds {
                 match *kind {
-                    Kind::Money {
-                        item,
-                        strict,
-                        budget_only,
-                    } => {
-                        if !budget_only {
-                            let rule = if strict {
-                                "money:keyword-strict"
-                            } else {
-                                "money:keyword"
-                            };
-                            ctx.money(hit, item, strict, rule, next_hit, cands);
-                        } else if doc.budget_document {
-                            ctx.money(hit, item, true, "money:budget-document", next_hit, cands);
+                    Kind::Money { item, reading } => {
+                        if reading != Reading::BudgetTotal || doc.budget_document {
+                            ctx.money(hit, item, reading, next_hit, cands);
                         }
                     }
                     Kind::Part { rule } => {
@@ -231,8 +211,8 @@ impl FieldMatcher {
                 let qualifier = ctx.variant_of(desc.as_str());
                 for kind in &hit.kinds {
                     match *kind {
-                        Kind::Money { item, budget_only, .. } => {
-                            if budget_only && !ctx.doc.budget_document {
+                        Kind::Money { item, reading } => {
+                            if reading == Reading::BudgetTotal && !ctx.doc.budget_document {
                                 continue;
                             }
                             let Some(m) = ctx.cfg.money.get(item) else { continue };
@@ -443,7 +423,8 @@ impl Context<'_, '_> {
         clause_ends.then_some((start, end))
     }
 
-    fn money(&self, hit: &Hit, item: usize, strict: bool, rule: &'static str, until: usize, cands: &mut Candidates) {
+    fn money(&self, hit: &Hit, item: usize, reading: Reading, until: usize, cands: &mut Candidates) {
+        let strict = reading.strict();
         let Some(m) = self.cfg.money.get(item) else { return };
         if self.names_only_a_part(hit, m) {
             return;
@@ -532,7 +513,7 @@ impl Context<'_, '_> {
                 field,
                 value: Value::Num(v),
                 priority: bonus,
-                rule,
+                rule: reading.rule(),
                 start: hit.start,
                 end: n.end,
             });

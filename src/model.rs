@@ -391,8 +391,13 @@ pub struct ReportFacts {
 }
 
 impl ReportFacts {
+    /// The fact of a field, with where it came from.
+    pub fn fact(&self, field: Field) -> Option<&Fact> {
+        self.facts.iter().find(|f| f.field == field.name())
+    }
+
     pub fn get(&self, field: Field) -> Option<&Value> {
-        self.facts.iter().find(|f| f.field == field.name()).map(|f| &f.value)
+        self.fact(field).map(|f| &f.value)
     }
 
     pub fn num(&self, field: Field) -> Option<f64> {

@@ -320,12 +320,7 @@ fn run_one(name: &str, bytes: &[u8]) -> (jixiao::RunSummary, jixiao::pipeline::R
 
 /// The report's `score_total` fact, with its provenance.
 fn score_total_fact(report: &jixiao::model::Report) -> &jixiao::model::Fact {
-    report
-        .facts
-        .facts
-        .iter()
-        .find(|f| f.field == "score_total")
-        .expect("a total")
+    report.facts.fact(Field::ScoreTotal).expect("a total")
 }
 
 /// A Word package holding `body` (WordprocessingML body elements).
@@ -567,7 +562,7 @@ fn a_word_table_with_a_declared_unit_gives_its_amounts() {
     assert_eq!(f.num(jixiao::model::Field::ExpenditureTotal), Some(912.73));
     assert_eq!(f.num(jixiao::model::Field::ThreePublicActual), Some(10.2));
     assert_eq!(f.num(jixiao::model::Field::ThreePublicBudget), Some(12.5));
-    let fact = f.facts.iter().find(|x| x.field == "expenditure_total").expect("a fact");
+    let fact = f.fact(Field::ExpenditureTotal).expect("a fact");
     assert_eq!(fact.provenance.rule, "money:declared-unit-table");
     assert!(
         fact.provenance.snippet.starts_with("支出合计 | 9000000.00"),

@@ -892,11 +892,7 @@ mod tests {
     fn a_negation_before_the_keyword_states_its_zero() {
         let fact = |text: &str, field: Field| {
             let f = run(text);
-            let rule = f
-                .facts
-                .iter()
-                .find(|x| x.field == field.name())
-                .map(|x| x.provenance.rule.clone());
+            let rule = f.fact(field).map(|x| x.provenance.rule.clone());
             (f.num(field), rule)
         };
         let zero = (Some(0.0), Some("money:negation-before".to_string()));
@@ -942,11 +938,7 @@ mod tests {
         let text = "上海市普陀区商务委员会2025年度部门预算\n一、收支预算总体情况\n2025年，收入预算37,151.47万元，其中：财政拨款收入37,151.47万元。支出预算37,151.47万元，其中：财政拨款支出预算37,151.47万元；政府性基金拨款支出预算0万元。";
         let f = run(text);
         assert_eq!(f.num(Field::BudgetInitial), Some(37151.47));
-        let rule = f
-            .facts
-            .iter()
-            .find(|x| x.field == Field::BudgetInitial.name())
-            .map(|x| x.provenance.rule.as_str());
+        let rule = f.fact(Field::BudgetInitial).map(|x| x.provenance.rule.as_str());
         assert_eq!(rule, Some("money:budget-document"));
         assert!(f.checks.iter().all(|c| c.check != "conflict"), "{:?}", f.checks);
         let report = text.replace("部门预算", "部门整体支出绩效自评报告");

@@ -108,7 +108,7 @@ impl Extractor {
 
         // Region from the department's name, else from the text.
         // (In its normalised, simplified form: the gazetteer is simplified.)
-        let dept_name = out.facts.iter().find(|f| f.field == Field::Department.name()).map(|f| {
+        let dept_name = out.fact(Field::Department).map(|f| {
             let p = &f.provenance;
             let (s, e) = (
                 clean.byte_of_char(p.char_start.max(0) as usize),

@@ -769,10 +769,7 @@ mod tests {
         let f = run("3.部门整体支出绩效自评开展情况\n本部门对 2017 年整体支出开展绩效自评，自评得分 90 分，存在的问题：一是预算不准。\n");
         assert_eq!(f.num(Field::ScoreTotal), Some(90.0));
         assert_eq!(
-            f.facts
-                .iter()
-                .find(|x| x.field == "score_total")
-                .map(|x| x.provenance.rule.as_str()),
+            f.fact(Field::ScoreTotal).map(|x| x.provenance.rule.as_str()),
             Some("score:total-of-whole")
         );
         // A section's score in such a sentence, or a keyword inside a clause, is not the total.

@@ -306,9 +306,7 @@ mod tests {
         assert_eq!(f.num(Field::ReceptionActual), Some(2.5));
         assert_eq!(f.num(Field::ReceptionBudget), Some(3.0));
         let rule = f
-            .facts
-            .iter()
-            .find(|x| x.field == "expenditure_total")
+            .fact(Field::ExpenditureTotal)
             .map(|x| (x.provenance.rule.as_str(), x.provenance.snippet.as_str()));
         assert_eq!(
             rule,

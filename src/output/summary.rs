@@ -167,35 +167,28 @@ fn agreement(mut values: impl Iterator<Item = f64>) -> Stated {
 /// differently is nobody's guess: it is left out, and the department counted
 /// as in conflict.
 struct DepartmentYear {
-    revenue_total: Option<f64>,
-    expenditure_total: Option<f64>,
-    expenditure_basic: Option<f64>,
-    expenditure_project: Option<f64>,
-    three_public_actual: Option<f64>,
-    three_public_budget: Option<f64>,
-    score_total: Option<f64>,
+    /// Each of `FIGURES`, in its order: the one value its files agree on.
+    figures: [Option<f64>; FIGURES.len()],
     in_conflict: bool,
 }
 
 impl DepartmentYear {
     fn of(reports: &[&ReportDigest]) -> Self {
-        let one = |get: Figure| match stated(reports, get) {
+        let mut in_conflict = false;
+        let figures = FIGURES.map(|(_, get)| match stated(reports, get) {
             Stated::Agreed(v) => Some(v),
-            Stated::Nowhere | Stated::Differently => None,
-        };
-        DepartmentYear {
-            revenue_total: one(|r| r.revenue_total),
-            expenditure_total: one(|r| r.expenditure_total),
-            expenditure_basic: one(|r| r.expenditure_basic),
-            expenditure_project: one(|r| r.expenditure_project),
-            three_public_actual: one(|r| r.three_public_actual),
-            three_public_budget: one(|r| r.three_public_budget),
-            score_total: one(|r| r.score_total),
-            // Its files (those that state a year) get `department_year_conflict` checks.
-            in_conflict: FIGURES
-                .iter()
-                .any(|&(_, get)| matches!(stated(reports, get), Stated::Differently)),
-        }
+            Stated::Nowhere => None,
+            Stated::Differently => {
+                in_conflict = true;
+                None
+            }
+        });
+        DepartmentYear { figures, in_conflict }
+    }
+
+    fn get(&self, field: Field) -> Option<f64> {
+        let i = FIGURES.iter().position(|&(f, _)| f == field)?;
+        self.figures.get(i).copied().flatten()
     }
 }
 
@@ -408,16 +401,16 @@ pub fn summarize_regions(reports: &[ReportDigest], name_prefixes: &[String]) -> 
 /// A region and year's row from its departments' merged figures.
 fn region_row(key: Key, files: usize, with_errors: usize, ds: &[DepartmentYear]) -> RegionSummary {
     let (province, city, county, fiscal_year) = key;
-    let sum = |get: fn(&DepartmentYear) -> Option<f64>| -> Option<f64> {
-        let v: Vec<f64> = ds.iter().filter_map(get).collect();
+    let sum = |field: Field| -> Option<f64> {
+        let v: Vec<f64> = ds.iter().filter_map(|d| d.get(field)).collect();
         (!v.is_empty()).then(|| v.iter().sum())
     };
     let both: Vec<(f64, f64)> = ds
         .iter()
-        .filter_map(|d| Some((d.three_public_actual?, d.three_public_budget?)))
+        .filter_map(|d| Some((d.get(Field::ThreePublicActual)?, d.get(Field::ThreePublicBudget)?)))
         .collect();
     let (a, b): (f64, f64) = both.iter().fold((0.0, 0.0), |acc, x| (acc.0 + x.0, acc.1 + x.1));
-    let scores: Vec<f64> = ds.iter().filter_map(|d| d.score_total).collect();
+    let scores: Vec<f64> = ds.iter().filter_map(|d| d.get(Field::ScoreTotal)).collect();
     RegionSummary {
         province,
         city,
@@ -426,12 +419,12 @@ fn region_row(key: Key, files: usize, with_errors: usize, ds: &[DepartmentYear])
         reports: files as i64,
         departments: ds.len() as i64,
         departments_in_conflict: ds.iter().filter(|d| d.in_conflict).count() as i64,
-        revenue_total: sum(|d| d.revenue_total),
-        expenditure_total: sum(|d| d.expenditure_total),
-        expenditure_basic: sum(|d| d.expenditure_basic),
-        expenditure_project: sum(|d| d.expenditure_project),
-        three_public_actual: sum(|d| d.three_public_actual),
-        three_public_budget: sum(|d| d.three_public_budget),
+        revenue_total: sum(Field::RevenueTotal),
+        expenditure_total: sum(Field::ExpenditureTotal),
+        expenditure_basic: sum(Field::ExpenditureBasic),
+        expenditure_project: sum(Field::ExpenditureProject),
+        three_public_actual: sum(Field::ThreePublicActual),
+        three_public_budget: sum(Field::ThreePublicBudget),
         three_public_ratio: (b > 0.0).then(|| a / b),
         score_mean: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
         score_min: scores.iter().copied().reduce(f64::min),
@@ -505,9 +498,9 @@ impl DepartmentYears<'_> {
                         county: first.county.clone(),
                         fiscal_year: year,
                         report_id: rs.iter().map(|r| r.report_id.as_str()).collect::<Vec<_>>().join(", "),
-                        expenditure_total: merged.expenditure_total,
-                        three_public_actual: merged.three_public_actual,
-                        score_total: merged.score_total,
+                        expenditure_total: merged.get(Field::ExpenditureTotal),
+                        three_public_actual: merged.get(Field::ThreePublicActual),
+                        score_total: merged.get(Field::ScoreTotal),
                         ..PanelRow::default()
                     })
                 })

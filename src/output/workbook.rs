@@ -102,6 +102,11 @@ pub struct Streamer {
     wb: Workbook,
     states: Vec<State>,
     max_rows: u32,
+    formats: NumberFormats,
+}
+
+/// The number formats a column takes (see [`append_rows`]).
+struct NumberFormats {
     amount: Format,
     pct: Format,
     int: Format,
@@ -161,20 +166,72 @@ impl Streamer {
             wb,
             states,
             max_rows: max_rows.max(1),
-            amount: Format::new().set_num_format("#,##0.00"),
-            pct: Format::new().set_num_format("0.00%"),
-            int: Format::new().set_num_format("0"),
+            formats: NumberFormats {
+                amount: Format::new().set_num_format("#,##0.00"),
+                pct: Format::new().set_num_format("0.00%"),
+                int: Format::new().set_num_format("0"),
+            },
         })
     }
 
-    /// One batch of reports and files, in source_path order.
+    /// One batch of reports and files, in source_path order. The 指标得分
+    /// sheet, about two thirds of the cells, is written on a thread of its
+    /// own beside the other sheets: the workbook is the slowest writer, and a
+    /// re-run from the cache or a run on many cores waits for it.
     pub fn push(&mut self, reports: &[Report], files: &[FileRecord]) -> Result<(), String> {
-        self.append(REPORTS, reports_sheet(reports).rows)?;
-        self.append(INDICATORS, indicators_sheet(reports).rows)?;
-        self.append(FUNCTIONS, functions_sheet(reports).rows)?;
-        self.append(PROBLEMS, problems_sheet(reports).rows)?;
-        self.append(CHECKS, checks_sheet(reports).rows)?;
-        self.append(FILES, files_sheet(files).rows)
+        let (max_rows, formats) = (self.max_rows, &self.formats);
+        let mut indicators = None;
+        let mut others = Vec::new();
+        for (idx, sheet) in self
+            .wb
+            .worksheets_mut()
+            .iter_mut()
+            .zip(self.states.iter_mut())
+            .enumerate()
+        {
+            match idx {
+                INDICATORS => indicators = Some(sheet),
+                REPORTS | FUNCTIONS | PROBLEMS | CHECKS | FILES => others.push((idx, sheet)),
+                _ => {}
+            }
+        }
+        let Some((indicators_ws, indicators_state)) = indicators else {
+            return Err("the workbook has no 指标得分 sheet".into());
+        };
+        std::thread::scope(|s| {
+            let indicators = std::thread::Builder::new()
+                .name("jixiao-workbook-indicators".into())
+                .spawn_scoped(s, move || {
+                    append_rows(
+                        indicators_ws,
+                        indicators_state,
+                        max_rows,
+                        formats,
+                        indicators_sheet(reports).rows,
+                    )
+                });
+            let mut written = Ok(());
+            for (idx, (ws, state)) in others {
+                let rows = match idx {
+                    REPORTS => reports_sheet(reports).rows,
+                    FUNCTIONS => functions_sheet(reports).rows,
+                    PROBLEMS => problems_sheet(reports).rows,
+                    CHECKS => checks_sheet(reports).rows,
+                    _ => files_sheet(files).rows,
+                };
+                written = append_rows(ws, state, max_rows, formats, rows);
+                if written.is_err() {
+                    break;
+                }
+            }
+            let indicators_written = match indicators {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|_| Err("the 指标得分 writer stopped unexpectedly".into())),
+                Err(e) => Err(format!("could not start the 指标得分 writer: {e}")),
+            };
+            written.and(indicators_written)
+        })
     }
 
     /// Checks made after the last batch (across files), after the others.
@@ -195,60 +252,11 @@ impl Streamer {
     }
 
     fn append(&mut self, idx: usize, rows: Vec<Vec<Cell>>) -> Result<(), String> {
-        let max_rows = self.max_rows;
         let Some(state) = self.states.get_mut(idx) else {
             return Ok(());
         };
         let ws = self.wb.worksheet_from_index(idx).map_err(|e| e.to_string())?;
-        for row in rows {
-            if state.rows >= max_rows {
-                state.dropped += 1;
-                continue;
-            }
-            state.rows += 1;
-            let r = state.rows;
-            for (c, cell) in row.iter().enumerate() {
-                let col = c as u16;
-                let (number, w) = match cell {
-                    Cell::Text(s) => {
-                        ws.write_string(r, col, s.as_ref()).map_err(|e| e.to_string())?;
-                        (None, width_of(s))
-                    }
-                    Cell::Num(v) => (Some((*v, NumberKind::Amount)), 12.0),
-                    Cell::Int(v) => (Some((*v as f64, NumberKind::Int)), 8.0),
-                    Cell::Pct(v) => (Some((*v, NumberKind::Pct)), 9.0),
-                    Cell::Empty => (None, 0.0),
-                };
-                if let Some((v, kind)) = number {
-                    // A number of its column's kind takes the column's format:
-                    // the same style in the file, without rust_xlsxwriter
-                    // hashing a `Format` for every cell (a few % of a run).
-                    let format = match kind {
-                        NumberKind::Amount => &self.amount,
-                        NumberKind::Int => &self.int,
-                        NumberKind::Pct => &self.pct,
-                    };
-                    let column_kind = match state.number_formats.get_mut(c) {
-                        Some(slot @ None) => {
-                            ws.set_column_format(col, format).map_err(|e| e.to_string())?;
-                            Some(*slot.insert(kind))
-                        }
-                        Some(Some(k)) => Some(*k),
-                        None => None,
-                    };
-                    if column_kind == Some(kind) {
-                        ws.write_number(r, col, v).map_err(|e| e.to_string())?;
-                    } else {
-                        ws.write_number_with_format(r, col, v, format)
-                            .map_err(|e| e.to_string())?;
-                    }
-                }
-                if let Some(slot) = state.widths.get_mut(c) {
-                    *slot = slot.max(w + 1.0);
-                }
-            }
-        }
-        Ok(())
+        append_rows(ws, state, self.max_rows, &self.formats, rows)
     }
 
     /// The region summary, the panel and the dictionary; tables, widths, charts; save.
@@ -280,6 +288,65 @@ impl Streamer {
         charts(chart_sheet, &self.states, regions_n as usize, reports as usize).map_err(|e| e.to_string())?;
         self.wb.save(path).map_err(|e| e.to_string())
     }
+}
+
+/// Rows appended to one sheet, up to `max_rows` (the rest are counted as dropped).
+fn append_rows(
+    ws: &mut Worksheet,
+    state: &mut State,
+    max_rows: u32,
+    formats: &NumberFormats,
+    rows: Vec<Vec<Cell>>,
+) -> Result<(), String> {
+    for row in rows {
+        if state.rows >= max_rows {
+            state.dropped += 1;
+            continue;
+        }
+        state.rows += 1;
+        let r = state.rows;
+        for (c, cell) in row.iter().enumerate() {
+            let col = c as u16;
+            let (number, w) = match cell {
+                Cell::Text(s) => {
+                    ws.write_string(r, col, s.as_ref()).map_err(|e| e.to_string())?;
+                    (None, width_of(s))
+                }
+                Cell::Num(v) => (Some((*v, NumberKind::Amount)), 12.0),
+                Cell::Int(v) => (Some((*v as f64, NumberKind::Int)), 8.0),
+                Cell::Pct(v) => (Some((*v, NumberKind::Pct)), 9.0),
+                Cell::Empty => (None, 0.0),
+            };
+            if let Some((v, kind)) = number {
+                // A number of its column's kind takes the column's format:
+                // the same style in the file, without rust_xlsxwriter
+                // hashing a `Format` for every cell (a few % of a run).
+                let format = match kind {
+                    NumberKind::Amount => &formats.amount,
+                    NumberKind::Int => &formats.int,
+                    NumberKind::Pct => &formats.pct,
+                };
+                let column_kind = match state.number_formats.get_mut(c) {
+                    Some(slot @ None) => {
+                        ws.set_column_format(col, format).map_err(|e| e.to_string())?;
+                        Some(*slot.insert(kind))
+                    }
+                    Some(Some(k)) => Some(*k),
+                    None => None,
+                };
+                if column_kind == Some(kind) {
+                    ws.write_number(r, col, v).map_err(|e| e.to_string())?;
+                } else {
+                    ws.write_number_with_format(r, col, v, format)
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            if let Some(slot) = state.widths.get_mut(c) {
+                *slot = slot.max(w + 1.0);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn opt_text(v: Option<&str>) -> Cell<'_> {
@@ -932,6 +999,41 @@ mod tests {
         assert!(xml.contains("<autoFilter"), "streamed sheets get a plain filter");
         assert!(!xml.contains("tablePart"), "no Excel table over a streamed sheet");
         assert!(xml.contains("另有 2 行未列出"), "the cap is stated on the sheet");
+    }
+
+    #[test]
+    fn batches_stream_every_sheet_in_order_with_indicators_written_beside_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.xlsx");
+        let mut s = Streamer::new(1_000_000, 1_000_000).unwrap();
+        let all = reports(6);
+        let per_report = all[0].facts.indicators.len();
+        assert!(per_report > 1, "the fixture has indicators");
+        s.push(&all[..3], &[]).unwrap();
+        s.push(&all[3..], &[]).unwrap();
+        s.finish(&[], &[], &path).unwrap();
+        // Column A of each data row: the report id, in push order.
+        let ids = |xml: &str| -> Vec<String> {
+            xml.split("<row ")
+                .skip(2)
+                .filter_map(|row| {
+                    let cell = row.split("<c r=\"A").nth(1)?;
+                    let text = cell.split("<t>").nth(1)?;
+                    Some(text.split("</t>").next()?.to_string())
+                })
+                .collect()
+        };
+        let want: Vec<String> = all.iter().map(|r| r.report_id.clone()).collect();
+        assert_eq!(ids(&sheet_xml(&path, 1)), want, "报告: one row per report, in order");
+        let indicators = ids(&sheet_xml(&path, INDICATORS + 1));
+        let want_indicators: Vec<String> = want
+            .iter()
+            .flat_map(|id| std::iter::repeat_n(id.clone(), per_report))
+            .collect();
+        assert_eq!(
+            indicators, want_indicators,
+            "指标得分: each report's indicators, in order"
+        );
     }
 
     #[test]

@@ -176,8 +176,8 @@ impl Streamer {
 
     /// One batch of reports and files, in source_path order. The 指标得分
     /// sheet, about two thirds of the cells, is written on a thread of its
-    /// own beside the other sheets: the workbook is the slowest writer, and a
-    /// re-run from the cache or a run on many cores waits for it.
+    /// own beside the other sheets: the workbook is the slowest of the
+    /// writers, and a re-run from the cache (no report to read) waits for it.
     pub fn push(&mut self, reports: &[Report], files: &[FileRecord]) -> Result<(), String> {
         let (max_rows, formats) = (self.max_rows, &self.formats);
         let mut indicators = None;
@@ -217,7 +217,8 @@ impl Streamer {
                     FUNCTIONS => functions_sheet(reports).rows,
                     PROBLEMS => problems_sheet(reports).rows,
                     CHECKS => checks_sheet(reports).rows,
-                    _ => files_sheet(files).rows,
+                    FILES => files_sheet(files).rows,
+                    _ => continue,
                 };
                 written = append_rows(ws, state, max_rows, formats, rows);
                 if written.is_err() {

@@ -182,6 +182,25 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
         }
     }
 
+    // More staff in post than posts. Overstaffing (超编) happens, but more
+    // often the two counts are of different scopes: 在编人数（含工勤人员）
+    // read beside 行政编制, whose ratio would then mislead.
+    if let (Some(actual), Some(authorized)) = (n(Field::StaffActual), n(Field::StaffAuthorized)) {
+        if actual > authorized {
+            checks.push(Check {
+                check: "staff_actual_exceeds_authorized".into(),
+                severity: Severity::Warning,
+                message: format!(
+                    "实有/在编人数 {} 多于编制数 {}：或为超编，或两数口径不同（如一个含工勤人员或事业编制），请核对",
+                    fmt(actual),
+                    fmt(authorized)
+                ),
+                fields: vec!["staff_actual".into(), "staff_authorized".into()],
+                values: vec![fmt(actual), fmt(authorized)],
+            });
+        }
+    }
+
     // Scores: indicators within their maximum, sections adding up to the total.
     for i in &f.indicators {
         if let (Some(s), Some(m)) = (i.score, i.max_score) {
@@ -350,6 +369,23 @@ mod tests {
         ]);
         validate(&cfg, &mut f);
         assert!(ids(&f).contains(&("sum_basic_project", Severity::Error)));
+    }
+
+    #[test]
+    fn more_staff_in_post_than_posts_is_flagged_and_fewer_is_not() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let flagged = |actual: f64, authorized: f64| {
+            let mut f = facts(&[(Field::StaffActual, actual), (Field::StaffAuthorized, authorized)]);
+            validate(&cfg, &mut f);
+            f.checks
+                .iter()
+                .filter(|c| c.check == "staff_actual_exceeds_authorized" && c.severity == Severity::Warning)
+                .map(|c| c.values.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(flagged(29.0, 26.0), [["29", "26"]]);
+        assert!(flagged(24.0, 26.0).is_empty());
+        assert!(flagged(35.0, 35.0).is_empty());
     }
 
     /// A part above its whole is an error where the sum check cannot say it

@@ -115,6 +115,14 @@ fn known_inconsistencies_are_flagged_and_none_invented() {
             .any(|(id, _, m)| id == "sum_functions" && m.contains("674.18") && m.contains("672.18")),
         "{c:?}"
     );
+    // 001: 在编人数（含工勤人员）29 read beside 行政编制 26: two scopes, flagged.
+    assert!(
+        c.iter().any(|(id, s, m)| id == "staff_actual_exceeds_authorized"
+            && *s == Severity::Warning
+            && m.contains("29")
+            && m.contains("26")),
+        "{c:?}"
+    );
     // 002: 101.5 capped at 100 (info, not error); 6 points against a maximum of 3; 912.97 vs 912.96.
     let c = checks_of("002_673b39950d73d57f.txt");
     assert!(

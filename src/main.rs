@@ -71,8 +71,9 @@ enum Command {
         /// Rules file (default: the bundled config/default.toml).
         #[arg(long)]
         config: Option<PathBuf>,
-        /// Worker threads (default: all cores). Beside them run one writer
-        /// thread and four read-ahead threads that mostly wait for the disk.
+        /// Worker threads (default: all cores). Beside them run the writers
+        /// (Parquet and the cache; the workbook, on two threads) and four
+        /// read-ahead threads that mostly wait for the disk.
         #[arg(long)]
         jobs: Option<usize>,
         /// Print nothing but errors.

@@ -473,7 +473,8 @@ pub struct StageTimes {
     /// The writer's work on the batches (Parquet, workbook rows, cache).
     pub write: f64,
     /// Wall seconds after the last batch until the outputs are in place: the
-    /// checks across files, the summaries, the workbook's zip, the renames.
+    /// cache closed, the checks across files, the summaries, the workbook's
+    /// zip, the renames (measured once, as the manifest states it).
     /// No report is read meanwhile, so on many cores it bounds the run.
     #[serde(default)]
     pub finish: f64,

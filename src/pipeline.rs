@@ -582,8 +582,7 @@ pub fn run(rules: Rules, opts: &RunOptions) -> Result<(RunSummary, RunData), Run
     if let Some(w) = writer {
         let _ = w.finish();
     }
-    sink.finish(&opts.input, &engine.rules, &summary, &times, &fingerprint)?;
-    times.finish = tw.elapsed().as_secs_f64();
+    times.finish = sink.finish(&opts.input, &engine.rules, &summary, &times, &fingerprint, tw)?;
     let mut summary = summary;
     summary.seconds = t0.elapsed().as_secs_f64();
     summary.reports_per_second = summary.ok as f64 / summary.seconds.max(1e-9);

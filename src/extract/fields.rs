@@ -35,6 +35,11 @@ impl Reading {
         self != Reading::Plain
     }
 
+    /// Whether the keyword is read at all in this document.
+    fn read_in(self, budget_document: bool) -> bool {
+        self != Reading::BudgetTotal || budget_document
+    }
+
     fn rule(self) -> &'static str {
         match self {
             Reading::Plain => "money:keyword",
@@ -170,7 +175,7 @@ impl FieldMatcher {
             for kind in &hit.kinds {
                 match *kind {
                     Kind::Money { item, reading } => {
-                        if reading != Reading::BudgetTotal || doc.budget_document {
+                        if reading.read_in(doc.budget_document) {
                             ctx.money(hit, item, reading, next_hit, cands);
                         }
                     }
@@ -212,7 +217,7 @@ impl FieldMatcher {
                 for kind in &hit.kinds {
                     match *kind {
                         Kind::Money { item, reading } => {
-                            if reading == Reading::BudgetTotal && !ctx.doc.budget_document {
+                            if !reading.read_in(ctx.doc.budget_document) {
                                 continue;
                             }
                             let Some(m) = ctx.cfg.money.get(item) else { continue };
@@ -314,10 +319,7 @@ impl Context<'_, '_> {
     /// A `YYYY年` in the span that is not the evaluated year.
     fn other_year_in(&self, from: usize, to: usize) -> bool {
         let Some(fy) = self.fiscal_year else { return false };
-        self.doc
-            .numbers_in(from, to)
-            .iter()
-            .any(|n| n.unit == Unit::Year && n.value as i32 != fy && (1990.0..2100.0).contains(&n.value))
+        self.doc.years_in(from, to).any(|y| y != fy)
     }
 
     /// `其中` before the keyword while the same field already has a value in this sentence.

@@ -332,6 +332,14 @@ impl<'a> Doc<'a> {
         self.title_masks.get(i).is_some_and(|m| m & kind as u8 != 0)
     }
 
+    /// The years (`YYYY年`, 1990–2099) whose number starts in `[from, to)`.
+    pub fn years_in(&self, from: usize, to: usize) -> impl Iterator<Item = i32> + '_ {
+        self.numbers_in(from, to)
+            .iter()
+            .filter(|n| n.unit == Unit::Year && (1990.0..2100.0).contains(&n.value))
+            .map(|n| n.value as i32)
+    }
+
     /// Numbers whose start lies in `[from, to)`.
     pub fn numbers_in(&self, from: usize, to: usize) -> &[Number] {
         let a = self.numbers.partition_point(|n| n.start < from);

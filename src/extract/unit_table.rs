@@ -27,8 +27,8 @@ pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cand
     if !words.declare_words.iter().any(|w| doc.text.contains(w.as_str())) {
         return;
     }
-    // (factor to 万元, header cells, data rows) of the table being read.
-    let mut table: Option<(f64, Option<Vec<String>>, Vec<Row>)> = None;
+    // (factor to 万元, header row, data rows) of the table being read.
+    let mut table: Option<(f64, Option<Row>, Vec<Row>)> = None;
     let mut offset = 0;
     for line in doc.text.split_inclusive('\n') {
         let start = offset;
@@ -37,14 +37,14 @@ pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cand
         match (table.as_mut(), row_of(text, start)) {
             (Some((_, header, rows)), Some(row)) => {
                 if header.is_none() && rows.is_empty() && !has_number(doc, &row) {
-                    *header = Some(cell_texts(doc, &row));
+                    *header = Some(row);
                 } else {
                     rows.push(row);
                 }
             }
             (_, row) => {
                 if let Some((factor, header, rows)) = table.take() {
-                    read_table(doc, cfg, fiscal_year, factor, header.as_deref(), &rows, cands);
+                    read_table(doc, cfg, fiscal_year, factor, header.as_ref(), &rows, cands);
                 }
                 table = match row {
                     Some(_) => None,
@@ -54,7 +54,7 @@ pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cand
         }
     }
     if let Some((factor, header, rows)) = table {
-        read_table(doc, cfg, fiscal_year, factor, header.as_deref(), &rows, cands);
+        read_table(doc, cfg, fiscal_year, factor, header.as_ref(), &rows, cands);
     }
 }
 
@@ -99,13 +99,6 @@ fn row_of(line: &str, start: usize) -> Option<Row> {
     })
 }
 
-fn cell_texts(doc: &Doc, row: &Row) -> Vec<String> {
-    row.cells
-        .iter()
-        .map(|&(a, b)| doc.text.get(a..b).unwrap_or("").to_string())
-        .collect()
-}
-
 /// The bare number a cell holds, when it holds exactly one and nothing else.
 fn cell_number(doc: &Doc, (a, b): (usize, usize)) -> Option<f64> {
     match doc.numbers_in(a, b) {
@@ -118,33 +111,33 @@ fn has_number(doc: &Doc, row: &Row) -> bool {
     row.cells.iter().any(|&c| cell_number(doc, c).is_some())
 }
 
-/// Years written in a header cell (2023年决算数 → 2023).
-fn years_in(h: &str) -> impl Iterator<Item = i32> + '_ {
-    h.match_indices('年').filter_map(move |(at, _)| {
-        let digits = h.get(at.checked_sub(4)?..at)?;
-        let before = h.get(..at - 4)?.chars().next_back();
-        (digits.bytes().all(|b| b.is_ascii_digit()) && !before.is_some_and(|c| c.is_ascii_digit()))
-            .then(|| digits.parse().ok())
-            .flatten()
-    })
-}
-
 fn read_table(
     doc: &Doc,
     cfg: &Config,
     fiscal_year: Option<i32>,
     factor: f64,
-    header: Option<&[String]>,
+    header: Option<&Row>,
     rows: &[Row],
     cands: &mut Candidates,
 ) {
     let words = &cfg.unit_tables;
-    let lex = doc.lex;
-    // Last year's column, a change, an estimate, a sub-item, another year:
-    // never this year's figure (the text rule's traps).
-    let foreign = |h: &str| lex.is_trap(h) || years_in(h).any(|y| Some(y) != fiscal_year);
-    let kind_of = |h: &str| -> Option<Variant> {
-        if foreign(h) {
+    // A header cell's text, when the table has a header and that column.
+    let head = |i: usize| -> Option<&str> {
+        let &(a, b) = header?.cells.get(i)?;
+        doc.text.get(a..b)
+    };
+    // Last year's column, a change, an estimate, a sub-item, another year
+    // (any year, when the report's is unknown): never this year's figure
+    // (the text rule's traps).
+    let foreign = |i: usize| {
+        head(i).is_some_and(|h| doc.lex.is_trap(h))
+            || header
+                .and_then(|h| h.cells.get(i))
+                .is_some_and(|&(a, b)| doc.years_in(a, b).any(|y| Some(y) != fiscal_year))
+    };
+    let kind_of = |i: usize| -> Option<Variant> {
+        let h = head(i)?;
+        if foreign(i) {
             return None;
         }
         if words.header_actual_words.iter().any(|w| h.contains(w.as_str())) {
@@ -158,7 +151,7 @@ fn read_table(
     // A row is read only when it has as many cells as the header (or, without
     // one, as the first row): a merged or missing cell would shift the columns.
     let Some(width) = header
-        .map(<[String]>::len)
+        .map(|h| h.cells.len())
         .or_else(|| rows.first().map(|r| r.cells.len()))
     else {
         return;
@@ -172,14 +165,12 @@ fn read_table(
         })
         .collect();
     let column_of = |variant: Variant| -> Option<usize> {
-        let Some(header) = header else {
-            // No header: only a single column of numbers, read as the keyword's default.
-            return None;
-        };
+        // No header: only a single column of numbers, read as the keyword's default.
+        header?;
         let of_kind: Vec<usize> = numeric
             .iter()
             .copied()
-            .filter(|&i| header.get(i).and_then(|h| kind_of(h)) == Some(variant))
+            .filter(|&i| kind_of(i) == Some(variant))
             .collect();
         match of_kind.as_slice() {
             [one] => Some(*one),
@@ -189,8 +180,7 @@ fn read_table(
                     .iter()
                     .copied()
                     .filter(|&i| {
-                        header
-                            .get(i)
+                        head(i)
                             .is_some_and(|h| words.header_initial_budget_words.iter().any(|w| h.contains(w.as_str())))
                     })
                     .collect();
@@ -203,9 +193,8 @@ fn read_table(
         }
     };
     // One column of numbers under a neutral header (金额), or under none.
-    let neutral = |h: &str| !foreign(h) && kind_of(h).is_none();
     let single = match numeric.as_slice() {
-        [one] if header.is_none_or(|h| h.get(*one).is_none_or(|c| neutral(c))) => Some(*one),
+        [one] if !foreign(*one) && kind_of(*one).is_none() => Some(*one),
         _ => None,
     };
     for row in rows {

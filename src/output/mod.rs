@@ -216,26 +216,34 @@ fn tmp_name(out: &Path, name: &str) -> PathBuf {
     out.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
-/// `tables` on this thread while `workbook` runs on a thread of its own; a
-/// workbook thread that cannot start or that panics is an error of the run,
-/// not a panic of the writer.
+/// `here` on this thread while `writer` runs on a thread of its own named
+/// `thread`; a writer that cannot start or that panics is an error of the
+/// run (naming `what` it wrote), not a panic of the caller.
+pub(crate) fn beside<T>(
+    thread: &str,
+    what: &str,
+    writer: impl FnOnce() -> Result<(), String> + Send,
+    here: impl FnOnce() -> T,
+) -> (T, Result<(), String>) {
+    std::thread::scope(|s| {
+        let spawned = std::thread::Builder::new().name(thread.into()).spawn_scoped(s, writer);
+        let here_done = here();
+        let writer_done = match spawned {
+            Ok(t) => t
+                .join()
+                .unwrap_or_else(|_| Err(format!("the {what} writer stopped unexpectedly"))),
+            Err(e) => Err(format!("could not start the {what} writer: {e}")),
+        };
+        (here_done, writer_done)
+    })
+}
+
+/// `tables` on this thread while `workbook` runs on a thread of its own.
 fn beside_workbook<T>(
     workbook: impl FnOnce() -> Result<(), String> + Send,
     tables: impl FnOnce() -> T,
 ) -> (T, Result<(), String>) {
-    std::thread::scope(|s| {
-        let thread = std::thread::Builder::new()
-            .name("jixiao-workbook".into())
-            .spawn_scoped(s, workbook);
-        let tables_done = tables();
-        let workbook_done = match thread {
-            Ok(t) => t
-                .join()
-                .unwrap_or_else(|_| Err("the workbook writer stopped unexpectedly".into())),
-            Err(e) => Err(format!("could not start the workbook writer: {e}")),
-        };
-        (tables_done, workbook_done)
-    })
+    beside("jixiao-workbook", "workbook", workbook, tables)
 }
 
 /// Closes the Parquet tables and writes the region summary: the temporary
@@ -416,6 +424,8 @@ impl Sink {
     }
 
     /// Summaries, then every file renamed into place, the manifest last.
+    /// `started`: when the run's tail after the last batch began; the
+    /// seconds since, as the manifest states them, are returned.
     pub fn finish(
         mut self,
         input: &Path,
@@ -423,8 +433,8 @@ impl Sink {
         summary: &RunSummary,
         times: &crate::model::StageTimes,
         input_fingerprint: &str,
-    ) -> Result<(), OutputError> {
-        let started = std::time::Instant::now();
+        started: std::time::Instant,
+    ) -> Result<f64, OutputError> {
         let digests = department_reports(std::mem::take(&mut self.digests), &rules.config.document_kinds);
         // A batch of them at a time: a corpus full of revised copies has as
         // many such checks as reports.
@@ -475,6 +485,7 @@ impl Sink {
             std::fs::rename(&tmp, out.join(&name)).map_err(|e| write_err(&out.join(&name), e))?;
             outputs.push(name);
         }
+        let finish = started.elapsed().as_secs_f64();
         let manifest = Manifest {
             tool: "jixiao",
             version: crate::ENGINE_VERSION,
@@ -487,7 +498,7 @@ impl Sink {
             indicators: self.counts[2],
             checks: self.counts[3],
             stage_seconds: &crate::model::StageTimes {
-                finish: started.elapsed().as_secs_f64(),
+                finish,
                 ..times.clone()
             },
             outputs,
@@ -495,6 +506,7 @@ impl Sink {
         let json = serde_json::to_vec_pretty(&manifest).map_err(|e| write_err(&out, e))?;
         write_atomic(&out, &layout.manifest_name(), |p| {
             std::fs::write(p, &json).map_err(|e| e.to_string())
-        })
+        })?;
+        Ok(finish)
     }
 }

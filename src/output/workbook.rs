@@ -198,41 +198,34 @@ impl Streamer {
         let Some((indicators_ws, indicators_state)) = indicators else {
             return Err("the workbook has no 指标得分 sheet".into());
         };
-        std::thread::scope(|s| {
-            let indicators = std::thread::Builder::new()
-                .name("jixiao-workbook-indicators".into())
-                .spawn_scoped(s, move || {
-                    append_rows(
-                        indicators_ws,
-                        indicators_state,
-                        max_rows,
-                        formats,
-                        indicators_sheet(reports).rows,
-                    )
-                });
-            let mut written = Ok(());
-            for (idx, (ws, state)) in others {
-                let rows = match idx {
-                    REPORTS => reports_sheet(reports).rows,
-                    FUNCTIONS => functions_sheet(reports).rows,
-                    PROBLEMS => problems_sheet(reports).rows,
-                    CHECKS => checks_sheet(reports).rows,
-                    FILES => files_sheet(files).rows,
-                    _ => continue,
-                };
-                written = append_rows(ws, state, max_rows, formats, rows);
-                if written.is_err() {
-                    break;
+        let (written, indicators_written) = super::beside(
+            "jixiao-workbook-indicators",
+            "指标得分",
+            move || {
+                append_rows(
+                    indicators_ws,
+                    indicators_state,
+                    max_rows,
+                    formats,
+                    indicators_sheet(reports).rows,
+                )
+            },
+            || {
+                for (idx, (ws, state)) in others {
+                    let rows = match idx {
+                        REPORTS => reports_sheet(reports).rows,
+                        FUNCTIONS => functions_sheet(reports).rows,
+                        PROBLEMS => problems_sheet(reports).rows,
+                        CHECKS => checks_sheet(reports).rows,
+                        FILES => files_sheet(files).rows,
+                        _ => continue,
+                    };
+                    append_rows(ws, state, max_rows, formats, rows)?;
                 }
-            }
-            let indicators_written = match indicators {
-                Ok(thread) => thread
-                    .join()
-                    .unwrap_or_else(|_| Err("the 指标得分 writer stopped unexpectedly".into())),
-                Err(e) => Err(format!("could not start the 指标得分 writer: {e}")),
-            };
-            written.and(indicators_written)
-        })
+                Ok(())
+            },
+        );
+        written.and(indicators_written)
     }
 
     /// Checks made after the last batch (across files), after the others.

@@ -6,6 +6,16 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::model::{Check, Field, ReportFacts, Severity};
 
+/// The sections' scores and the bonus (`sum`) agree with the stated total:
+/// equal, or past 100 where the report caps its total at 100.
+pub fn sections_add_up(sum: f64, total: f64, tol: f64) -> bool {
+    (sum - total).abs() <= tol || capped_at_100(sum, total, tol)
+}
+
+fn capped_at_100(sum: f64, total: f64, tol: f64) -> bool {
+    sum > 100.0 && (total - 100.0).abs() <= tol
+}
+
 /// Tolerances (`[validate]` in the config), in the field's unit.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(default)]
@@ -258,7 +268,7 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
         let bonus = n(Field::ScoreBonus).unwrap_or(0.0);
         let sum = parts.iter().sum::<f64>() + bonus;
         if (sum - total).abs() > tol.score {
-            let capped = sum > 100.0 && (total - 100.0).abs() <= tol.score;
+            let capped = capped_at_100(sum, total, tol.score);
             checks.push(Check {
                 check: "score_sections_vs_total".into(),
                 severity: if capped { Severity::Info } else { Severity::Error },

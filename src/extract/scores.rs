@@ -647,9 +647,31 @@ pub fn top_level<'a>(all: &'a [Indicator], section: &str) -> Vec<&'a Indicator> 
         .collect()
 }
 
-/// Section scores as sums of their indicators (when the section states its
-/// maximum, so the list is a full scheme), and the grade from the score band.
+/// Section scores as sums of their indicators, and the grade from the score band.
+///
+/// A sum is the section's score only when the indicators found are all of
+/// it. One missed (its heading broken across lines, a layout not read)
+/// would make a partial sum look like the score: a wrong number. So a sum
+/// stands when it is proven complete, by either
+/// - the maxima: the section's heading states its maximum (（一）预算编制情况
+///   （28 分）) and the found indicators' maxima add up to exactly that; or
+/// - the total: with it, every section's score (stated or summed) and the
+///   bonus add up to the report's stated total (or pass 100 where the total
+///   is capped at 100), which a partial sum would not.
+///
+/// Otherwise the field stays null and a check says what was found.
 pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
+    /// A section's indicator sum, not yet known to be complete.
+    struct SectionSum {
+        field: Field,
+        title: String,
+        names: Vec<String>,
+        value: f64,
+        section_max: f64,
+        /// The found indicators' maxima, when each states one.
+        found_max: Option<f64>,
+    }
+    let mut sums = Vec::new();
     for section in &cfg.score.sections {
         let Some(field) = Field::from_name(&section.id) else {
             continue;
@@ -657,24 +679,78 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
         if out.get(field).is_some() || field == Field::ScoreBonus {
             continue;
         }
-        let has_max = doc.clean.headings.iter().any(|h| {
-            h.level <= 2
-                && contains_any(&h.title, &section.keywords)
-                && contains_any(&h.title, &cfg.score.section_max_marks)
+        let Some(section_max) = section_max(cfg, doc, section) else {
+            continue;
+        };
+        let leaves = top_level(&out.indicators, &section.title);
+        // Every indicator needs its score: without one the sum is partial.
+        let Some(value) = leaves
+            .iter()
+            .map(|i| i.score)
+            .sum::<Option<f64>>()
+            .filter(|_| !leaves.is_empty())
+        else {
+            continue;
+        };
+        sums.push(SectionSum {
+            field,
+            title: section.title.clone(),
+            names: leaves.iter().map(|i| i.indicator.clone()).collect(),
+            value: round6(value),
+            section_max,
+            found_max: leaves.iter().map(|i| i.max_score).sum(),
         });
-        let mine: Vec<&Indicator> = out.indicators.iter().filter(|i| i.section == section.title).collect();
-        if !has_max || mine.is_empty() {
+    }
+    let by_maxima = |s: &SectionSum| s.found_max.is_some_and(|m| (m - s.section_max).abs() < 1e-6);
+    let by_total = sums.iter().any(|s| !by_maxima(s)) && {
+        let section_score = |field: Field| {
+            out.num(field)
+                .or_else(|| sums.iter().find(|s| s.field == field).map(|s| s.value))
+        };
+        let parts: Option<f64> = cfg
+            .score
+            .sections
+            .iter()
+            .filter_map(|s| Field::from_name(&s.id))
+            .filter(|&f| f != Field::ScoreBonus)
+            .map(section_score)
+            .sum();
+        let bonus = out.num(Field::ScoreBonus).unwrap_or(0.0);
+        match (parts, out.num(Field::ScoreTotal)) {
+            (Some(parts), Some(total)) => crate::validate::sections_add_up(parts + bonus, total, cfg.validate.score),
+            _ => false,
+        }
+    };
+    for s in sums {
+        if by_maxima(&s) || by_total {
+            out.facts.push(derived_fact(
+                s.field,
+                Value::Num(s.value),
+                "derived:sum-of-indicators",
+                format!("{}：{}", s.title, s.names.join("、")),
+            ));
             continue;
         }
-        let leaves = top_level(&out.indicators, &section.title);
-        let sum: f64 = leaves.iter().filter_map(|i| i.score).sum();
-        let names: Vec<String> = leaves.iter().map(|i| i.indicator.clone()).collect();
-        out.facts.push(derived_fact(
-            field,
-            Value::Num(round6(sum)),
-            "derived:sum-of-indicators",
-            format!("{}：{}", section.title, names.join("、")),
-        ));
+        let found = match s.found_max {
+            Some(m) => format!("分值合计 {} 分", round6(m)),
+            None => "有的未写明分值，各部分得分与自评总分也不能相互印证".to_string(),
+        };
+        out.checks.push(Check {
+            check: "section_score_not_derived".into(),
+            severity: Severity::Info,
+            message: format!(
+                "“{}”满分 {} 分，已读出的 {} 个指标{}：不能确定已读全，该部分得分不由指标合计得出（留空）",
+                s.title,
+                round6(s.section_max),
+                s.names.len(),
+                found
+            ),
+            fields: vec![s.field.name().to_string(), "indicators".into()],
+            values: vec![
+                round6(s.section_max).to_string(),
+                s.found_max.map(|m| round6(m).to_string()).unwrap_or_default(),
+            ],
+        });
     }
     if out.get(Field::Grade).is_none() {
         if let Some(score) = out.num(Field::ScoreTotal) {
@@ -700,6 +776,33 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
             }
         }
     }
+}
+
+/// The maximum a section's heading states (预算编制情况（28 分）, 预算编制情况总分
+/// 28 分): one value in points, the same wherever the heading appears.
+/// Several different values (a heading that also states the score) are no maximum.
+fn section_max(cfg: &Config, doc: &Doc, section: &crate::config::ScoreSection) -> Option<f64> {
+    let mut max: Option<f64> = None;
+    for h in doc.clean.headings.iter().filter(|h| {
+        h.level <= 2
+            && contains_any(&h.title, &section.keywords)
+            && contains_any(&h.title, &cfg.score.section_max_marks)
+    }) {
+        let para = doc.text.get(h.start..h.para_end).unwrap_or_default();
+        let Some(at) = para.find(h.title.as_str()).map(|a| h.start + a) else {
+            continue;
+        };
+        for n in doc.numbers_in(at, at + h.title.len()) {
+            if n.unit != Unit::Points {
+                continue;
+            }
+            match max {
+                Some(m) if (m - n.value).abs() > 1e-9 => return None,
+                _ => max = Some(n.value),
+            }
+        }
+    }
+    max
 }
 
 /// A report's total: at least `score.min_total` (below is an indicator's), at
@@ -860,11 +963,75 @@ mod tests {
                 ("加减分", "加减分项", None, Some(3.5)),
             ]
         );
-        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(9.0));
-        assert!(f.is_derived(Field::ScoreBudgetPreparation));
+        // The two indicators found carry 10 of the section's 28 points: 9 is
+        // not its score, so none is derived (the check says why).
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), None);
+        assert!(f
+            .checks
+            .iter()
+            .any(|c| c.check == "section_score_not_derived" && c.values == ["28", "10"]));
         assert_eq!(f.num(Field::ScoreBonus), Some(3.5));
         // No maximum stated for 资金使用效益: no derived section score.
         assert_eq!(f.num(Field::ScoreEffectiveness), None);
+    }
+
+    /// A section's indicators found in full: their maxima add up to the
+    /// section's (28 = 18 + 10 over two groups), so their sum is its score.
+    const FULL_PREPARATION: &str = "（一）预算编制情况（28 分）\n1.预算编制。指标分值 18 分。\n（1）预算编制合理性（10 分）。自评得分 9 分。\n（2）预算编制规范性（8 分）。自评得分 8 分。\n2.目标设置。指标分值 10 分。\n（1）绩效目标合理性（10 分）。自评得分 7 分。\n";
+
+    #[test]
+    fn a_section_score_is_summed_when_the_maxima_show_every_indicator_found() {
+        let f = run(FULL_PREPARATION);
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(24.0));
+        assert!(f.is_derived(Field::ScoreBudgetPreparation));
+        assert!(f.checks.iter().all(|c| c.check != "section_score_not_derived"));
+    }
+
+    #[test]
+    fn a_section_missing_an_indicator_gets_no_sum_but_a_check() {
+        // 预算编制规范性 lost (say, its heading broken across lines): the
+        // indicators found carry 20 of 28 points, and 16 would be a wrong score.
+        let text = FULL_PREPARATION.replace("（2）预算编制规范性（8 分）。自评得分 8 分。\n", "");
+        let f = run(&text);
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), None);
+        let check = f
+            .checks
+            .iter()
+            .find(|c| c.check == "section_score_not_derived")
+            .expect("a check says why the section has no score");
+        assert_eq!(check.values, ["28", "20"]);
+        assert_eq!(check.severity, crate::model::Severity::Info);
+    }
+
+    /// Indicators that state no maximum (4.人员管理。…自评得分 2 分): the sums
+    /// stand when, with the bonus, they give the report's stated total.
+    #[test]
+    fn sums_without_maxima_stand_only_when_the_sections_give_the_total() {
+        let body = "（一）预算编制情况（30 分）\n1.预算编制。得分 18 分。\n2.目标设置。得分 10 分。\n（二）预算执行情况（40 分）\n1.资金管理。得分 35 分。\n（三）资金使用效益（30 分）\n1.经济性。得分 25 分。\n";
+        let f = run(&format!("二、自评结论\n自评得分 88 分。\n三、指标分析\n{body}"));
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(28.0));
+        assert_eq!(f.num(Field::ScoreBudgetExecution), Some(35.0));
+        assert_eq!(f.num(Field::ScoreEffectiveness), Some(25.0));
+        assert!(f.is_derived(Field::ScoreBudgetExecution));
+        // A total the sums do not give (an indicator missed somewhere): none stands.
+        let f = run(&format!("二、自评结论\n自评得分 92 分。\n三、指标分析\n{body}"));
+        for field in [
+            Field::ScoreBudgetPreparation,
+            Field::ScoreBudgetExecution,
+            Field::ScoreEffectiveness,
+        ] {
+            assert_eq!(f.num(field), None, "{field:?}");
+        }
+        assert_eq!(
+            f.checks
+                .iter()
+                .filter(|c| c.check == "section_score_not_derived")
+                .count(),
+            3
+        );
+        // No total at all: nothing to prove them by.
+        let f = run(&format!("三、指标分析\n{body}"));
+        assert_eq!(f.num(Field::ScoreBudgetExecution), None);
     }
 
     #[test]
@@ -889,7 +1056,7 @@ mod tests {
         );
         assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(26.0));
         // A heading that states its maximum (分)) lets its indicators be summed; without the mark, not.
-        let text = "三、绩效分析\n（一）预算编制情况（28 分）\n（1）预算编制合理性（5 分）。\n自评得分 5 分。\n";
+        let text = "三、绩效分析\n（一）预算编制情况（5 分）\n（1）预算编制合理性（5 分）。\n自评得分 5 分。\n";
         assert_eq!(run(text).num(Field::ScoreBudgetPreparation), Some(5.0));
         let f = with(
             r#"section_max_marks = ["分)", "总分"]"#,

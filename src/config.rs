@@ -271,6 +271,15 @@ pub struct DepartmentRules {
     pub title_name_after: Vec<String>,
     pub min_chars: usize,
     pub max_chars: usize,
+    /// A labelled name that fills its line may be cut when up to this many
+    /// CJK chars starting the next line lengthen it into a name (部门名称：
+    /// 乐昌市人民政府 / 办公室): the label is not read for it (0: always read).
+    #[serde(default = "default_name_fragment_max_chars")]
+    pub name_fragment_max_chars: usize,
+}
+
+fn default_name_fragment_max_chars() -> usize {
+    8
 }
 
 impl ContextWords {

@@ -287,7 +287,7 @@ impl Normalizer {
         split_nfkc_lines(input, &self.simplified, &self.compat, buf);
         let buf = &*buf;
         let lines = buf.lines();
-        let (keep, cells) = self.keep_mask(buf, &lines);
+        let (keep, cells, breaks) = self.keep_mask(buf, &lines);
 
         let n = buf.len();
         let mut out = CleanText {
@@ -299,7 +299,13 @@ impl Normalizer {
         };
         let mut para_open = false;
         let mut prev_line_ends_para = true;
-        for ((line, _), &cell) in lines.iter().zip(&keep).zip(&cells).filter(|((_, k), _)| **k) {
+        for (((line, _), &cell), &after_bare_number) in lines
+            .iter()
+            .zip(&keep)
+            .zip(&cells)
+            .zip(&breaks)
+            .filter(|(((_, k), _), _)| **k)
+        {
             let (s, e) = line.trimmed();
             if s == e {
                 continue;
@@ -307,7 +313,7 @@ impl Normalizer {
             let content = buf.str_of(line.start + s, line.start + e);
             let starts_heading = heading_level(content).is_some();
             let row = is_table_row(content);
-            if para_open && (prev_line_ends_para || starts_heading || row) {
+            if para_open && (prev_line_ends_para || starts_heading || row || after_bare_number) {
                 push(&mut out, '\n', line.orig[s], line.page);
                 para_open = false;
             }
@@ -334,7 +340,7 @@ impl Normalizer {
 
     /// Which lines survive: not layout residue, not a running header, not the
     /// outline; and which of them are a table's number cells.
-    fn keep_mask<'b>(&self, buf: &'b LineBuf, lines: &[Line]) -> (Vec<bool>, Vec<bool>) {
+    fn keep_mask<'b>(&self, buf: &'b LineBuf, lines: &[Line]) -> (Vec<bool>, Vec<bool>, Vec<bool>) {
         // Residue and running headers are short lines; long lines are kept as
         // they are (and count as empty text here).
         let limit = self.header_max_chars.max(60);
@@ -384,7 +390,31 @@ impl Normalizer {
                 keep[i] = false;
             }
         }
-        (keep, cells)
+        // A bare number dropped as a page number, with a number going on
+        // after it (收入： / 65 / 1.17 万元): a page number, or the head of a
+        // figure a PDF broke (651.17)? Neither joining nor dropping is sure,
+        // so the text after it starts a paragraph and no figure spans the gap.
+        // (Backwards, carrying the next kept line: one pass, however many such lines.)
+        let mut breaks = vec![false; lines.len()];
+        let mut next_kept: Option<usize> = None;
+        for i in (0..lines.len()).rev() {
+            let t = trimmed.get(i).copied().unwrap_or_default();
+            let kept = keep.get(i).copied().unwrap_or(true);
+            if !kept && !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                let figure_follows = next_kept.and_then(|j| lines.get(j)).is_some_and(|l| {
+                    l.text
+                        .trim_start()
+                        .starts_with(|c: char| c.is_ascii_digit() || c == '.')
+                });
+                if let Some(b) = next_kept.filter(|_| figure_follows).and_then(|j| breaks.get_mut(j)) {
+                    *b = true;
+                }
+            }
+            if kept && lines.get(i).is_some_and(|l| !l.text.trim().is_empty()) {
+                next_kept = Some(i);
+            }
+        }
+        (keep, cells, breaks)
     }
 
     fn ends_paragraph(&self, content: &str, starts_heading: bool) -> bool {
@@ -855,6 +885,17 @@ mod tests {
         assert_eq!(c.text, "人员编制实有人数19", "the labels come from the config");
         // A cell's digits never run on into a number on the next line.
         assert_eq!(norm("实有人数\n21\n3.5 万元\n").text, "实有人数21\n3.5 万元");
+    }
+
+    #[test]
+    fn a_dropped_bare_number_before_a_figure_joins_nothing_across_it() {
+        // 65 is a page number, or the head of 651.17 broken off: neither
+        // 收入：1.17 nor 收入：651.17 is sure, so no figure spans the gap.
+        let c = norm("收支完成情况。收入：\n\n65\n\n1.17 万元，其中财政拨款收入 651.17 万元。\n");
+        assert_eq!(c.text, "收支完成情况。收入:\n1.17 万元,其中财政拨款收入 651.17 万元。");
+        // A page number inside prose still goes, and the prose joins across it.
+        let c = norm("达到了节约、高\n\n9\n\n效的支出目标。\n");
+        assert_eq!(c.text, "达到了节约、高效的支出目标。");
     }
 
     #[test]

@@ -120,6 +120,24 @@ impl DocumentMatcher {
                 .chars()
                 .take_while(|&c| is_cjk(c) || c == '(' || c == ')')
                 .collect();
+            // 部门名称：乐昌市人民政府 / 办公室单位负责人：…: a value that fills
+            // its line, where the next line's first chars would lengthen it
+            // into a name, may be cut (a PDF text run broken), so the label
+            // is not read for it; the title and the mentions still are.
+            if let Some(next_line) = rest.get(value.len()..).and_then(|a| a.strip_prefix('\n')) {
+                let mut longer = value.clone();
+                let cut = next_line
+                    .chars()
+                    .take_while(|&c| is_cjk(c))
+                    .take(rules.name_fragment_max_chars)
+                    .any(|c| {
+                        longer.push(c);
+                        self.suffixes.iter().any(|x| longer.ends_with(x.as_str()))
+                    });
+                if cut {
+                    continue;
+                }
+            }
             let value = self.trim_to_suffix(&value);
             if valid(value) {
                 let start = doc.text.len() - rest.len();
@@ -429,6 +447,24 @@ mod tests {
         assert_eq!(f.text(Field::Department), Some("中共乐昌市委办公室"));
         assert_eq!(f.text(Field::County), Some("乐昌市"));
         assert_eq!(f.text(Field::City), Some("韶关市"));
+    }
+
+    #[test]
+    fn a_labelled_name_cut_at_its_line_end_is_not_read_from_the_label() {
+        // 部门名称：乐昌市人民政府 / 办公室单位负责人：… — a text run broken inside
+        // the name: the label's 乐昌市人民政府 may be cut, the mentions are whole.
+        let text = "部门名称：乐昌市人民政府\n办公室单位负责人：某某\n一、基本情况\n乐昌市人民政府办公室负责全市工作。乐昌市人民政府办公室设10个股室。\n";
+        let f = run(text);
+        assert_eq!(f.text(Field::Department), Some("乐昌市人民政府办公室"));
+        // A whole name, the next label on the next line: read from the label.
+        let f = run("部门名称：乐昌市人民政府办公室\n单位负责人：某某\n");
+        assert_eq!(f.text(Field::Department), Some("乐昌市人民政府办公室"));
+        let rule = f
+            .facts
+            .iter()
+            .find(|x| x.field == "department")
+            .map(|x| x.provenance.rule.as_str());
+        assert_eq!(rule, Some("department:label"));
     }
 
     #[test]

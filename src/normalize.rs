@@ -287,7 +287,7 @@ impl Normalizer {
         split_nfkc_lines(input, &self.simplified, &self.compat, buf);
         let buf = &*buf;
         let lines = buf.lines();
-        let (keep, cells, breaks) = self.keep_mask(buf, &lines);
+        let (keep, cells) = self.keep_mask(buf, &lines);
 
         let n = buf.len();
         let mut out = CleanText {
@@ -299,18 +299,23 @@ impl Normalizer {
         };
         let mut para_open = false;
         let mut prev_line_ends_para = true;
-        for (((line, _), &cell), &after_bare_number) in lines
-            .iter()
-            .zip(&keep)
-            .zip(&cells)
-            .zip(&breaks)
-            .filter(|(((_, k), _), _)| **k)
-        {
+        // A bare number dropped as a page number, with a figure going on after
+        // it (收入： / 65 / 1.17 万元): a page number, or the head of a figure a
+        // PDF broke (651.17)? Neither joining nor dropping is sure, so the
+        // text after it starts a paragraph and no figure spans the gap.
+        let mut bare_number_dropped = false;
+        for ((line, &kept), &cell) in lines.iter().zip(&keep).zip(&cells) {
             let (s, e) = line.trimmed();
             if s == e {
                 continue;
             }
             let content = buf.str_of(line.start + s, line.start + e);
+            if !kept {
+                bare_number_dropped |= content.bytes().all(|b| b.is_ascii_digit());
+                continue;
+            }
+            let after_bare_number = std::mem::take(&mut bare_number_dropped)
+                && content.starts_with(|c: char| c.is_ascii_digit() || c == '.');
             let starts_heading = heading_level(content).is_some();
             let row = is_table_row(content);
             if para_open && (prev_line_ends_para || starts_heading || row || after_bare_number) {
@@ -340,7 +345,7 @@ impl Normalizer {
 
     /// Which lines survive: not layout residue, not a running header, not the
     /// outline; and which of them are a table's number cells.
-    fn keep_mask<'b>(&self, buf: &'b LineBuf, lines: &[Line]) -> (Vec<bool>, Vec<bool>, Vec<bool>) {
+    fn keep_mask<'b>(&self, buf: &'b LineBuf, lines: &[Line]) -> (Vec<bool>, Vec<bool>) {
         // Residue and running headers are short lines; long lines are kept as
         // they are (and count as empty text here).
         let limit = self.header_max_chars.max(60);
@@ -390,31 +395,7 @@ impl Normalizer {
                 keep[i] = false;
             }
         }
-        // A bare number dropped as a page number, with a number going on
-        // after it (收入： / 65 / 1.17 万元): a page number, or the head of a
-        // figure a PDF broke (651.17)? Neither joining nor dropping is sure,
-        // so the text after it starts a paragraph and no figure spans the gap.
-        // (Backwards, carrying the next kept line: one pass, however many such lines.)
-        let mut breaks = vec![false; lines.len()];
-        let mut next_kept: Option<usize> = None;
-        for i in (0..lines.len()).rev() {
-            let t = trimmed.get(i).copied().unwrap_or_default();
-            let kept = keep.get(i).copied().unwrap_or(true);
-            if !kept && !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
-                let figure_follows = next_kept.and_then(|j| lines.get(j)).is_some_and(|l| {
-                    l.text
-                        .trim_start()
-                        .starts_with(|c: char| c.is_ascii_digit() || c == '.')
-                });
-                if let Some(b) = next_kept.filter(|_| figure_follows).and_then(|j| breaks.get_mut(j)) {
-                    *b = true;
-                }
-            }
-            if kept && lines.get(i).is_some_and(|l| !l.text.trim().is_empty()) {
-                next_kept = Some(i);
-            }
-        }
-        (keep, cells, breaks)
+        (keep, cells)
     }
 
     fn ends_paragraph(&self, content: &str, starts_heading: bool) -> bool {

@@ -6,6 +6,22 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::model::{Check, Field, ReportFacts, Severity};
 
+/// The scored sections: the config's, less the bonus, in config order.
+fn scored_sections(cfg: &Config) -> impl Iterator<Item = Field> + '_ {
+    cfg.score
+        .sections
+        .iter()
+        .filter_map(|s| Field::from_name(&s.id))
+        .filter(|&f| f != Field::ScoreBonus)
+}
+
+/// Every scored section's score plus the bonus (0 when none is stated);
+/// None while a section has no score.
+pub fn sections_and_bonus(cfg: &Config, score: impl Fn(Field) -> Option<f64>) -> Option<f64> {
+    let parts: Option<f64> = scored_sections(cfg).map(&score).sum();
+    Some(parts? + score(Field::ScoreBonus).unwrap_or(0.0))
+}
+
 /// The sections' scores and the bonus (`sum`) agree with the stated total:
 /// equal, or past 100 where the report caps its total at 100.
 pub fn sections_add_up(sum: f64, total: f64, tol: f64) -> bool {
@@ -256,17 +272,7 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
         }
     }
 
-    let sections = [
-        Field::ScoreBudgetPreparation,
-        Field::ScoreBudgetExecution,
-        Field::ScoreEffectiveness,
-    ];
-    if let (Some(total), Some(parts)) = (
-        n(Field::ScoreTotal),
-        sections.iter().map(|s| n(*s)).collect::<Option<Vec<f64>>>(),
-    ) {
-        let bonus = n(Field::ScoreBonus).unwrap_or(0.0);
-        let sum = parts.iter().sum::<f64>() + bonus;
+    if let (Some(total), Some(sum)) = (n(Field::ScoreTotal), sections_and_bonus(cfg, n)) {
         if (sum - total).abs() > tol.score {
             let capped = capped_at_100(sum, total, tol.score);
             checks.push(Check {
@@ -281,8 +287,7 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
                 } else {
                     format!("各部分得分加加减分合计 {} 与自评总分 {} 不符", fmt(sum), fmt(total))
                 },
-                fields: sections
-                    .iter()
+                fields: scored_sections(cfg)
                     .map(|s| s.name().to_string())
                     .chain(["score_bonus".into(), "score_total".into()])
                     .collect(),

@@ -707,17 +707,11 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
             out.num(field)
                 .or_else(|| sums.iter().find(|s| s.field == field).map(|s| s.value))
         };
-        let parts: Option<f64> = cfg
-            .score
-            .sections
-            .iter()
-            .filter_map(|s| Field::from_name(&s.id))
-            .filter(|&f| f != Field::ScoreBonus)
-            .map(section_score)
-            .sum();
-        let bonus = out.num(Field::ScoreBonus).unwrap_or(0.0);
-        match (parts, out.num(Field::ScoreTotal)) {
-            (Some(parts), Some(total)) => crate::validate::sections_add_up(parts + bonus, total, cfg.validate.score),
+        match (
+            crate::validate::sections_and_bonus(cfg, section_score),
+            out.num(Field::ScoreTotal),
+        ) {
+            (Some(sum), Some(total)) => crate::validate::sections_add_up(sum, total, cfg.validate.score),
             _ => false,
         }
     };

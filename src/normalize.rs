@@ -364,11 +364,26 @@ impl Normalizer {
         let mut cells: Vec<bool> = Vec::with_capacity(lines.len());
         // The last non-empty line, to tell a table's number cell from a page number.
         let mut before: &str = "";
+        // The last cell, until the next non-empty line shows it is one: a
+        // second bare number right after it (人员编制 / 7 / 35) means one of
+        // the two is a page number, and no rule can tell which; both go.
+        let mut pending: Option<(usize, bool)> = None;
         for (t, &is_long) in trimmed.iter().zip(&long) {
-            let cell = !t.is_empty()
-                && t.bytes().all(|b| b.is_ascii_digit())
-                && self.number_cell_labels.iter().any(|l| l == before);
-            keep.push(t.is_empty() || cell || !self.drop_lines.is_match(t));
+            let digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+            if is_long || !t.is_empty() {
+                if let Some((i, dropped)) = pending.take() {
+                    if digits {
+                        keep[i] = !dropped;
+                        cells[i] = false;
+                    }
+                }
+            }
+            let cell = digits && self.number_cell_labels.iter().any(|l| l == before);
+            let dropped = !t.is_empty() && self.drop_lines.is_match(t);
+            if cell {
+                pending = Some((keep.len(), dropped));
+            }
+            keep.push(cell || !dropped);
             cells.push(cell);
             if is_long || !t.is_empty() {
                 before = t;
@@ -866,6 +881,11 @@ mod tests {
         assert_eq!(c.text, "人员编制实有人数19", "the labels come from the config");
         // A cell's digits never run on into a number on the next line.
         assert_eq!(norm("实有人数\n21\n3.5 万元\n").text, "实有人数21\n3.5 万元");
+        // Two bare numbers after a label: one is a page number, and which is
+        // unknown (人员编制 / 7 / 35 read 7): neither is a cell.
+        let c = norm("人员编制\n\n7\n\n35\n\n实有人数\n\n32\n");
+        assert_eq!(c.text, "人员编制实有人数32");
+        assert_eq!(c.number_cells.len(), 1);
     }
 
     #[test]

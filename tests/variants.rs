@@ -5,8 +5,11 @@
 //! - re-encoded (GB18030, UTF-16 with a BOM), with CRLF line ends, or with
 //!   full-width digits: the facts and indicators must be identical;
 //! - re-flowed at another page width, or with lines broken at random places
-//!   (as a PDF's text runs break: inside words, numbers and headings): each
-//!   value must be the original's or missing, never another.
+//!   (as a PDF's text runs break: inside words, numbers and headings), or with
+//!   page numbers and footers between its lines: each value must be the
+//!   original's or missing, never another;
+//! - with its amounts written in 元 instead of 万元 (or the reverse), or with
+//!   thousands separators: the same figures, in 万元.
 
 mod common;
 
@@ -214,5 +217,185 @@ proptest::proptest! {
         let got = engine.facts_of_text(&broken).1;
         let wrong = wrong_values(&want, &got);
         proptest::prop_assert!(wrong.is_empty(), "{}: {:#?}", name, wrong);
+    }
+}
+
+/// A value the variant gives that the original does not, or gives otherwise,
+/// amounts compared within a millionth (6,511,700 元 is 651.17 万元 only up
+/// to the float's rounding).
+fn wrong_amounts(want: &ReportFacts, got: &ReportFacts) -> Vec<String> {
+    Field::ALL
+        .iter()
+        .filter_map(|&field| {
+            let v = got.get(field)?;
+            let w = want.get(field);
+            let agrees = match (w, v) {
+                (Some(Value::Num(a)), Value::Num(b)) => (a - b).abs() <= 1e-6 * a.abs().max(1.0),
+                (Some(w), v) => w == v,
+                (None, _) => false,
+            };
+            (!agrees).then(|| format!("{}: {v:?} (original: {w:?})", field.name()))
+        })
+        .collect()
+}
+
+/// `num` (a plain decimal) times 10^k, written out exactly.
+fn shift_point(num: &str, k: i32) -> String {
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    let mut digits: Vec<char> = int.chars().chain(frac.chars()).collect();
+    let mut point = int.len() as i32 + k;
+    while point > digits.len() as i32 {
+        digits.push('0');
+    }
+    while point < 1 {
+        digits.insert(0, '0');
+        point += 1;
+    }
+    let (whole, part) = digits.split_at(point as usize);
+    let whole: String = whole.iter().collect();
+    let part: String = part.iter().collect();
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        w => w,
+    };
+    match part.trim_end_matches('0') {
+        "" => whole.to_string(),
+        p => format!("{whole}.{p}"),
+    }
+}
+
+/// 1234567.89 → 1,234,567.89
+fn thousands(num: &str) -> String {
+    let (int, frac) = match num.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (num, None),
+    };
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Each whole figure written with its unit (651.17 万元, 1399448 元) rewritten
+/// by `f(figure, unit)`; a figure whose digits began on the line before is
+/// left as it is (rewriting its tail would change what it says).
+fn rewrite_amounts(text: &str, f: impl Fn(&str, &str) -> Option<String>) -> String {
+    let amount = regex::Regex::new(r"(\d+(?:\.\d+)?)([ \t]*)(万元|亿元|元)").unwrap();
+    let digit_like = |c: char| c.is_ascii_digit() || c == '.' || c == ',';
+    let mut out = String::new();
+    let mut last = 0;
+    for c in amount.captures_iter(text) {
+        let m = c.get(0).unwrap();
+        let before = &text[..m.start()];
+        let whole = match before.chars().next_back() {
+            Some('\n') => !before
+                .trim_end_matches('\n')
+                .chars()
+                .next_back()
+                .is_some_and(digit_like),
+            Some(p) => !digit_like(p),
+            None => true,
+        };
+        if let Some(r) = whole.then(|| f(&c[1], &c[3])).flatten() {
+            out.push_str(&text[last..m.start()]);
+            out.push_str(&r);
+            last = m.end();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[test]
+fn amounts_in_another_unit_or_with_separators_give_the_same_figures() {
+    assert_eq!(shift_point("651.17", 4), "6511700");
+    assert_eq!(shift_point("1399448", -4), "139.9448");
+    assert_eq!(shift_point("0.5", 8), "50000000");
+    assert_eq!(thousands("8765.43"), "8,765.43");
+    assert_eq!(thousands("123"), "123");
+    let engine = engine();
+    let mut rewritten = 0;
+    for (name, text) in sources() {
+        let want = engine.facts_of_text(&text).1;
+        let in_yuan = rewrite_amounts(&text, |n, unit| match unit {
+            "万元" => Some(format!("{}元", shift_point(n, 4))),
+            "亿元" => Some(format!("{}元", shift_point(n, 8))),
+            _ => None,
+        });
+        let in_wan = rewrite_amounts(&text, |n, unit| {
+            (unit == "元").then(|| format!("{}万元", shift_point(n, -4)))
+        });
+        let grouped = rewrite_amounts(&text, |n, unit| Some(format!("{}{unit}", thousands(n))));
+        let grouped_yuan = rewrite_amounts(&in_yuan, |n, unit| Some(format!("{}{unit}", thousands(n))));
+        for (variant, t) in [
+            ("元", in_yuan),
+            ("万元", in_wan),
+            ("thousands", grouped),
+            ("元 with thousands", grouped_yuan),
+        ] {
+            rewritten += usize::from(t != text);
+            let got = engine.facts_of_text(&t).1;
+            let wrong = wrong_amounts(&want, &got);
+            assert!(wrong.is_empty(), "{name} in {variant}: {wrong:#?}");
+            // The figures survive: only a ratio's bare operands (102.47/103.08,
+            // in the unit of the report's other amounts) may be refused once
+            // those are in 元.
+            let lost: Vec<&str> = values(&want)
+                .into_keys()
+                .filter(|k| !values(&got).contains_key(k))
+                .collect();
+            assert!(lost.len() <= 3, "{name} in {variant}: lost {lost:?}");
+            if variant == "thousands" {
+                assert!(lost.is_empty(), "{name} with thousands separators: lost {lost:?}");
+            }
+        }
+    }
+    assert!(rewritten >= 30, "the rewrites change the texts ({rewritten})");
+}
+
+#[test]
+fn page_numbers_and_footers_between_lines_give_no_other_value() {
+    // Each form after every third line, at each of the three phases: every
+    // line of every report gets each form after it once.
+    let footers = [
+        "7",
+        "- 7 -",
+        "— 12 —",
+        "-8-",
+        "第 3 页",
+        "第3页 共12页",
+        "第 2 页 共 9 页",
+        "3/12",
+    ];
+    let engine = engine();
+    for (name, text) in sources() {
+        let want = engine.facts_of_text(&text).1;
+        for footer in footers {
+            for phase in 0..3 {
+                let mut paged = String::new();
+                for (i, line) in text.lines().enumerate() {
+                    paged.push_str(line);
+                    paged.push('\n');
+                    if i % 3 == phase {
+                        paged.push_str(footer);
+                        paged.push('\n');
+                    }
+                }
+                let got = engine.facts_of_text(&paged).1;
+                let wrong = wrong_values(&want, &got);
+                assert!(
+                    wrong.is_empty(),
+                    "{name} with {footer:?} after lines {phase} mod 3: {wrong:#?}"
+                );
+            }
+        }
     }
 }

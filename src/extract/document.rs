@@ -169,8 +169,20 @@ impl DocumentMatcher {
                 .min()
                 .map_or(year, |c| year + c)
             } else {
-                line.find(|c: char| c.is_ascii_digit())
-                    .or_else(|| rules.title_cut_words.iter().find_map(|w| line.find(w.as_str())))
+                // The first digit or cut word, whichever comes first: a page
+                // number joined on after the title (…办事处部门整体…报告— 12 —)
+                // must not move the cut past 部门整体. (A cut word that starts
+                // the line is 关于, which the name follows.)
+                let cut_word = rules
+                    .title_cut_words
+                    .iter()
+                    .filter_map(|w| line.find(w.as_str()))
+                    .filter(|&at| at > 0)
+                    .min();
+                [line.find(|c: char| c.is_ascii_digit()), cut_word]
+                    .into_iter()
+                    .flatten()
+                    .min()
                     .unwrap_or(0)
             };
             // 关于XX局2022年度…的报告: the name follows 关于.
@@ -438,6 +450,11 @@ mod tests {
         assert_eq!(f.text(Field::Department), Some("湘潭县财政局"));
         let f = run("湘潭县财政局\n2022年度部门整体支出绩效自评报告\n一、基本情况\n");
         assert_eq!(f.text(Field::Department), Some("湘潭县财政局"));
+        // A page number joined on after the title: the name still ends at 部门整体.
+        let f = run("北京市朝阳区人民政府麦子店街道办事处\n部门整体支出绩效自评报告\n\n— 12 —\n一、基本情况\n");
+        assert_eq!(f.text(Field::Department), Some("北京市朝阳区人民政府麦子店街道办事处"));
+        let f = run("北京市朝阳区人民政府麦子店街道办事处部门整体支出绩效自评报告 第 2 册\n一、基本情况\n");
+        assert_eq!(f.text(Field::Department), Some("北京市朝阳区人民政府麦子店街道办事处"));
         // Schools report too (教育局's units): 第四中学, 实验小学.
         let f = run("耒阳市第四中学2021年度部门整体支出绩效自评报告\n一、部门职责\n");
         assert_eq!(f.text(Field::Department), Some("耒阳市第四中学"));

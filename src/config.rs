@@ -227,6 +227,11 @@ pub struct ScoreRules {
     pub indicator_inline: Vec<String>,
     #[serde(default)]
     pub indicator_introducers: Vec<String>,
+    /// The fixed words of an introducer (的指标分值来看): where they stand
+    /// without a whole introducer before them (its name broken by a line
+    /// break), an indicator was missed, and the score search stops there.
+    #[serde(default)]
+    pub indicator_introducer_marks: Vec<String>,
     pub sections: Vec<ScoreSection>,
 }
 
@@ -660,6 +665,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.table_max_words", &c.score.table_max_words),
         ("score.table_not_name_words", &c.score.table_not_name_words),
         ("score.table_total_words", &c.score.table_total_words),
+        ("score.indicator_introducer_marks", &c.score.indicator_introducer_marks),
         ("department.title_cut_words", &c.department.title_cut_words),
         ("department.title_name_after", &c.department.title_name_after),
         ("normalize.number_cell_labels", &c.normalize.number_cell_labels),

@@ -304,6 +304,8 @@ impl Normalizer {
         // PDF broke (651.17)? Neither joining nor dropping is sure, so the
         // text after it starts a paragraph and no figure spans the gap.
         let mut bare_number_dropped = false;
+        // The last kept line was an enumerator alone ((1) / 预算编制合理性).
+        let mut title_follows = false;
         for ((line, &kept), &cell) in lines.iter().zip(&keep).zip(&cells) {
             let (s, e) = line.trimmed();
             if s == e {
@@ -337,7 +339,10 @@ impl Normalizer {
             push_collapsed(&mut out, buf, line, s, e, row);
             // A number cell ends its paragraph: the next line's digits must not run on into it.
             // A table row is a line of its own: rows are not lines a PDF broke.
-            prev_line_ends_para = cell || row || self.ends_paragraph(content, starts_heading);
+            // The title after an enumerator alone on its line ends like a heading.
+            let heading_line = starts_heading || std::mem::take(&mut title_follows);
+            prev_line_ends_para = cell || row || self.ends_paragraph(content, heading_line);
+            title_follows = starts_heading && !prev_line_ends_para && is_bare_enumerator(content);
         }
         self.find_headings(&mut out);
         out
@@ -401,7 +406,10 @@ impl Normalizer {
         let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
         for t in &trimmed {
             let n = t.chars().count();
-            if n >= 4 && n <= self.header_max_chars && heading_level(t).is_none() {
+            // A line that ends a sentence is text a PDF broke, however often
+            // it repeats (分 3 分。 thrice: dropping it dropped a score).
+            let ends_sentence = t.ends_with(|c: char| self.end_chars.contains(&c));
+            if n >= 4 && n <= self.header_max_chars && heading_level(t).is_none() && !ends_sentence {
                 *counts.entry(t).or_default() += 1;
             }
         }
@@ -421,6 +429,11 @@ impl Normalizer {
         // Headings are short and often carry no full stop.
         // (A title with a clause mark in it is prose that wraps, not a bare title.)
         let short = || content.chars().nth(26).is_none();
+        // An enumerator alone on its line ((1) / 预算编制合理性(5分)。): its
+        // title is the next line, and the heading is the two together.
+        if starts_heading && is_bare_enumerator(content) {
+            return false;
+        }
         if starts_heading && short() && !last.is_ascii_digit() && last != '万' && !content.contains([',', '。', ';'])
         {
             return true;
@@ -477,6 +490,11 @@ fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
 /// sheet saved or copied as text). One tab is layout, not a table: Word puts
 /// one after a heading's number (一、⇥部门概况) or a cover label (部门名称：⇥…).
 /// `s` is trimmed, so every tab run has a cell on each side.
+/// `(1)`, `一、`, `3.`: an enumerator with nothing after it.
+fn is_bare_enumerator(s: &str) -> bool {
+    heading_level(s).is_some_and(|(_, len)| len >= s.len())
+}
+
 fn is_table_row(s: &str) -> bool {
     let b = s.as_bytes();
     if b.contains(&b'|') && b.iter().filter(|&&c| c == b'|').count() >= 2 {
@@ -886,6 +904,31 @@ mod tests {
         let c = norm("人员编制\n\n7\n\n35\n\n实有人数\n\n32\n");
         assert_eq!(c.text, "人员编制实有人数32");
         assert_eq!(c.number_cells.len(), 1);
+    }
+
+    /// （1） / 预算编制合理性（5分）。: an enumerator alone on its line heads
+    /// the next line's title.
+    #[test]
+    fn an_enumerator_alone_on_its_line_joins_its_title() {
+        let c = norm("一、\n部门概况\n（1）\n\n预算编制合理性（5分）。\n自评得分5分。\n");
+        assert_eq!(c.text, "一、部门概况\n(1)预算编制合理性(5分)。\n自评得分5分。");
+        assert_eq!(
+            c.headings.iter().map(|h| h.title.as_str()).collect::<Vec<_>>(),
+            ["部门概况", "预算编制合理性(5分)"]
+        );
+        // The title ends its line as a heading would: the prose after it is its own.
+        let c = norm("3、\n部门整体支出的效果性\n一年来，成效明显。\n");
+        assert_eq!(c.text, "3、部门整体支出的效果性\n一年来,成效明显。");
+    }
+
+    /// A short line repeated thrice is a running header, unless it ends a
+    /// sentence: 分 3 分。 three times is a PDF's broken score statements.
+    #[test]
+    fn a_repeated_line_that_ends_a_sentence_is_no_running_header() {
+        let text = "某某局绩效自评报告\n（1）甲（3 分）\n自评得\n分 3 分。\n某某局绩效自评报告\n（2）乙（3 分）\n自评得\n分 3 分。\n某某局绩效自评报告\n（3）丙（3 分）\n自评得\n分 3 分。\n";
+        let c = norm(text);
+        assert!(!c.text.contains("某某局"), "{}", c.text);
+        assert_eq!(c.text.matches("自评得分 3 分。").count(), 3, "{}", c.text);
     }
 
     #[test]

@@ -469,6 +469,7 @@ impl Context<'_, '_> {
         }
         let two_variants = m.actual.is_some() && m.budget.is_some();
         let in_budget_section = self.doc.under(hit.start, SectionKind::Budget);
+        let maybe_budget = !in_budget_section && self.doc.under(hit.start, SectionKind::MaybeBudget);
         let mut filled: Vec<Variant> = Vec::new();
         let mut prev_end = hit.end;
         for n in self.doc.numbers_in(hit.end, until) {
@@ -493,15 +494,19 @@ impl Context<'_, '_> {
                 }
                 break;
             }
-            let variant = self
-                .variant_of(gap)
-                .unwrap_or(if in_budget_section || self.doc.budget_document {
-                    Variant::Budget
-                } else if prev_end == hit.end {
-                    m.default
-                } else {
-                    Variant::Actual
-                });
+            let stated = self.variant_of(gap);
+            // Under a heading that may be 预算编制 cut by a break, an amount
+            // that says neither budget nor actual is neither, surely.
+            if stated.is_none() && maybe_budget && !self.doc.budget_document {
+                break;
+            }
+            let variant = stated.unwrap_or(if in_budget_section || self.doc.budget_document {
+                Variant::Budget
+            } else if prev_end == hit.end {
+                m.default
+            } else {
+                Variant::Actual
+            });
             prev_end = n.end;
             if filled.contains(&variant) {
                 continue;
@@ -643,7 +648,7 @@ impl Context<'_, '_> {
     fn function(&self, hit: &Hit, class: usize, until: usize) -> Option<FunctionSpending> {
         let name = self.cfg.functions.get(class)?.name.clone();
         // Budget allocations and year-on-year comparisons are not the year's spending.
-        if self.doc.under(hit.start, SectionKind::Budget) {
+        if self.doc.under(hit.start, SectionKind::Budget) || self.doc.under(hit.start, SectionKind::MaybeBudget) {
             return None;
         }
         let n = self.single_amount(hit, until, true)?;
@@ -864,6 +869,21 @@ mod tests {
         let f = run("上年度收支预算安排总额 594.82 万元，同比增加 29.22 万元。基本支出比上年增加 12.5 万元。");
         assert_eq!(f.num(Field::BudgetInitial), None);
         assert_eq!(f.num(Field::ExpenditureBasic), None);
+    }
+
+    /// 公用经费39.7万元 under （1）预算编制合理性 is budgeted; with the heading
+    /// cut by a break ((1)预算编 / 制合理性), whether it is budgeted or spent
+    /// is unsure, so it is neither.
+    #[test]
+    fn an_amount_under_a_heading_that_may_be_a_cut_budget_heading_is_not_read() {
+        let body = "自评得分5分，其中人员类经费预算747.92万元；公用经费39.7万元。\n";
+        let whole = format!("（一）预算编制情况（28 分）\n（1）预算编制合理性（5分）。\n{body}");
+        assert_eq!(run(&whole).num(Field::ExpenditurePublicUse), None);
+        let cut = format!("（1）预算编\n制合理性（5分）。\n{body}");
+        assert_eq!(run(&cut).num(Field::ExpenditurePublicUse), None);
+        // A heading that is whole and names no budget: the amount is spending.
+        let other = format!("（1）经费支出情况\n{body}");
+        assert_eq!(run(&other).num(Field::ExpenditurePublicUse), Some(39.7));
     }
 
     #[test]

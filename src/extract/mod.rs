@@ -154,6 +154,10 @@ pub(crate) enum SectionKind {
     PreviousYear = 8,
     /// 存在问题: asked of a heading's own title only.
     Problems = 16,
+    /// A heading cut by a line break ((1)预算编 / 制合理性) whose title with
+    /// the next line's first chars would name a budget section: whether its
+    /// amounts are budgeted or spent is unsure.
+    MaybeBudget = 32,
 }
 
 /// A config word list, compiled: does a text hold any of its words?
@@ -293,10 +297,46 @@ pub(crate) struct Doc<'a> {
     pub budget_document: bool,
 }
 
+/// [`SectionKind::MaybeBudget`] for a heading that is a whole paragraph with
+/// no closing mark (a line break may have cut it) and whose title, run on
+/// into the next paragraph's first chars, names a budget section.
+fn maybe_budget(text: &str, h: &crate::normalize::Heading, own: u8, lex: &Lexicon) -> u8 {
+    const RUN_ON_CHARS: usize = 12;
+    let budget = SectionKind::Budget as u8;
+    if own & budget != 0 {
+        return 0;
+    }
+    let para = text.get(h.start..h.para_end).unwrap_or_default();
+    if !para.ends_with(|c: char| c.is_alphanumeric()) || !para.ends_with(h.title.as_str()) {
+        return 0;
+    }
+    let next: String = text
+        .get(h.para_end..)
+        .unwrap_or_default()
+        .trim_start_matches('\n')
+        .chars()
+        .take(RUN_ON_CHARS)
+        .take_while(|&c| c != '\n')
+        .collect();
+    let run_on = format!("{}{next}", h.title);
+    if lex.titles.of(&run_on) & budget != 0 {
+        SectionKind::MaybeBudget as u8
+    } else {
+        0
+    }
+}
+
 impl<'a> Doc<'a> {
     fn new(clean: &'a CleanText, units: &UnitTable, lex: &'a Lexicon) -> Self {
         let text = clean.text.as_str();
-        let title_masks: Vec<u8> = clean.headings.iter().map(|h| lex.titles.of(&h.title)).collect();
+        let title_masks: Vec<u8> = clean
+            .headings
+            .iter()
+            .map(|h| {
+                let own = lex.titles.of(&h.title);
+                own | maybe_budget(text, h, own, lex)
+            })
+            .collect();
         // One pass with a stack of open headings: a heading's chain is its own
         // kinds plus those of the nearest heading of a higher level.
         let mut stack: Vec<(u8, u8)> = Vec::new();

@@ -89,6 +89,7 @@ impl ScoreMatcher {
             super::add_indicator_once(&mut out.indicators, i);
         }
         out.indicators.sort_by_key(|i| i.char_start);
+        overfull_sections(doc, cfg, out);
     }
 
     /// Indicators written in prose: the config's inline patterns and introducers.
@@ -118,9 +119,18 @@ impl ScoreMatcher {
                 .filter_map(|c| Some((c.get(0)?.start(), c.get(0)?.end(), c.name("name")?.as_str().to_string())))
                 .collect();
             for (k, (s, e, name)) in starts.iter().enumerate() {
-                let limit = starts
+                let next = starts
                     .get(k + 1)
                     .map_or_else(|| chars_after(doc.text, *e, 400), |n| n.0);
+                // A mark before the next introducer is an introducer whose
+                // name a break cut off: its score is not this one's.
+                let limit = cfg
+                    .score
+                    .indicator_introducer_marks
+                    .iter()
+                    .filter_map(|m| doc.text.get(*e..next)?.find(m.as_str()).map(|at| e + at))
+                    .min()
+                    .unwrap_or(next);
                 if let Some((score, end)) = self.own_score(doc, cfg, *e, limit) {
                     found.push(ProseIndicator {
                         start: *s,
@@ -145,6 +155,9 @@ impl ScoreMatcher {
                      rule,
                  }| {
                     let name = clean_name(&raw, cfg);
+                    if name.chars().count() < 2 {
+                        return None;
+                    }
                     let section = self.section_of(doc, cfg, &name, s, None)?;
                     let p = doc.provenance(rule, s, e);
                     Some(Indicator {
@@ -428,6 +441,12 @@ impl ScoreMatcher {
             let Some(score) = self.own_score(doc, cfg, name_end, own_end) else {
                 continue;
             };
+            // 自评得(4)政府采购执行率(2 分)。…得分 2 分: an item a break joined
+            // into the text before it was not found, and the score after it
+            // is its own, not this one's.
+            if enumerator_inside(doc.text.get(name_end..score.1).unwrap_or_default()) {
+                continue;
+            }
             let Some(section) = self.section_of(doc, cfg, &name, item.start, Some(item.start)) else {
                 continue;
             };
@@ -531,6 +550,16 @@ fn enumerated_items(text: &str) -> Vec<Item> {
     items
 }
 
+/// Whether `s` holds an enumerator with a name after it, (4)政府采购 or
+/// (二)预算执行: an item inside running text, not at a line's start.
+fn enumerator_inside(s: &str) -> bool {
+    s.match_indices('(').any(|(i, _)| {
+        heading_level(&s[i..]).is_some_and(|(level, len)| {
+            matches!(level, 2 | 4) && s[i + len..].chars().next().is_some_and(crate::normalize::is_cjk)
+        })
+    })
+}
+
 /// Where an item's name ends: the first stop, bracket or clause mark. A comma
 /// inside a name that ends in its maximum (预决算信息,绩效评价结果公开性(4分)) stays.
 fn name_end(text: &str, from: usize, to: usize) -> usize {
@@ -558,6 +587,16 @@ fn clean_name(raw: &str, cfg: &Config) -> String {
     let mut s = without_stated_score(raw, &cfg.score.indicator_name_score_words)
         .trim()
         .to_string();
+    // A name cut inside a prefix the config strips (3、部门整体 / 支出的效果性,
+    // a heading a break cut short): what is left names nothing, and an
+    // empty name is no indicator.
+    let cut_in_prefix =
+        cfg.score.indicator_name_strip_prefixes.iter().any(|p| {
+            p.starts_with(s.as_str()) || s.strip_prefix(p.as_str()).is_some_and(|rest| rest.chars().count() < 2)
+        });
+    if cut_in_prefix {
+        return String::new();
+    }
     for p in &cfg.score.indicator_name_strip_prefixes {
         if let Some(rest) = s.strip_prefix(p.as_str()) {
             if rest.chars().count() >= 2 {
@@ -772,6 +811,63 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
     }
 }
 
+/// An indicator's section is the heading above it; a section heading missed
+/// (broken across lines: （二 / ）预算执行情况) puts the next section's
+/// indicators under the one before. Their maxima then add up past the
+/// section's stated maximum. Where the maxima in text order reach it exactly,
+/// the indicators after that point are not the section's; where they pass it
+/// without reaching it, none is sure to be. Those lose their section (empty,
+/// written as null) and a check says why.
+fn overfull_sections(doc: &Doc, cfg: &Config, out: &mut ReportFacts) {
+    for section in &cfg.score.sections {
+        if section.id == Field::ScoreBonus.name() {
+            continue;
+        }
+        let Some(section_max) = section_max(cfg, doc, section) else {
+            continue;
+        };
+        let tops = top_level(&out.indicators, &section.title);
+        let found: f64 = tops.iter().filter_map(|i| i.max_score).sum();
+        if found <= section_max + 1e-6 {
+            continue;
+        }
+        let mut sum = 0.0;
+        let mut boundary = tops.first().map_or(0, |i| i.char_start);
+        for (k, i) in tops.iter().enumerate() {
+            sum += i.max_score.unwrap_or(0.0);
+            if (sum - section_max).abs() < 1e-6 {
+                boundary = tops.get(k + 1).map_or(i64::MAX, |n| n.char_start);
+                break;
+            }
+            if sum > section_max {
+                break;
+            }
+        }
+        let mut moved = 0;
+        for i in out
+            .indicators
+            .iter_mut()
+            .filter(|i| i.section == section.title && i.char_start >= boundary)
+        {
+            i.section.clear();
+            moved += 1;
+        }
+        out.checks.push(Check {
+            check: "indicator_section_overfull".into(),
+            severity: Severity::Warning,
+            message: format!(
+                "“{}”满分 {} 分，归入其下的指标分值合计 {} 分：其中 {} 个指标所属部分不能确定（留空），可能漏读了一个部分标题",
+                section.title,
+                round6(section_max),
+                round6(found),
+                moved
+            ),
+            fields: vec![section.id.clone(), "indicators".into()],
+            values: vec![round6(section_max).to_string(), round6(found).to_string()],
+        });
+    }
+}
+
 /// The maximum a section's heading states (预算编制情况（28 分）, 预算编制情况总分
 /// 28 分): one value in points, the same wherever the heading appears.
 /// Several different values (a heading that also states the score) are no maximum.
@@ -967,6 +1063,87 @@ mod tests {
         assert_eq!(f.num(Field::ScoreBonus), Some(3.5));
         // No maximum stated for 资金使用效益: no derived section score.
         assert_eq!(f.num(Field::ScoreEffectiveness), None);
+    }
+
+    /// （4 / ）政府采购执行率 joined into the text before it: the item is not
+    /// found, and the score after it is not the item before's (国库… got 2).
+    #[test]
+    fn a_score_after_an_item_inside_the_text_is_not_the_item_befores() {
+        let text = "（二）预算执行情况（42 分）\n（3）国库集中支付结转结余存量资金效率性（3 分）\n无结转结余存量资金。自评得（4）政府采购执行率（2 分）。\n政府采购执行率良好。自评得分 2 分。\n（5）财务合规性（4 分）。\n自评得分 4 分。\n";
+        let got: Vec<(String, Option<f64>)> = run(text)
+            .indicators
+            .iter()
+            .map(|i| (i.indicator.clone(), i.score))
+            .collect();
+        assert_eq!(got, vec![("财务合规性".to_string(), Some(4.0))]);
+        // Whole, each item gets its own score.
+        let whole = text.replace("自评得（4）", "自评得分 3 分。\n（4）");
+        let got: Vec<Option<f64>> = run(&whole).indicators.iter().map(|i| i.score).collect();
+        assert_eq!(got, vec![Some(3.0), Some(2.0), Some(4.0)]);
+    }
+
+    /// （二）预算执行情况 missed as a heading (joined into the text before it):
+    /// its indicators would sit under 预算编制情况, whose 28 points the maxima
+    /// then pass. Those after the point where they reach 28 lose their section.
+    #[test]
+    fn indicators_past_a_sections_maximum_lose_their_section() {
+        let text = "（一）预算编制情况（28 分）\n1.预算编制（18 分）。自评得分 18 分。\n2.目标设置（10 分）。自评得分 9 分。\n目标明确，详见（二）预算执行情况（42 分）\n3.资金管理（22 分）。自评得分 20 分。\n";
+        let f = run(text);
+        let got: Vec<(&str, &str)> = f
+            .indicators
+            .iter()
+            .map(|i| (i.section.as_str(), i.indicator.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("预算编制情况", "预算编制"),
+                ("预算编制情况", "目标设置"),
+                ("", "资金管理")
+            ]
+        );
+        assert!(f
+            .checks
+            .iter()
+            .any(|c| c.check == "indicator_section_overfull" && c.values == ["28", "50"]));
+        // The indicators left are the section's in full: their sum stands.
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(27.0));
+        // With the heading whole, nothing is moved.
+        let f = run(&text.replace("目标明确，详见（二）", "目标明确。\n（二）"));
+        assert!(f.indicators.iter().all(|i| !i.section.is_empty()));
+        assert!(f.checks.iter().all(|c| c.check != "indicator_section_overfull"));
+    }
+
+    /// 3、部门整体 / 支出的效果性: a heading cut inside the prefix the config
+    /// strips (部门整体支出的) names nothing; it is no indicator.
+    #[test]
+    fn a_name_cut_inside_a_stripped_prefix_is_no_indicator() {
+        let whole = "（三）资金使用效益（30 分）\n3、部门整体支出的效果性\n一年来，成效明显。自评得分 10 分。\n";
+        let names = |t: &str| -> Vec<String> { run(t).indicators.iter().map(|i| i.indicator.clone()).collect() };
+        assert_eq!(names(whole), ["效果性"]);
+        assert!(names(&whole.replace("部门整体支出的效果性", "部门整体\n支出的效果性")).is_empty());
+        assert!(names(&whole.replace("部门整体支出的效果性", "部门整体支出的效\n果性")).is_empty());
+    }
+
+    /// 从经济性的指标分值来看 … 得指标分值 6 分: the score after an introducer
+    /// is its indicator's. With the next introducer's name broken across
+    /// paragraphs, its score is nobody's, not the one before's (总体 got 6).
+    #[test]
+    fn an_introducer_broken_by_a_paragraph_ends_the_search_before_it() {
+        let whole = "（三）资金使用效益\n从总体资金使用效益的指标分值来看，符合得指标总分值 31 分。其中：从经济性的指标分值来看，厉行节约。得指标分值 6 分。从效率性的指标分值来看，完成率高，得指标分值 9 分。\n";
+        let names = |text: &str| -> Vec<(String, Option<f64>)> {
+            run(text)
+                .indicators
+                .iter()
+                .map(|i| (i.indicator.clone(), i.score))
+                .collect()
+        };
+        let want = vec![("经济性".to_string(), Some(6.0)), ("效率性".to_string(), Some(9.0))];
+        assert_eq!(names(whole), want);
+        // As a PDF broke it: ` 31 分。其中：从经济` reads as a key-value line
+        // and is not joined with the next.
+        let broken = whole.replace("总分值 31 分。其中：从经济性的", "总分值\n 31 分。其中：从经济\n\n性的");
+        assert_eq!(names(&broken), vec![("效率性".to_string(), Some(9.0))]);
     }
 
     /// A section's indicators found in full: their maxima add up to the

@@ -173,7 +173,13 @@ fn indicators(reports: &[&Report]) -> Result<DataFrame, String> {
         .collect();
     frame(vec![
         text_col("report_id", rows.iter().map(|(id, _)| Some(*id)).collect()),
-        text_col("section", rows.iter().map(|(_, i)| Some(i.section.as_str())).collect()),
+        // An indicator whose section is unsure has none (null).
+        text_col(
+            "section",
+            rows.iter()
+                .map(|(_, i)| Some(i.section.as_str()).filter(|s| !s.is_empty()))
+                .collect(),
+        ),
         text_col(
             "indicator",
             rows.iter().map(|(_, i)| Some(i.indicator.as_str())).collect(),

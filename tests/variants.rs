@@ -426,3 +426,53 @@ fn page_numbers_and_footers_between_lines_give_no_other_value() {
         }
     }
 }
+
+/// `text` with a space put between two chars wherever `between` says so.
+fn spaced(text: &str, mut between: impl FnMut(char, char) -> bool) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if prev.is_some_and(|p| between(p, c)) {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+#[test]
+fn letter_spaced_text_gives_no_other_value() {
+    // A PDF that spaces its letters (自 评 得 分 9 5 . 8 5 分), spaces between
+    // figures and words (支出 823.55 万元), and some words spaced.
+    let cjk = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    let digit = |c: char| c.is_ascii_digit() || c == '.';
+    let engine = engine();
+    for (name, text) in sources() {
+        let want = engine.facts_of_text(&text).1;
+        let mut k = 0usize;
+        let variants = [
+            (
+                "letter-spaced",
+                spaced(&text, |p, c| (cjk(p) || digit(p)) && (cjk(c) || digit(c))),
+            ),
+            (
+                "figures spaced from words",
+                spaced(&text, |p, c| cjk(p) && digit(c) || digit(p) && cjk(c)),
+            ),
+            (
+                "every third pair of chars spaced",
+                spaced(&text, |p, c| {
+                    k += 1;
+                    cjk(p) && cjk(c) && k.is_multiple_of(3)
+                }),
+            ),
+        ];
+        for (variant, t) in variants {
+            let got = engine.facts_of_text(&t).1;
+            let mut wrong = wrong_values(&want, &got);
+            wrong.extend(wrong_indicators(&want, &got));
+            assert!(wrong.is_empty(), "{name} {variant}: {wrong:#?}");
+        }
+    }
+}

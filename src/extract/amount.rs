@@ -198,7 +198,13 @@ pub fn scan(text: &str, units: &UnitTable) -> Vec<Number> {
         let after = &text[m_end..];
         let ws = after.len() - after.trim_start_matches([' ', '\t']).len();
         let rest = &after[ws..];
-        let (unit, unit_len) = unit_of(rest, units);
+        let (mut unit, mut unit_len) = unit_of(rest, units);
+        // 95.8 5% / 12 34.56 万元 / 202 3 年: digits a space before may be this
+        // number's head (a PDF spaced it, or a space separates thousands).
+        // Read with its unit it could be a fragment, so it has none.
+        if unit_len > 0 && follows_digits_and_space(&text[..start]) {
+            (unit, unit_len) = (Unit::Bare, 0);
+        }
         let end = if unit_len > 0 { m_end + ws + unit_len } else { m_end };
         out.push(Number {
             start,
@@ -210,6 +216,21 @@ pub fn scan(text: &str, units: &UnitTable) -> Vec<Number> {
         });
     }
     out
+}
+
+/// Whether the number at `text[start..end]` has digits a space before or
+/// after it (12.46/1 3, 9 5.8): it may be a fragment of one spaced number.
+pub fn spaced_from_digits(text: &str, start: usize, end: usize) -> bool {
+    let after = text.get(end..).unwrap_or_default();
+    let rest = after.trim_start_matches([' ', '\t']);
+    (rest.len() < after.len() && rest.starts_with(|c: char| c.is_ascii_digit()))
+        || follows_digits_and_space(text.get(..start).unwrap_or_default())
+}
+
+/// Whether `before` ends with a digit (or its `.`/`,`) and then spaces.
+fn follows_digits_and_space(before: &str) -> bool {
+    let trimmed = before.trim_end_matches([' ', '\t']);
+    trimmed.len() < before.len() && trimmed.ends_with(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
 }
 
 fn unit_of(rest: &str, units: &UnitTable) -> (Unit, usize) {

@@ -209,6 +209,10 @@ impl FieldMatcher {
                 continue;
             };
             for (desc, num) in [(d1, n1), (d2, n2)] {
+                // 12.46/1 3: digits a space away may be this number's rest.
+                if crate::extract::amount::spaced_from_digits(ctx.doc.text, num.start(), num.end()) {
+                    continue;
+                }
                 let Ok(v) = num.as_str().parse::<f64>() else { continue };
                 let Some(hit) = hits.iter().find(|h| h.start >= desc.start() && h.end <= desc.end()) else {
                     continue;
@@ -323,7 +327,7 @@ impl Context<'_, '_> {
     }
 
     /// `其中` before the keyword while the same field already has a value in this sentence.
-    fn is_part_of_earlier(&self, hit_start: usize, field: Field, cands: &Candidates) -> bool {
+    fn is_part_of_earlier(&self, hit_start: usize, field: Field, keywords: &[String], cands: &Candidates) -> bool {
         let seg_start = self.doc.clause_start(hit_start, &[',', ';', '。', '\n', '(']);
         let lead = &self.doc.text[chars_before(self.doc.text, seg_start, 2)..hit_start];
         let part = &self.doc.lex.part;
@@ -335,12 +339,19 @@ impl Context<'_, '_> {
         }
         let (sent_start, _) = self.doc.sentence_of(hit_start);
         // Candidates are pushed in text order: look back only through this sentence.
-        cands
+        let earlier_read = cands
             .list
             .iter()
             .rev()
             .take_while(|c| c.start >= sent_start)
-            .any(|c| c.field == field && c.start < hit_start)
+            .any(|c| c.field == field && c.start < hit_start);
+        // 收入总计 1,234 .56 万元，其中：本年收入 1,200.00 万元: the whole is named
+        // before the part even where its figure was not read; the part is
+        // still a part, not the whole.
+        earlier_read || {
+            let before = self.doc.text.get(sent_start..hit_start).unwrap_or_default();
+            keywords.iter().any(|k| before.contains(k.as_str()))
+        }
     }
 
     fn finance_bonus(&self, pos: usize) -> i32 {
@@ -512,7 +523,7 @@ impl Context<'_, '_> {
                 continue;
             }
             let Some(field) = field_of(variant) else { break };
-            if self.is_part_of_earlier(hit.start, field, cands) {
+            if self.is_part_of_earlier(hit.start, field, &m.keywords, cands) {
                 break;
             }
             filled.push(variant);
@@ -568,6 +579,11 @@ impl Context<'_, '_> {
         else {
             return;
         };
+        // <100%: a bound the rate is compared with, not the rate (read when
+        // the rate itself was broken: 9 5.8 5%<100%).
+        if self.doc.text[..n.start].trim_end().ends_with(['<', '>', '≤', '≥']) {
+            return;
+        }
         let gap = &self.doc.text[hit.end..n.start];
         if gap.chars().count() > 80 || self.doc.lex.change.any_in(gap) {
             return;
@@ -609,7 +625,7 @@ impl Context<'_, '_> {
         if contains_any(self.breakdown_after(n.end), &r.exclude_breakdown) {
             return;
         }
-        if self.is_part_of_earlier(hit.start, field, cands) {
+        if self.is_part_of_earlier(hit.start, field, &r.keywords, cands) {
             return;
         }
         let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
@@ -884,6 +900,48 @@ mod tests {
         // A heading that is whole and names no budget: the amount is spending.
         let other = format!("（1）经费支出情况\n{body}");
         assert_eq!(run(&other).num(Field::ExpenditurePublicUse), Some(39.7));
+    }
+
+    /// Spaced digits (a letter-spaced PDF, a space between thousands) may be
+    /// one number: no piece of it is read as a figure, a ratio or a fraction.
+    #[test]
+    fn a_number_spaced_from_digits_is_no_figure() {
+        let f = run("（二）部门整体收支情况\n本年收入合计 1 234.56 万元。支出合计 1,234.56 万元。");
+        assert_eq!(f.num(Field::RevenueTotal), None);
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(1234.56));
+        // (The fraction's figures take the unit of the report's amounts.)
+        let lead = "（二）部门整体收支情况\n支出合计 823.55 万元。\n";
+        let f = run(&format!(
+            "{lead}“三公”经费控制率=本年度“三公”经费实际支出数/预算安排的“三公”经费数=12.46/1 3=9 5.8 5%<100%。"
+        ));
+        assert_eq!(f.num(Field::ThreePublicBudget), None);
+        assert_eq!(f.num(Field::ThreePublicRatio), None);
+        let f = run(&format!(
+            "{lead}“三公”经费控制率=本年度“三公”经费实际支出数/预算安排的“三公”经费数=12.46/13=95.85%<100%。"
+        ));
+        assert_eq!(f.num(Field::ThreePublicBudget), Some(13.0));
+        assert_eq!(f.num(Field::ThreePublicRatio), Some(0.9585));
+    }
+
+    /// 收入总计 X，其中：本年收入 Y: Y is a part, also where X was not read.
+    #[test]
+    fn a_part_after_its_whole_is_a_part_where_the_whole_is_unread() {
+        let f =
+            run("（二）部门整体收支情况\n收入总计 1,234 .56 万元，其中：本年收入 1,200.00 万元，上年结转 34.56 万元。");
+        assert_eq!(f.num(Field::RevenueTotal), None);
+        let f =
+            run("（二）部门整体收支情况\n收入总计 1,234.56 万元，其中：本年收入 1,200.00 万元，上年结转 34.56 万元。");
+        assert_eq!(f.num(Field::RevenueTotal), Some(1234.56));
+    }
+
+    /// 全州县, 天全县, 万全区 are places: their 全州 / 全县 / 全区 does not make the
+    /// department's figure a region-wide one.
+    #[test]
+    fn a_place_name_holding_a_scope_word_is_no_scope() {
+        let f = run("（二）部门整体收支情况\n全州县人民政府梅田办事处年度总支出595.43万元。");
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(595.43));
+        let f = run("（二）部门整体收支情况\n全州年度总支出595.43万元。");
+        assert_eq!(f.num(Field::ExpenditureTotal), None);
     }
 
     #[test]

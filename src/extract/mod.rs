@@ -44,7 +44,7 @@ impl Extractor {
             scores: scores::ScoreMatcher::new(&rules.config)?,
             region: RegionMatcher::new(&rules.regions, &rules.config.department)?,
             document: document::DocumentMatcher::new(&rules.config)?,
-            lexicon: Lexicon::new(&rules.config)?,
+            lexicon: Lexicon::new(&rules.config, &rules.regions)?,
             rules: rules.clone(),
         })
     }
@@ -163,22 +163,55 @@ pub(crate) enum SectionKind {
 /// A config word list, compiled: does a text hold any of its words?
 /// (Asked thousands of times per report of short clauses and titles; one
 /// automaton pass is far cheaper than a substring search per word.)
-pub(crate) struct WordSet(Option<AhoCorasick>);
+pub(crate) struct WordSet(Option<AhoCorasick>, usize);
 
 impl WordSet {
     pub fn new(words: &[String]) -> Result<Self, aho_corasick::BuildError> {
-        let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
-        if words.is_empty() {
-            return Ok(WordSet(None));
-        }
-        // (Short haystacks: a prefilter's set-up costs more than it saves.)
-        Ok(WordSet(Some(automaton_with(words, Scan::Dense)?)))
+        Self::with_exceptions(words, &[])
     }
 
-    /// Same answer as [`contains_any`] over the list.
-    pub fn any_in(&self, hay: &str) -> bool {
-        self.0.as_ref().is_some_and(|ac| ac.is_match(hay))
+    /// Words with longer words that hold them and are not them (全州县 holds
+    /// 全州): leftmost-longest matching meets the longer word first.
+    pub fn with_exceptions(words: &[String], not_words: &[String]) -> Result<Self, aho_corasick::BuildError> {
+        let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
+        if words.is_empty() {
+            return Ok(WordSet(None, 0));
+        }
+        let n = words.len();
+        let all = words
+            .into_iter()
+            .chain(not_words.iter().map(String::as_str).filter(|w| !w.is_empty()));
+        // (Short haystacks: a prefilter's set-up costs more than it saves.)
+        Ok(WordSet(Some(automaton_with(all, Scan::Dense)?), n))
     }
+
+    /// Same answer as [`contains_any`] over the list (an exception's match
+    /// is not a word's).
+    pub fn any_in(&self, hay: &str) -> bool {
+        self.0.as_ref().is_some_and(|ac| {
+            if ac.patterns_len() == self.1 {
+                ac.is_match(hay)
+            } else {
+                ac.find_iter(hay).any(|m| m.pattern().as_usize() < self.1)
+            }
+        })
+    }
+}
+
+/// The gazetteer's region names that hold one of `words`.
+fn scope_word_places(words: &[String], regions: &[crate::config::Region]) -> Vec<String> {
+    let mut places: Vec<String> = regions
+        .iter()
+        .map(|r| r.name.clone())
+        .filter(|name| {
+            words
+                .iter()
+                .any(|w| !w.is_empty() && name.contains(w.as_str()) && name != w)
+        })
+        .collect();
+    places.sort();
+    places.dedup();
+    places
 }
 
 /// The section kinds a heading title names, in one pass over the title:
@@ -253,11 +286,13 @@ impl Lexicon {
         self.change.any_in(s) || self.previous_year.any_in(s) || self.approximate.any_in(s) || self.sub_item.any_in(s)
     }
 
-    fn new(cfg: &crate::config::Config) -> Result<Self, aho_corasick::BuildError> {
+    fn new(cfg: &crate::config::Config, regions: &[crate::config::Region]) -> Result<Self, aho_corasick::BuildError> {
         let c = &cfg.context;
         Ok(Lexicon {
             previous_year: WordSet::new(&c.previous_year_words)?,
-            scope: WordSet::new(&c.scope_words)?,
+            // 全州县, 天全县, 万全区 are places, not 全州 / 全县 / 全区: region
+            // names of the gazetteer that hold a scope word are exceptions.
+            scope: WordSet::with_exceptions(&c.scope_words, &scope_word_places(&c.scope_words, regions))?,
             change: WordSet::new(&c.change_words)?,
             approximate: WordSet::new(&c.approximate_words)?,
             sub_item: WordSet::new(&c.sub_item_words)?,

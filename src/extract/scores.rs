@@ -337,7 +337,10 @@ impl ScoreMatcher {
             }
             let (ps, pe) = doc.clean.paragraph(next_start);
             let para = &doc.text[ps..pe];
-            if heading_level(para).is_some() {
+            // An item's paragraph, its enumerator spaced out (1 . 经济性。自评得分
+            // 6 分, a letter-spaced PDF) too: the score is the item's.
+            let head: String = para.chars().take(12).filter(|&c| c != ' ').collect();
+            if heading_level(para).is_some() || heading_level(&head).is_some() {
                 continue;
             }
             let scores: Vec<(usize, (f64, usize))> = self
@@ -1123,6 +1126,16 @@ mod tests {
         assert_eq!(names(whole), ["效果性"]);
         assert!(names(&whole.replace("部门整体支出的效果性", "部门整体\n支出的效果性")).is_empty());
         assert!(names(&whole.replace("部门整体支出的效果性", "部门整体支出的效\n果性")).is_empty());
+    }
+
+    /// A section heading's first paragraph gives its score unless it is an
+    /// item's, whose enumerator a letter-spaced PDF may space out.
+    #[test]
+    fn a_spaced_out_items_score_is_not_its_sections() {
+        let text = "（三）资金使用效益\n本部分自评得分 28 分。\n1.经济性。自评得分 6 分。\n";
+        assert_eq!(run(text).num(Field::ScoreEffectiveness), Some(28.0));
+        let spaced = "（三）资金使用效益\n1 . 经济性。自评得分 6 分。\n";
+        assert_eq!(run(spaced).num(Field::ScoreEffectiveness), None);
     }
 
     /// 从经济性的指标分值来看 … 得指标分值 6 分: the score after an introducer

@@ -402,6 +402,10 @@ pub struct YearRules {
     pub min: i32,
     pub max: i32,
     pub strong_after: Vec<String>,
+    /// Words before `YYYY 年` in its clause that make it a year planned or
+    /// forecast (预计2024年支出…), not the one evaluated: not counted.
+    #[serde(default)]
+    pub forecast_before: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -228,9 +228,11 @@ pub fn spaced_from_digits(text: &str, start: usize, end: usize) -> bool {
 }
 
 /// Whether `before` ends with a digit (or its `.`/`,`) and then spaces.
+/// Or with a space and a `.` (95 .85%: the `.` is the spaced number's).
 fn follows_digits_and_space(before: &str) -> bool {
     let trimmed = before.trim_end_matches([' ', '\t']);
-    trimmed.len() < before.len() && trimmed.ends_with(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
+    (trimmed.len() < before.len() && trimmed.ends_with(|c: char| c.is_ascii_digit() || c == '.' || c == ','))
+        || before.strip_suffix('.').is_some_and(|b| b.ends_with([' ', '\t']))
 }
 
 fn unit_of(rest: &str, units: &UnitTable) -> (Unit, usize) {

@@ -59,6 +59,11 @@ impl DocumentMatcher {
             if cfg.year.strong_after.iter().any(|s| after_trim.starts_with(s.as_str())) {
                 strong.push((y, n.start, n.end));
             }
+            // 预计2024年支出…: a year forecast is not the year evaluated.
+            let clause = &doc.text[doc.clause_start(n.start, &[',', ';', '。', ':', '\n'])..n.start];
+            if contains_any(clause, &cfg.year.forecast_before) {
+                continue;
+            }
             let e = counts.entry(y).or_insert((0, n.start, n.end));
             e.0 += 1;
         }
@@ -390,6 +395,16 @@ mod tests {
     use crate::model::{Field, Value};
 
     use crate::extract::facts_of as run;
+
+    /// 预计2024年支出: a forecast's year is not counted; with the title's year
+    /// broken (202 3年度), no year is better than the forecast's.
+    #[test]
+    fn a_forecast_year_is_not_the_evaluated_year() {
+        let f = run("湘潭县财政局202 3年度部门整体支出绩效自评报告\n一、基本情况\n预计2024年支出 5,100.00 万元。\n");
+        assert_eq!(f.get(Field::FiscalYear), None);
+        let f = run("湘潭县财政局部门整体支出绩效自评报告\n一、基本情况\n2023年支出 4,800.00 万元。预计2024年支出 5,100.00 万元。\n");
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
+    }
 
     #[test]
     fn year_is_the_evaluated_year_not_the_date_written() {

@@ -916,6 +916,11 @@ mod tests {
         ));
         assert_eq!(f.num(Field::ThreePublicBudget), None);
         assert_eq!(f.num(Field::ThreePublicRatio), None);
+        // 95 .85%: not 85%; the ratio is computed from its figures instead.
+        let f = run(&format!(
+            "{lead}“三公”经费控制率=本年度“三公”经费实际支出数/预算安排的“三公”经费数=12.46/13=95 .85%<100%。"
+        ));
+        assert!(f.is_derived(Field::ThreePublicRatio));
         let f = run(&format!(
             "{lead}“三公”经费控制率=本年度“三公”经费实际支出数/预算安排的“三公”经费数=12.46/13=95.85%<100%。"
         ));

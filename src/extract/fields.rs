@@ -4,7 +4,7 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use super::{automaton, chars_before, contains_any, derived_fact, Candidate, Candidates, Doc, SectionKind};
+use super::{automaton, chars_before, contains_any, derived_fact, Candidate, Candidates, Doc, Refusal, SectionKind};
 use crate::config::{Config, Variant};
 use crate::extract::amount::{Number, Unit};
 use crate::model::{Check, Field, FunctionSpending, ReportFacts, Severity, Value};
@@ -509,6 +509,20 @@ impl Context<'_, '_> {
             // Under a heading that may be 预算编制 cut by a break, an amount
             // that says neither budget nor actual is neither, surely.
             if stated.is_none() && maybe_budget && !self.doc.budget_document {
+                let would_be = if prev_end == hit.end {
+                    m.default
+                } else {
+                    Variant::Actual
+                };
+                if let Some(field) = field_of(would_be) {
+                    cands.refuse(Refusal {
+                        field,
+                        value: v,
+                        start: hit.start,
+                        end: n.end,
+                        why: "所在标题或为被换行截断的预算编制标题，是预算数还是实际数不能确定",
+                    });
+                }
                 break;
             }
             let variant = stated.unwrap_or(if in_budget_section || self.doc.budget_document {
@@ -581,7 +595,8 @@ impl Context<'_, '_> {
         };
         // <100%: a bound the rate is compared with, not the rate (read when
         // the rate itself was broken: 9 5.8 5%<100%).
-        if self.doc.text[..n.start].trim_end().ends_with(['<', '>', '≤', '≥']) {
+        let before = self.doc.text.get(..n.start).unwrap_or_default();
+        if before.trim_end().ends_with(['<', '>', '≤', '≥']) {
             return;
         }
         let gap = &self.doc.text[hit.end..n.start];
@@ -896,7 +911,13 @@ mod tests {
         let whole = format!("（一）预算编制情况（28 分）\n（1）预算编制合理性（5分）。\n{body}");
         assert_eq!(run(&whole).num(Field::ExpenditurePublicUse), None);
         let cut = format!("（1）预算编\n制合理性（5分）。\n{body}");
-        assert_eq!(run(&cut).num(Field::ExpenditurePublicUse), None);
+        let f = run(&cut);
+        assert_eq!(f.num(Field::ExpenditurePublicUse), None);
+        // The null says why.
+        assert!(f
+            .checks
+            .iter()
+            .any(|c| c.check == "value_refused" && c.fields == ["expenditure_public_use"] && c.values == ["39.7"]));
         // A heading that is whole and names no budget: the amount is spending.
         let other = format!("（1）经费支出情况\n{body}");
         assert_eq!(run(&other).num(Field::ExpenditurePublicUse), Some(39.7));

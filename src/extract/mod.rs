@@ -163,7 +163,11 @@ pub(crate) enum SectionKind {
 /// A config word list, compiled: does a text hold any of its words?
 /// (Asked thousands of times per report of short clauses and titles; one
 /// automaton pass is far cheaper than a substring search per word.)
-pub(crate) struct WordSet(Option<AhoCorasick>, usize);
+pub(crate) struct WordSet {
+    automaton: Option<AhoCorasick>,
+    /// The first `words` patterns are the words; the rest are exceptions.
+    words: usize,
+}
 
 impl WordSet {
     pub fn new(words: &[String]) -> Result<Self, aho_corasick::BuildError> {
@@ -175,24 +179,30 @@ impl WordSet {
     pub fn with_exceptions(words: &[String], not_words: &[String]) -> Result<Self, aho_corasick::BuildError> {
         let words: Vec<&str> = words.iter().map(String::as_str).filter(|w| !w.is_empty()).collect();
         if words.is_empty() {
-            return Ok(WordSet(None, 0));
+            return Ok(WordSet {
+                automaton: None,
+                words: 0,
+            });
         }
         let n = words.len();
         let all = words
             .into_iter()
             .chain(not_words.iter().map(String::as_str).filter(|w| !w.is_empty()));
         // (Short haystacks: a prefilter's set-up costs more than it saves.)
-        Ok(WordSet(Some(automaton_with(all, Scan::Dense)?), n))
+        Ok(WordSet {
+            automaton: Some(automaton_with(all, Scan::Dense)?),
+            words: n,
+        })
     }
 
     /// Same answer as [`contains_any`] over the list (an exception's match
     /// is not a word's).
     pub fn any_in(&self, hay: &str) -> bool {
-        self.0.as_ref().is_some_and(|ac| {
-            if ac.patterns_len() == self.1 {
+        self.automaton.as_ref().is_some_and(|ac| {
+            if ac.patterns_len() == self.words {
                 ac.is_match(hay)
             } else {
-                ac.find_iter(hay).any(|m| m.pattern().as_usize() < self.1)
+                ac.find_iter(hay).any(|m| m.pattern().as_usize() < self.words)
             }
         })
     }
@@ -529,11 +539,27 @@ pub(crate) struct Candidate {
 #[derive(Default)]
 pub(crate) struct Candidates {
     list: Vec<Candidate>,
+    /// Figures a rule found but would not read, and why: where the field
+    /// stays null, a check says so.
+    refused: Vec<Refusal>,
+}
+
+/// A figure not read: its field, where it stands, and why (a sentence).
+pub(crate) struct Refusal {
+    pub field: Field,
+    pub value: f64,
+    pub start: usize,
+    pub end: usize,
+    pub why: &'static str,
 }
 
 impl Candidates {
     pub fn push(&mut self, c: Candidate) {
         self.list.push(c);
+    }
+
+    pub fn refuse(&mut self, r: Refusal) {
+        self.refused.push(r);
     }
 
     pub fn has(&self, field: Field) -> bool {
@@ -607,6 +633,29 @@ impl Candidates {
                 });
             }
             i = j;
+        }
+        for r in self.refused {
+            if out.get(r.field).is_some()
+                || out
+                    .checks
+                    .iter()
+                    .any(|c| c.check == "value_refused" && c.fields.first().is_some_and(|f| f == r.field.name()))
+            {
+                continue;
+            }
+            let value = Value::Num(r.value).render();
+            out.checks.push(Check {
+                check: "value_refused".into(),
+                severity: Severity::Info,
+                message: format!(
+                    "{}未取值：“{}”中的 {value}：{}",
+                    r.field.label_zh(),
+                    snippet_short(&doc.provenance("", r.start, r.end).snippet),
+                    r.why
+                ),
+                fields: vec![r.field.name().into()],
+                values: vec![value],
+            });
         }
     }
 }

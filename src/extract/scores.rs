@@ -656,7 +656,19 @@ fn max_after_name(doc: &Doc, cfg: &Config, name_end: usize, own_end: usize) -> O
     let first_sentence_end = rest[lead..].find('。').map_or(own_end, |i| name_end + lead + i);
     let sentence = &doc.text[name_end..first_sentence_end];
     for k in &cfg.score.max_keywords {
-        if let Some(p) = sentence.find(k.as_str()) {
+        // 得指标分值 10 分 is a score statement that holds 指标分值: not a maximum.
+        let in_score_word = |p: usize| {
+            let upto = &sentence[..p + k.len()];
+            cfg.score
+                .indicator_score_keywords
+                .iter()
+                .any(|s| s.len() > k.len() && s.ends_with(k.as_str()) && upto.ends_with(s.as_str()))
+        };
+        if let Some(p) = sentence
+            .match_indices(k.as_str())
+            .map(|(p, _)| p)
+            .find(|&p| !in_score_word(p))
+        {
             let from = name_end + p + k.len();
             let n = doc.numbers_in(from, (from + 8).min(doc.text.len())).first().copied();
             if let Some(n) = n {
@@ -1136,6 +1148,20 @@ mod tests {
         assert_eq!(run(text).num(Field::ScoreEffectiveness), Some(28.0));
         let spaced = "（三）资金使用效益\n1 . 经济性。自评得分 6 分。\n";
         assert_eq!(run(spaced).num(Field::ScoreEffectiveness), None);
+    }
+
+    /// 得指标分值 10 分 states the score; in one sentence with the name (its
+    /// full stops written as `.`), it is not also the maximum.
+    #[test]
+    fn a_score_statement_is_not_a_maximum() {
+        let text = "（一）预算编制情况\n2.目标设置：主要从绩效目标合理性进行考核.符合要求，得指标分值 10 分.\n";
+        let f = run(text);
+        let got: Vec<(Option<f64>, Option<f64>)> = f.indicators.iter().map(|i| (i.max_score, i.score)).collect();
+        assert_eq!(got, vec![(None, Some(10.0))]);
+        let stated = "（一）预算编制情况\n2.目标设置：指标分值 10 分，符合要求，得指标分值 9 分。\n";
+        let got: Vec<(Option<f64>, Option<f64>)> =
+            run(stated).indicators.iter().map(|i| (i.max_score, i.score)).collect();
+        assert_eq!(got, vec![(Some(10.0), Some(9.0))]);
     }
 
     /// 从经济性的指标分值来看 … 得指标分值 6 分: the score after an introducer

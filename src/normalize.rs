@@ -313,12 +313,16 @@ impl Normalizer {
             }
             let content = buf.str_of(line.start + s, line.start + e);
             if !kept {
-                bare_number_dropped |= content.bytes().all(|b| b.is_ascii_digit());
+                bare_number_dropped |= is_bare_number(content);
                 continue;
             }
             let after_bare_number = std::mem::take(&mut bare_number_dropped)
                 && content.starts_with(|c: char| c.is_ascii_digit() || c == '.');
-            let starts_heading = heading_level(content).is_some();
+            let heading = heading_level(content);
+            let starts_heading = heading.is_some();
+            // (1) / 预算编制合理性(5分)。: an enumerator alone on its line heads
+            // the next line's title; the heading is the two together.
+            let bare_enumerator = heading.is_some_and(|(_, len)| len >= content.len());
             let row = is_table_row(content);
             if para_open && (prev_line_ends_para || starts_heading || row || after_bare_number) {
                 push(&mut out, '\n', line.orig[s], line.page);
@@ -341,8 +345,8 @@ impl Normalizer {
             // A table row is a line of its own: rows are not lines a PDF broke.
             // The title after an enumerator alone on its line ends like a heading.
             let heading_line = starts_heading || std::mem::take(&mut title_follows);
-            prev_line_ends_para = cell || row || self.ends_paragraph(content, heading_line);
-            title_follows = starts_heading && !prev_line_ends_para && is_bare_enumerator(content);
+            prev_line_ends_para = cell || row || (!bare_enumerator && self.ends_paragraph(content, heading_line));
+            title_follows = bare_enumerator && !prev_line_ends_para;
         }
         self.find_headings(&mut out);
         out
@@ -374,7 +378,7 @@ impl Normalizer {
         // the two is a page number, and no rule can tell which; both go.
         let mut pending: Option<(usize, bool)> = None;
         for (t, &is_long) in trimmed.iter().zip(&long) {
-            let digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+            let digits = is_bare_number(t);
             if is_long || !t.is_empty() {
                 if let Some((i, dropped)) = pending.take() {
                     if digits {
@@ -429,11 +433,6 @@ impl Normalizer {
         // Headings are short and often carry no full stop.
         // (A title with a clause mark in it is prose that wraps, not a bare title.)
         let short = || content.chars().nth(26).is_none();
-        // An enumerator alone on its line ((1) / 预算编制合理性(5分)。): its
-        // title is the next line, and the heading is the two together.
-        if starts_heading && is_bare_enumerator(content) {
-            return false;
-        }
         if starts_heading && short() && !last.is_ascii_digit() && last != '万' && !content.contains([',', '。', ';'])
         {
             return true;
@@ -490,9 +489,9 @@ fn push(out: &mut CleanText, c: char, orig: u32, page: u16) {
 /// sheet saved or copied as text). One tab is layout, not a table: Word puts
 /// one after a heading's number (一、⇥部门概况) or a cover label (部门名称：⇥…).
 /// `s` is trimmed, so every tab run has a cell on each side.
-/// `(1)`, `一、`, `3.`: an enumerator with nothing after it.
-fn is_bare_enumerator(s: &str) -> bool {
-    heading_level(s).is_some_and(|(_, len)| len >= s.len())
+/// A line that is a bare number (a page number, or a table's number cell).
+fn is_bare_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_table_row(s: &str) -> bool {

@@ -506,15 +506,17 @@ impl Context<'_, '_> {
                 break;
             }
             let stated = self.variant_of(gap);
-            // Under a heading that may be 预算编制 cut by a break, an amount
-            // that says neither budget nor actual is neither, surely.
+            // What an amount that says neither budget nor actual is, outside
+            // a budget section: the keyword's default right after it, else actual.
+            let unqualified = if prev_end == hit.end {
+                m.default
+            } else {
+                Variant::Actual
+            };
+            // Under a heading that may be 预算编制 cut by a break, such an
+            // amount is neither, surely.
             if stated.is_none() && maybe_budget && !self.doc.budget_document {
-                let would_be = if prev_end == hit.end {
-                    m.default
-                } else {
-                    Variant::Actual
-                };
-                if let Some(field) = field_of(would_be) {
+                if let Some(field) = field_of(unqualified) {
                     cands.refuse(Refusal {
                         field,
                         value: v,
@@ -527,10 +529,8 @@ impl Context<'_, '_> {
             }
             let variant = stated.unwrap_or(if in_budget_section || self.doc.budget_document {
                 Variant::Budget
-            } else if prev_end == hit.end {
-                m.default
             } else {
-                Variant::Actual
+                unqualified
             });
             prev_end = n.end;
             if filled.contains(&variant) {

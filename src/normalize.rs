@@ -611,6 +611,7 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
         let ci = ci as u32;
         let plain = match c {
             '\n' | '\r' | '\u{000C}' | '\0' => false,
+            '.' => !period_ends_sentence(input, bi, 1),
             c if c.is_ascii() => true,
             c => is_cjk(c) && simplified_of(c).is_none(),
         };
@@ -632,6 +633,7 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
                 start = buf.len();
             }
             '\r' | '\u{FEFF}' | '\u{200B}' | '\0' => {}
+            '.' => buf.push('。', None, ci),
             '\u{000C}' => {
                 buf.spans.push((start, buf.len(), page));
                 start = buf.len();
@@ -639,6 +641,7 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
             }
             c if c.is_ascii() || is_cjk(c) => add(buf, c, ci),
             c => match compat.single(c) {
+                Some('.') if period_ends_sentence(input, bi, c.len_utf8()) => buf.push('。', None, ci),
                 Some(n) => add(buf, n, ci),
                 None => {
                     let s: &str = c.encode_utf8(&mut utf8);
@@ -653,6 +656,28 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
         buf.text.push_str(input.get(from..).unwrap_or_default());
     }
     buf.spans.push((start, buf.len(), page));
+}
+
+/// Whether the full stop of `len` bytes at `at` ends a Chinese sentence
+/// (…有待提高. / …（3 分）.), written '.' or '．' for '。': the rules end
+/// sentences at '。' only, since '.' is mostly a decimal point. It must
+/// follow a word or a closing bracket (not a digit: 12.5; not a numeral:
+/// 一. is an enumerator) and come before a word, a figure (公开.2020 年…),
+/// an opening bracket or the line's end.
+fn period_ends_sentence(input: &str, at: usize, len: usize) -> bool {
+    let before = input.get(..at).and_then(|t| t.chars().next_back());
+    let after = input
+        .get(at + len..)
+        .and_then(|t| t.chars().find(|&c| c != ' ' && c != '\t' && c != '\u{3000}'));
+    let ends_word = before.is_some_and(|c| {
+        (is_cjk(c) && !is_cn_num(c)) || matches!(c, ')' | '）' | '」' | '』' | '”' | '》' | '】' | '%' | '％')
+    });
+    ends_word
+        && after.is_none_or(|c| {
+            is_cjk(c)
+                || c.is_ascii_digit()
+                || matches!(c, '\n' | '\r' | '\u{000C}' | '(' | '（' | '“' | '《' | '「' | '【')
+        })
 }
 
 /// NFKC of single BMP chars (full-width forms, CJK punctuation …), filled on
@@ -903,6 +928,19 @@ mod tests {
         let c = norm("人员编制\n\n7\n\n35\n\n实有人数\n\n32\n");
         assert_eq!(c.text, "人员编制实有人数32");
         assert_eq!(c.number_cells.len(), 1);
+    }
+
+    /// A report that writes its full stops '.' or '．' has sentences all
+    /// the same; decimals, enumerators (1. 一.) and abbreviations keep theirs.
+    #[test]
+    fn full_stops_written_as_periods_end_sentences() {
+        let c = norm("（3 分）.\n时均衡.自评得分 3 分. \n有待提高．二是\n");
+        assert_eq!(c.text, "(3 分)。\n时均衡。自评得分 3 分。\n有待提高。二是");
+        assert_eq!(c.original_char(c.text.find("有待提高").unwrap_or(0) + 12), Some(26));
+        let c = norm("一.部门概况\n1.资金管理\n支出 12.5 万元,No.1 与 A.B 均为 3.\n");
+        assert_eq!(c.text, "一.部门概况\n1.资金管理\n支出 12.5 万元,No.1 与 A.B 均为 3.");
+        let c = norm("预决算信息公开.2020 年部门预算\n");
+        assert_eq!(c.text, "预决算信息公开。2020 年部门预算");
     }
 
     /// （1） / 预算编制合理性（5分）。: an enumerator alone on its line heads

@@ -473,3 +473,19 @@ fn letter_spaced_text_gives_no_other_value() {
         }
     }
 }
+
+#[test]
+fn full_stops_written_as_periods_give_no_other_value() {
+    // Reports typed with a Western keyboard end their sentences with '.',
+    // '．' or '. ': the score after 自评得分 3 分. must stay its item's.
+    let engine = engine();
+    for (name, text) in sources() {
+        let want = engine.facts_of_text(&text).1;
+        for period in [".", "．", ". "] {
+            let got = engine.facts_of_text(&text.replace('。', period)).1;
+            let mut wrong = wrong_values(&want, &got);
+            wrong.extend(wrong_indicators(&want, &got));
+            assert!(wrong.is_empty(), "{name}, '。' written {period:?}: {wrong:#?}");
+        }
+    }
+}

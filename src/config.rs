@@ -232,6 +232,10 @@ pub struct ScoreRules {
     /// break), an indicator was missed, and the score search stops there.
     #[serde(default)]
     pub indicator_introducer_marks: Vec<String>,
+    /// Words right before a maximum's keyword that make it a deduction
+    /// (扣减指标分值 1 分), not the indicator's maximum.
+    #[serde(default)]
+    pub max_deduction_words: Vec<String>,
     pub sections: Vec<ScoreSection>,
 }
 
@@ -670,6 +674,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.table_not_name_words", &c.score.table_not_name_words),
         ("score.table_total_words", &c.score.table_total_words),
         ("score.indicator_introducer_marks", &c.score.indicator_introducer_marks),
+        ("score.max_deduction_words", &c.score.max_deduction_words),
         ("department.title_cut_words", &c.department.title_cut_words),
         ("department.title_name_after", &c.department.title_name_after),
         ("normalize.number_cell_labels", &c.normalize.number_cell_labels),

@@ -665,7 +665,10 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
 /// 一. is an enumerator) and come before a word, a figure (公开.2020 年…),
 /// an opening bracket or the line's end.
 fn period_ends_sentence(input: &str, at: usize, len: usize) -> bool {
-    let before = input.get(..at).and_then(|t| t.chars().next_back());
+    // A break may stand before it (时均衡 / .自评得分), never inside a figure.
+    let before = input
+        .get(..at)
+        .and_then(|t| t.chars().rev().find(|c| !c.is_whitespace()));
     let after = input
         .get(at + len..)
         .and_then(|t| t.chars().find(|&c| c != ' ' && c != '\t' && c != '\u{3000}'));
@@ -939,8 +942,8 @@ mod tests {
         assert_eq!(c.original_char(c.text.find("有待提高").unwrap_or(0) + 12), Some(26));
         let c = norm("一.部门概况\n1.资金管理\n支出 12.5 万元,No.1 与 A.B 均为 3.\n");
         assert_eq!(c.text, "一.部门概况\n1.资金管理\n支出 12.5 万元,No.1 与 A.B 均为 3.");
-        let c = norm("预决算信息公开.2020 年部门预算\n");
-        assert_eq!(c.text, "预决算信息公开。2020 年部门预算");
+        let c = norm("预决算信息公开.2020 年部门预算\n时均衡\n.自评得分 3 分\n");
+        assert_eq!(c.text, "预决算信息公开。2020 年部门预算时均衡。自评得分 3 分");
     }
 
     /// （1） / 预算编制合理性（5分）。: an enumerator alone on its line heads

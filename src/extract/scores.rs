@@ -299,6 +299,17 @@ impl ScoreMatcher {
             };
             let pos = word.start();
             let gap = &window[..pos];
+            // Inside a phrase of prose (…相匹配，部门预算执行及时均衡自评得分 3 分,
+            // an item's text with its full stops lost), the keyword names no
+            // section: only its own score word may follow it there.
+            let mid_phrase = doc
+                .text
+                .get(..m.start())
+                .and_then(|t| t.chars().next_back())
+                .is_some_and(crate::normalize::is_cjk);
+            if mid_phrase && !gap.trim().is_empty() {
+                continue;
+            }
             // The gap may hold the section's maximum (总分 28 分，) but nothing else.
             let gap_ok = gap.chars().count() <= 16
                 && !gap.contains(';')
@@ -656,18 +667,35 @@ fn max_after_name(doc: &Doc, cfg: &Config, name_end: usize, own_end: usize) -> O
     let first_sentence_end = rest[lead..].find('。').map_or(own_end, |i| name_end + lead + i);
     let sentence = &doc.text[name_end..first_sentence_end];
     for k in &cfg.score.max_keywords {
-        // 得指标分值 10 分 is a score statement that holds 指标分值: not a maximum.
+        // 得指标分值 10 分 and 考核分值得 1 分 are score statements that hold
+        // 分值: not a maximum.
         let in_score_word = |p: usize| {
-            let upto = &sentence[..p + k.len()];
-            cfg.score
-                .indicator_score_keywords
-                .iter()
-                .any(|s| s.len() > k.len() && s.ends_with(k.as_str()) && upto.ends_with(s.as_str()))
+            cfg.score.indicator_score_keywords.iter().any(|s| {
+                s.len() > k.len()
+                    && s.match_indices(k.as_str())
+                        .any(|(j, _)| p >= j && sentence.get(p - j..).is_some_and(|t| t.starts_with(s.as_str())))
+            })
+        };
+        // 扣减指标分值 1 分: a deduction, by the word before the keyword or
+        // before the longer keyword that holds it (分值 in 指标分值).
+        let deducted = |p: usize| {
+            cfg.score.max_keywords.iter().any(|whole| {
+                let lead = whole.len().saturating_sub(k.len());
+                whole.ends_with(k.as_str())
+                    && p >= lead
+                    && sentence.get(p - lead..).is_some_and(|t| t.starts_with(whole.as_str()))
+                    && sentence.get(..p - lead).is_some_and(|before| {
+                        cfg.score
+                            .max_deduction_words
+                            .iter()
+                            .any(|w| before.ends_with(w.as_str()))
+                    })
+            })
         };
         if let Some(p) = sentence
             .match_indices(k.as_str())
             .map(|(p, _)| p)
-            .find(|&p| !in_score_word(p))
+            .find(|&p| !in_score_word(p) && !deducted(p))
         {
             let from = name_end + p + k.len();
             let n = doc.numbers_in(from, (from + 8).min(doc.text.len())).first().copied();
@@ -1162,6 +1190,25 @@ mod tests {
         let got: Vec<(Option<f64>, Option<f64>)> =
             run(stated).indicators.iter().map(|i| (i.max_score, i.score)).collect();
         assert_eq!(got, vec![(Some(10.0), Some(9.0))]);
+        // 考核分值得 1 分 (a sub-item's score, full stops lost) holds 分值 too,
+        // and 扣减指标分值 1 分 is a deduction.
+        let run_on = "（二）预算执行情况\n3.资产管理:明确了责任人从指标资产配置合规性的资产管理来看,符合得指标分值 6 分其中资产配置合规性指标考核分值得 1 分,所以扣减指标分值 1 分\n";
+        let got: Vec<(Option<f64>, Option<f64>)> =
+            run(run_on).indicators.iter().map(|i| (i.max_score, i.score)).collect();
+        assert!(got.iter().all(|&(max, _)| max.is_none()), "{got:?}");
+    }
+
+    /// 部门预算执行及时均衡自评得分 3 分: a section's keyword inside a
+    /// phrase of an item's prose (its full stops lost) states no section
+    /// score; at a sentence's start, or right before its score word, it does.
+    #[test]
+    fn a_section_keyword_inside_prose_states_no_section_score() {
+        let text = "（二）预算执行情况（42 分）\n（1）部门预算资金支出率（3 分）\n实际支出进度和既定支付进度相匹配,部门预算执行及时均衡自评得分 3 分\n";
+        assert_eq!(run(text).num(Field::ScoreBudgetExecution), None);
+        let text = "（二）预算执行情况（满分 40 分）\n预算执行进度均衡，得分 38 分。\n";
+        assert_eq!(run(text).num(Field::ScoreBudgetExecution), Some(38.0));
+        let text = "三、绩效分析\n本部门预算执行得分 38 分。\n";
+        assert_eq!(run(text).num(Field::ScoreBudgetExecution), Some(38.0));
     }
 
     /// 从经济性的指标分值来看 … 得指标分值 6 分: the score after an introducer

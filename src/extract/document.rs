@@ -40,9 +40,25 @@ impl DocumentMatcher {
     pub fn fiscal_year(&self, doc: &Doc, cfg: &Config) -> Option<Candidate> {
         let mut strong: Vec<(i32, usize, usize)> = Vec::new();
         let mut counts: HashMap<i32, (usize, usize, usize)> = HashMap::default();
-        for n in doc.numbers.iter().filter(|n| n.unit == Unit::Year) {
+        // A title's year broken by a space (20 20 年部门预算 beside 2019年部门决算)
+        // cannot be read, but its last digits can: a title year they do not
+        // end (2019 for …20) is not taken for the report's alone.
+        let mut cut_title_years: Vec<&str> = Vec::new();
+        for n in &doc.numbers {
             let y = n.value as i32;
-            if n.value.fract() != 0.0 || y < cfg.year.min || y > cfg.year.max {
+            let is_year = n.unit == Unit::Year && n.value.fract() == 0.0 && y >= cfg.year.min && y <= cfg.year.max;
+            if !is_year {
+                let after = doc.text.get(n.end..).unwrap_or_default().trim_start();
+                let titled = after.strip_prefix('年').is_some_and(|t| {
+                    cfg.year
+                        .strong_after
+                        .iter()
+                        .any(|s| t.trim_start().starts_with(s.as_str()))
+                });
+                // (近 3 年部门预算 is no year cut; 202 3 年部门整体 is.)
+                if titled && crate::extract::amount::spaced_from_digits(doc.text, n.start, n.digits_end) {
+                    cut_title_years.extend(doc.text.get(n.start..n.digits_end));
+                }
                 continue;
             }
             let after = &doc.text[n.end..];
@@ -50,9 +66,12 @@ impl DocumentMatcher {
             // A date (2024年5月21日, 2020 年 12 月 31 日) says when, not which year.
             // (Only the first few bytes can hold `5月`: no scan to the next 月 of the text.)
             let window = &after_trim[..super::floor_boundary(after_trim, 3 + '月'.len_utf8())];
-            let is_date = window
-                .split_once('月')
-                .is_some_and(|(m, _)| !m.is_empty() && m.trim().chars().all(|c| c.is_ascii_digit()) && m.len() <= 3);
+            let is_date = window.split_once('月').is_some_and(|(m, _)| {
+                // (0 5月: a month a space cut is a month all the same.)
+                m.chars().any(|c| c.is_ascii_digit())
+                    && m.chars().all(|c| c.is_ascii_digit() || c == ' ')
+                    && m.len() <= 3
+            });
             if is_date {
                 continue;
             }
@@ -71,7 +90,11 @@ impl DocumentMatcher {
             let first = *list.first()?;
             list.iter().all(|c| c.0 == first.0).then_some(first)
         };
-        if let Some((y, s, e)) = pick(&strong) {
+        let fits_cut_titles = |&(y, _, _): &(i32, usize, usize)| {
+            let y = y.to_string();
+            cut_title_years.iter().all(|d| y.ends_with(d.trim()))
+        };
+        if let Some((y, s, e)) = pick(&strong).filter(fits_cut_titles) {
             return Some(Candidate {
                 field: Field::FiscalYear,
                 value: Value::Int(i64::from(y)),
@@ -84,7 +107,7 @@ impl DocumentMatcher {
         let mut ranked: Vec<(i32, (usize, usize, usize))> = counts.into_iter().collect();
         ranked.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
         let (y, (count, s, e)) = *ranked.first()?;
-        if ranked.get(1).is_some_and(|r| r.1 .0 == count) {
+        if ranked.get(1).is_some_and(|r| r.1 .0 == count) || !fits_cut_titles(&(y, s, e)) {
             return None;
         }
         Some(Candidate {
@@ -406,10 +429,36 @@ mod tests {
         assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
     }
 
+    /// 20 20 年部门预算和 2019年部门决算: with one title's year broken, the
+    /// other's is not the report's year alone; the most frequent year is.
+    #[test]
+    fn a_title_year_broken_beside_another_leaves_the_title_rule() {
+        let body = "年部门预算和 2019年部门决算,按规定公开。2020 年完成任务。2020 年开展工作。\n";
+        for year in ["2020 ", "20 20 ", "202 0"] {
+            let f = run(&format!("三、绩效情况\n本单位公开了 {year}{body}"));
+            assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2020)), "{year}");
+        }
+        // The cut year's last digits fit the other title's year: that stands
+        // (2 023 年部门整体… in the title, 2023 年度部门整体 in the text, 2022
+        // more often in the text).
+        let text = "吕田镇人民政府 2 023 年 部门整体支出绩效自评报告\n2023 年度部门整体支出合理规范。2022 年完成任务。2022 年开展工作。\n";
+        assert_eq!(run(text).get(Field::FiscalYear), Some(&Value::Int(2023)));
+        // Both title years cut: the most frequent year the text can read
+        // (2022, the 2023s cut too) is not one they can end.
+        let text = "吕田镇人民政府 202 3 年 部门整体支出绩效自评报告\n2 0 23 年度部门整体支出合理规范。2022 年完成任务。2022 年开展工作。\n";
+        assert_eq!(run(text).get(Field::FiscalYear), None);
+        // 近 3 年部门预算 is a span of years, not a cut one.
+        let text = "2022年度部门整体支出绩效自评报告\n近 3 年部门预算执行良好。\n";
+        assert_eq!(run(text).get(Field::FiscalYear), Some(&Value::Int(2022)));
+    }
+
     #[test]
     fn year_is_the_evaluated_year_not_the_date_written() {
         let f = run("2023年度部门整体支出绩效自评报告\n填报日期：2024年5月21日\n2024年工作计划。");
         assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
+        // A month a space cut (2020年0 5月20日) still makes a date.
+        let f = run("2019 年完成任务。2019 年开展工作。2020 年计划。\n报告日期:2020年0 5月20日");
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2019)));
         // `年度` without a number falls back to other evidence.
         let f = run("年度决算收入 1 万元。2021 年完成任务。2021 年办事处全年开展工作。\n2024-05-21");
         assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2021)));

@@ -489,6 +489,30 @@ impl Context<'_, '_> {
                 break;
             }
             let Some(v) = n.wan() else {
+                // 累计支出91 2.97万元: the keyword's figure, cut by a space; a
+                // figure read elsewhere for the field (912.96, a line below)
+                // must not stand in for it.
+                let first = prev_end == hit.end && (!strict || self.strict_ok(hit, gap));
+                if first && !self.gap_is_trap(gap) && self.money_cut_at(n, until) {
+                    let variant = self
+                        .variant_of(gap)
+                        .unwrap_or(if in_budget_section || self.doc.budget_document {
+                            Variant::Budget
+                        } else {
+                            m.default
+                        });
+                    if let Some(field) = field_of(variant) {
+                        cands.refuse(Refusal {
+                            field,
+                            value: n.value,
+                            start: hit.start,
+                            end: n.end,
+                            why: "数字被空格断开，无法确定",
+                            blocks: Some(bonus),
+                        });
+                    }
+                    break;
+                }
                 prev_end = n.end;
                 if n.unit == Unit::Bare || n.unit == Unit::Year {
                     break;
@@ -523,6 +547,7 @@ impl Context<'_, '_> {
                         start: hit.start,
                         end: n.end,
                         why: "所在标题或为被换行截断的预算编制标题，是预算数还是实际数不能确定",
+                        blocks: None,
                     });
                 }
                 break;
@@ -553,6 +578,44 @@ impl Context<'_, '_> {
                 break;
             }
         }
+    }
+
+    /// Whether `n` is the head of an amount a space cut (91 2.97万元, 1 234.56
+    /// 万元): whole digits, then after spaces the rest, with its money unit.
+    fn money_cut_at(&self, n: &Number, until: usize) -> bool {
+        if n.unit != Unit::Bare || !self.doc.cut_by_space(n) {
+            return false;
+        }
+        // A head with decimals (912.9 7万元) goes on only in whole digits:
+        // 585.91 600.00 is a table row's two figures, not one cut.
+        let in_decimals = n.decimals > 0;
+        // The pieces that follow, spaces (or a spaced point: 91 2. 97万元)
+        // between them, up to the one its money unit ends. (Those pieces
+        // have no unit of their own: a number spaced from digits is read
+        // with none. Their text says it.)
+        let mut end = n.end;
+        for piece in self.doc.numbers_in(n.end, until).iter().take(4) {
+            let joined = self
+                .doc
+                .text
+                .get(end..piece.start)
+                .is_some_and(|g| g.trim_matches([' ', '.']).is_empty());
+            let gap_has_point = self.doc.text.get(end..piece.start).is_some_and(|g| g.contains('.'));
+            if !joined || (in_decimals && (piece.decimals > 0 || end != n.end || gap_has_point)) {
+                return false;
+            }
+            let unit_after = self.doc.text.get(piece.digits_end..).unwrap_or_default().trim_start();
+            if self
+                .cfg
+                .units
+                .keys()
+                .any(|u| u.ends_with('元') && unit_after.starts_with(u.as_str()))
+            {
+                return true;
+            }
+            end = piece.digits_end;
+        }
+        false
     }
 
     /// The first amount right after a keyword (for parts and functional classes).
@@ -629,6 +692,21 @@ impl Context<'_, '_> {
             return;
         };
         let gap = self.doc.text[hit.end..n.start].trim();
+        let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
+        let current = self.doc.lex.current.any_in(clause);
+        // 行政编制为 2 6 名: the count is there but cut; another count of the
+        // text (an older one) must not stand in for it.
+        if n.unit == Unit::Bare && gap.chars().count() <= 3 && self.doc.cut_by_space(n) {
+            cands.refuse(Refusal {
+                field,
+                value: n.value,
+                start: hit.start,
+                end: n.end,
+                why: "数字被空格断开，无法确定",
+                blocks: Some(i32::from(current)),
+            });
+            return;
+        }
         // A headcount says 人/名, or it is a table's number cell right under its label (人员编制 / 21).
         let cell = n.unit == Unit::Bare && self.doc.clean.number_cells.binary_search(&n.start).is_ok();
         if !(n.unit == Unit::People || cell) || gap.chars().count() > 3 || gap.contains(',') {
@@ -643,8 +721,6 @@ impl Context<'_, '_> {
         if self.is_part_of_earlier(hit.start, field, &r.keywords, cands) {
             return;
         }
-        let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
-        let current = self.doc.lex.current.any_in(clause);
         cands.push(Candidate {
             field,
             value: Value::Int(n.value as i64),
@@ -1077,6 +1153,55 @@ mod tests {
         assert_eq!(f.get(Field::StaffActual), Some(&crate::model::Value::Int(21)));
         let f = run("机关编制 35 人（其中行政编制 31 人、全额事业编制 4 人），实有在职人数 35 人。");
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+    }
+
+    /// 累计支出91 2.97万元: the figure, cut by a space, cannot be read, and
+    /// another statement of the field (912.96 further on) is not taken in its
+    /// place; a table row of separate figures (585.91 600.00) is no cut.
+    #[test]
+    fn an_amount_cut_by_a_space_leaves_no_other_in_its_place() {
+        let text = |n: &str| {
+            format!("二、部门整体支出情况\n1.部门整体支出情况。2023年我办累计支出{n}万元。基本支出795.87万元。\n三、绩效情况\n自评得分6分，截止2023年底累计支出912.96万元。\n")
+        };
+        let f = run(&text("912.97"));
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(912.97));
+        // Two figures of a row, each whole, are no cut figure: the row stays
+        // unread as before, and the other statement stands.
+        let f = run(&text("912.97 600.00"));
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(912.96));
+        for cut in [
+            "91 2.97", "9 12.97", "91 2. 97", "912.9 7", "912. 97", "912 .97", "912 . 97",
+        ] {
+            let f = run(&text(cut));
+            assert_eq!(f.num(Field::ExpenditureTotal), None, "{cut}");
+            assert!(
+                f.checks
+                    .iter()
+                    .any(|c| c.check == "value_refused" && c.fields == ["expenditure_total"]),
+                "{cut}: {:?}",
+                f.checks
+            );
+        }
+    }
+
+    /// 至目前行政编制为 2 6 名: the current count, cut by a space, cannot be
+    /// read, and the older one (行政编制 30 名) is not taken in its place.
+    #[test]
+    fn a_count_cut_by_a_space_leaves_no_older_count_in_its_place() {
+        let text = |n: &str| {
+            format!("设立时行政编制 30 名，后勤服务事业编制 5 名。后经编委陆续调减，至目前行政编制为 {n} 名，退休人员 8 人。")
+        };
+        let f = run(&text("26"));
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(26)));
+        let f = run(&text("2 6"));
+        assert_eq!(f.get(Field::StaffAuthorized), None);
+        assert!(
+            f.checks
+                .iter()
+                .any(|c| c.check == "value_refused" && c.fields == ["staff_authorized"]),
+            "{:?}",
+            f.checks
+        );
     }
 
     /// A headcount broken down into serving staff and retirees counts people,

@@ -432,6 +432,16 @@ impl<'a> Doc<'a> {
         &self.numbers[a..b.max(a)]
     }
 
+    /// Whether a space cuts the figure `n` from digits that go on after it
+    /// (2 6 名, 自评得分1 0分): `n` is a fragment, not the figure.
+    pub fn cut_by_space(&self, n: &Number) -> bool {
+        // (Its point may stand among the spaces: 912. 97, 912 .97, 912 . 97.)
+        let rest = self.text.get(n.end..).unwrap_or_default();
+        let on = rest.trim_start_matches([' ', '.']);
+        let between = rest.get(..rest.len() - on.len()).unwrap_or_default();
+        between.contains(' ') && between.matches('.').count() <= 1 && on.starts_with(|c: char| c.is_ascii_digit())
+    }
+
     pub fn sentence_of(&self, pos: usize) -> (usize, usize) {
         let i = self.sentences.partition_point(|&(s, _)| s <= pos);
         if i == 0 {
@@ -551,6 +561,10 @@ pub(crate) struct Refusal {
     pub start: usize,
     pub end: usize,
     pub why: &'static str,
+    /// The priority the figure would have had, where it is the field's
+    /// reading and only could not be read (2 6 名: a space cut it): a
+    /// reading below it is not taken in its place, the field stays null.
+    pub blocks: Option<i32>,
 }
 
 impl Candidates {
@@ -583,6 +597,15 @@ impl Candidates {
                 .map_or(self.list.len(), |p| i + p);
             let group = &self.list[i..j];
             let top = group[0].priority;
+            // The field's best reading was cut (2 6 名): the one below is not it.
+            let blocked = self
+                .refused
+                .iter()
+                .any(|r| r.field == field && r.blocks.is_some_and(|b| b >= top));
+            if blocked {
+                i = j;
+                continue;
+            }
             let best: Vec<&Candidate> = group.iter().filter(|c| c.priority == top).collect();
             let mut distinct: Vec<&Value> = Vec::new();
             for c in &best {

@@ -513,8 +513,24 @@ impl ScoreMatcher {
             if let Some(found) = self.points_after(doc, cfg, from + m.end()) {
                 return Some(found);
             }
+            // 自评得分1 0分: the item's own score, broken by a space, cannot be
+            // read; a score further on (the next item's, its enumerator broken
+            // too: 4 .公平性。自评得分5分) is not this item's.
+            if self.broken_number_after(doc, cfg, from + m.end()) {
+                return None;
+            }
         }
         None
+    }
+
+    /// Whether a score word at `end` is followed by a number a space cut
+    /// in two (1 0分, 2 2 分): digits, a space, digits.
+    fn broken_number_after(&self, doc: &Doc, cfg: &Config, end: usize) -> bool {
+        let Some(n) = doc.numbers_in(end, (end + 12).min(doc.text.len())).first().copied() else {
+            return false;
+        };
+        let gap = doc.text.get(end..n.start).unwrap_or_default().trim();
+        cfg.context.is_copula(gap) && n.unit != Unit::Points && doc.cut_by_space(&n)
     }
 }
 
@@ -1196,6 +1212,33 @@ mod tests {
         let got: Vec<(Option<f64>, Option<f64>)> =
             run(run_on).indicators.iter().map(|i| (i.max_score, i.score)).collect();
         assert!(got.iter().all(|&(max, _)| max.is_none()), "{got:?}");
+    }
+
+    /// 自评得分1 0分: an item's score broken by a space is unreadable, and
+    /// the next item's (its enumerator broken too) is not taken instead.
+    #[test]
+    fn an_items_score_broken_by_a_space_is_not_replaced_by_the_next_ones() {
+        let scores = |text: &str| -> Vec<(String, Option<f64>)> {
+            run(text)
+                .indicators
+                .iter()
+                .map(|i| (i.indicator.clone(), i.score))
+                .collect()
+        };
+        for broken in ["自评得分1 0分", "得指标分值 1 0 分"] {
+            let text = format!("（三）资金使用效益\n3.效果性。{broken},各项目标达成。\n4 .公平性。自评得分5分。\n");
+            assert!(
+                scores(&text).iter().all(|(name, _)| name != "效果性"),
+                "{broken}: {:?}",
+                scores(&text)
+            );
+        }
+        let whole = "（三）资金使用效益\n3.效果性。自评得分10分,各项目标达成。\n4 .公平性。自评得分5分。\n";
+        assert!(
+            scores(whole).contains(&("效果性".to_string(), Some(10.0))),
+            "{:?}",
+            scores(whole)
+        );
     }
 
     /// 部门预算执行及时均衡自评得分 3 分: a section's keyword inside a

@@ -220,6 +220,17 @@ fn another_page_width_gives_no_other_value() {
     }
 }
 
+/// xorshift64: a random stream, deterministic for a seed, no extra crate.
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed | 1;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
     /// Lines broken at random places (half the lines, anywhere inside them):
@@ -234,18 +245,11 @@ proptest::proptest! {
         let (name, text) = &sources[file % sources.len()];
         let engine = engine();
         let want = engine.facts_of_text(text).1;
-        let mut state = seed | 1;
-        let mut next = move || {
-            // xorshift64: deterministic for a seed, no extra crate.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(seed);
         let mut broken = String::new();
         for line in text.lines() {
             let chars: Vec<char> = line.chars().collect();
-            if chars.len() > 8 && next() % 2 == 0 {
+            if chars.len() > 8 && next().is_multiple_of(2) {
                 let at = 2 + (next() % (chars.len() as u64 - 4)) as usize;
                 broken.extend(&chars[..at]);
                 broken.push('\n');
@@ -504,15 +508,9 @@ proptest::proptest! {
         let (name, text) = &sources[file % sources.len()];
         let engine = engine();
         let want = engine.facts_of_text(text).1;
-        let mut state = seed | 1;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(seed);
         let digit = |c: char| c.is_ascii_digit() || c == '.';
-        let spaced = spaced(text, |p, c| digit(p) && digit(c) && next() % 6 == 0);
+        let spaced = spaced(text, |p, c| digit(p) && digit(c) && next().is_multiple_of(6));
         let got = engine.facts_of_text(&spaced).1;
         let mut wrong = wrong_values(&want, &got);
         wrong.extend(wrong_indicators(&want, &got));

@@ -502,14 +502,7 @@ impl Context<'_, '_> {
                             m.default
                         });
                     if let Some(field) = field_of(variant) {
-                        cands.refuse(Refusal {
-                            field,
-                            value: n.value,
-                            start: hit.start,
-                            end: n.end,
-                            why: "数字被空格断开，无法确定",
-                            blocks: Some(bonus),
-                        });
+                        cands.refuse(Refusal::cut(field, hit.start, n, bonus));
                     }
                     break;
                 }
@@ -697,14 +690,7 @@ impl Context<'_, '_> {
         // 行政编制为 2 6 名: the count is there but cut; another count of the
         // text (an older one) must not stand in for it.
         if n.unit == Unit::Bare && gap.chars().count() <= 3 && self.doc.cut_by_space(n) {
-            cands.refuse(Refusal {
-                field,
-                value: n.value,
-                start: hit.start,
-                end: n.end,
-                why: "数字被空格断开，无法确定",
-                blocks: Some(i32::from(current)),
-            });
+            cands.refuse(Refusal::cut(field, hit.start, n, i32::from(current)));
             return;
         }
         // A headcount says 人/名, or it is a table's number cell right under its label (人员编制 / 21).

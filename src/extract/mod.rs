@@ -567,6 +567,22 @@ pub(crate) struct Refusal {
     pub blocks: Option<i32>,
 }
 
+impl Refusal {
+    /// The figure `n` after a keyword at `start` is the field's reading at
+    /// `priority`, but a space cut it (2 6 名, 91 2.97万元): not read, and no
+    /// reading below it stands in.
+    pub fn cut(field: Field, start: usize, n: &Number, priority: i32) -> Self {
+        Refusal {
+            field,
+            value: n.value,
+            start,
+            end: n.end,
+            why: "数字被空格断开，无法确定",
+            blocks: Some(priority),
+        }
+    }
+}
+
 impl Candidates {
     pub fn push(&mut self, c: Candidate) {
         self.list.push(c);

@@ -634,6 +634,10 @@ fn split_nfkc_lines(input: &str, simplified: &[char], compat: &CompatTable, buf:
             }
             '\r' | '\u{FEFF}' | '\u{200B}' | '\0' => {}
             '.' => buf.push('。', None, ci),
+            // Quotation marks of every form are one pair, so a rule written
+            // with “三公” reads ‘三公’ and 「三公」 too.
+            '‘' | '「' | '『' | '〝' => buf.push('“', None, ci),
+            '’' | '」' | '』' | '〞' => buf.push('”', None, ci),
             '\u{000C}' => {
                 buf.spans.push((start, buf.len(), page));
                 start = buf.len();
@@ -931,6 +935,13 @@ mod tests {
         let c = norm("人员编制\n\n7\n\n35\n\n实有人数\n\n32\n");
         assert_eq!(c.text, "人员编制实有人数32");
         assert_eq!(c.number_cells.len(), 1);
+    }
+
+    #[test]
+    fn quotation_marks_are_one_pair() {
+        let c = norm("‘三公’经费、「三公」经费、『三公』经费与“三公”经费\n");
+        assert_eq!(c.text, "“三公”经费、“三公”经费、“三公”经费与“三公”经费");
+        assert_eq!(c.original_char(c.text.find("经费与").unwrap_or(0) - 3), Some(17));
     }
 
     /// A report that writes its full stops '.' or '．' has sentences all

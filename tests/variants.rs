@@ -517,3 +517,26 @@ proptest::proptest! {
         proptest::prop_assert!(wrong.is_empty(), "{}: {:#?}", name, wrong);
     }
 }
+
+#[test]
+fn quotation_marks_in_other_forms_give_the_same_facts() {
+    // ‘三公’经费 and 「三公」经费 are the “三公” expenses: read as another
+    // word, 经费年初预算 6 万元 was once the department's whole budget.
+    let engine = engine();
+    for (name, text) in sources() {
+        let want = engine.facts_of_text(&text).1;
+        for (open, close) in [('‘', '’'), ('「', '」'), ('『', '』')] {
+            let t: String = text
+                .chars()
+                .map(|c| match c {
+                    '“' => open,
+                    '”' => close,
+                    c => c,
+                })
+                .collect();
+            let got = engine.facts_of_text(&t).1;
+            assert_eq!(values(&got), values(&want), "{name} quoted {open}{close}");
+            assert_eq!(indicators(&got), indicators(&want), "{name} quoted {open}{close}");
+        }
+    }
+}

@@ -441,6 +441,11 @@ pub struct MoneyItem {
     pub part_keywords: Vec<String>,
     #[serde(default)]
     pub sibling_part_keywords: Vec<String>,
+    /// Word endings right before a keyword that name an item of the
+    /// spending (培训经费年初预算 6 万元, 专项资金年初预算): the figure is that
+    /// item's, not this field's.
+    #[serde(default)]
+    pub item_before: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -575,6 +580,7 @@ fn normalize_keywords(c: &mut Config) {
         n(&mut m.budget_document_keywords);
         n(&mut m.part_keywords);
         n(&mut m.sibling_part_keywords);
+        n(&mut m.item_before);
     }
     for p in &mut c.parts {
         n(&mut p.keywords);
@@ -621,9 +627,9 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
             .ok_or_else(|| ConfigError::Invalid(format!("unknown field `{name}`")))
     };
     for m in &c.money {
-        if m.sibling_part_keywords.iter().any(String::is_empty) {
+        if m.sibling_part_keywords.iter().any(String::is_empty) || m.item_before.iter().any(String::is_empty) {
             return Err(ConfigError::Invalid(
-                "`sibling_part_keywords` of a [[money]] item holds an empty word".into(),
+                "`sibling_part_keywords` or `item_before` of a [[money]] item holds an empty word".into(),
             ));
         }
         if m.actual.is_none() && m.budget.is_none() {

@@ -451,6 +451,10 @@ impl Context<'_, '_> {
         if self.prefix_is_foreign(hit.start) {
             return;
         }
+        let before = self.doc.text.get(..hit.start).unwrap_or_default();
+        if m.item_before.iter().any(|w| before.ends_with(w.as_str())) {
+            return;
+        }
         let bonus = self.finance_bonus(hit.start);
         if self.states_zero(hit, until) {
             if let Some(f) = field_of(m.default) {
@@ -1139,6 +1143,32 @@ mod tests {
         assert_eq!(f.get(Field::StaffActual), Some(&crate::model::Value::Int(21)));
         let f = run("机关编制 35 人（其中行政编制 31 人、全额事业编制 4 人），实有在职人数 35 人。");
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+    }
+
+    /// 培训经费年初预算 6 万元 is the training budget, not the department's.
+    #[test]
+    fn an_items_budget_and_totals_are_not_the_departments() {
+        for item in ["培训经费", "会议费", "专项资金", "本项目", "公务用车经费"] {
+            let f = run(&format!("三、预算执行情况\n{item}年初预算 6 万元，实际支出 5 万元。\n"));
+            assert_eq!(f.num(Field::BudgetInitial), None, "{item}");
+        }
+        for whole in ["本单位", "2022年", ""] {
+            let f = run(&format!(
+                "三、预算执行情况\n{whole}年初预算 1,200.00 万元，全年实际支出 1,320.50 万元。\n"
+            ));
+            assert_eq!(f.num(Field::BudgetInitial), Some(1200.0), "{whole}");
+        }
+        // The same for the year's totals: 培训费支出合计, 项目收入合计.
+        let f = run("二、部门整体收支情况\n培训费支出合计 5 万元。会议费总支出 3 万元。专项资金支出总额 120 万元。项目收入合计 30 万元。\n");
+        assert_eq!(
+            (f.num(Field::ExpenditureTotal), f.num(Field::RevenueTotal)),
+            (None, None)
+        );
+        let f = run("二、部门整体收支情况\n本年收入合计 823.55 万元，本年支出合计 823.55 万元。\n");
+        assert_eq!(
+            (f.num(Field::ExpenditureTotal), f.num(Field::RevenueTotal)),
+            (Some(823.55), Some(823.55))
+        );
     }
 
     /// 累计支出91 2.97万元: the figure, cut by a space, cannot be read, and

@@ -1143,6 +1143,8 @@ mod tests {
         assert_eq!(f.get(Field::StaffActual), Some(&crate::model::Value::Int(21)));
         let f = run("机关编制 35 人（其中行政编制 31 人、全额事业编制 4 人），实有在职人数 35 人。");
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
+        let f = run("下属单位编制 45 名，实有 40 人。所属事业单位在编人员 38 人。");
+        assert_eq!((f.get(Field::StaffAuthorized), f.get(Field::StaffActual)), (None, None));
     }
 
     /// 培训经费年初预算 6 万元 is the training budget, not the department's.

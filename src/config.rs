@@ -236,6 +236,10 @@ pub struct ScoreRules {
     /// (扣减指标分值 1 分), not the indicator's maximum.
     #[serde(default)]
     pub max_deduction_words: Vec<String>,
+    /// Words right after `N 分` that make it a band's bound (得分 90 分以上为
+    /// 优秀), not a score.
+    #[serde(default)]
+    pub band_after: Vec<String>,
     pub sections: Vec<ScoreSection>,
 }
 
@@ -681,6 +685,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.table_total_words", &c.score.table_total_words),
         ("score.indicator_introducer_marks", &c.score.indicator_introducer_marks),
         ("score.max_deduction_words", &c.score.max_deduction_words),
+        ("score.band_after", &c.score.band_after),
         ("department.title_cut_words", &c.department.title_cut_words),
         ("department.title_name_after", &c.department.title_name_after),
         ("normalize.number_cell_labels", &c.normalize.number_cell_labels),

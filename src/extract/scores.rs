@@ -183,6 +183,11 @@ impl ScoreMatcher {
         if !cfg.context.is_copula(gap) || n.unit != Unit::Points {
             return None;
         }
+        // 得分 90 分以上为优秀: a band's bound, from the scoring rules.
+        let after = doc.text.get(n.end..).unwrap_or_default().trim_start();
+        if cfg.score.band_after.iter().any(|w| after.starts_with(w.as_str())) {
+            return None;
+        }
         Some((n.value, n.end))
     }
 
@@ -207,6 +212,13 @@ impl ScoreMatcher {
         // those outside it whose sentence is about the whole spending.
         let (mut in_conclusion, mut of_whole) = (false, Vec::new());
         for m in self.total.find_iter(doc.text) {
+            // 上年度自评得分 92 分: last year's score.
+            let clause = doc
+                .text
+                .get(doc.clause_start(m.start(), &[',', ';', '。', '\n'])..m.start());
+            if clause.is_some_and(|c| doc.lex.previous_year.any_in(c)) {
+                continue;
+            }
             if doc.under(m.start(), SectionKind::TotalScore) {
                 if let Some(hit) = stated(m) {
                     in_conclusion = true;
@@ -256,6 +268,12 @@ impl ScoreMatcher {
             }
             for prefix in &cfg.grade.stated_after {
                 for (pi, _) in sentence.match_indices(prefix.as_str()) {
+                    // 上年度自评得分 92 分，等级为优秀: last year's grade (but
+                    // 较上年提高 3 分，等级为优秀 compares, and is this year's).
+                    let clause = doc.text.get(doc.clause_start(s + pi, &[';', '。', '\n'])..s + pi);
+                    if clause.is_some_and(|c| doc.lex.previous_year.any_in(c) && !doc.lex.change.any_in(c)) {
+                        continue;
+                    }
                     let tail = &sentence[pi + prefix.len()..];
                     let after = tail.trim_start_matches(['“', '"', '「', '\'', ' ', ':']);
                     let skipped = tail.len() - after.len();
@@ -1212,6 +1230,25 @@ mod tests {
         let got: Vec<(Option<f64>, Option<f64>)> =
             run(run_on).indicators.iter().map(|i| (i.max_score, i.score)).collect();
         assert!(got.iter().all(|&(max, _)| max.is_none()), "{got:?}");
+    }
+
+    /// Last year's score and grade, and a band's bound in the scoring rules,
+    /// are not this year's score.
+    #[test]
+    fn last_years_score_and_a_bands_bound_are_no_score() {
+        let conclusion = |body: &str| run(&format!("二、绩效自评结论\n{body}\n"));
+        let f = conclusion("上年度自评得分 92 分，等级为优秀。");
+        assert_eq!((f.num(Field::ScoreTotal), f.get(Field::Grade)), (None, None));
+        for rule in [
+            "评分标准：自评得分 90 分以上为优秀，80-90 分为良好。",
+            "目标自评得分 90 分以上。",
+            "总得分 90 分(含)以上的为优秀。",
+        ] {
+            assert_eq!(conclusion(rule).num(Field::ScoreTotal), None, "{rule}");
+        }
+        let f = conclusion("本年度自评得分 95 分，较上年提高 3 分，等级为优秀。");
+        assert_eq!(f.num(Field::ScoreTotal), Some(95.0));
+        assert_eq!(f.get(Field::Grade), Some(&Value::Text("优秀".into())));
     }
 
     /// 自评得分1 0分: an item's score broken by a space is unreadable, and

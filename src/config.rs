@@ -143,6 +143,10 @@ pub struct ContextWords {
     pub previous_year_words: Vec<String>,
     pub approximate_words: Vec<String>,
     pub scope_words: Vec<String>,
+    /// Words in the clause before a keyword that make its figure a part of
+    /// the year's (一季度支出合计, 截至 6 月底): not the year's whole.
+    #[serde(default)]
+    pub partial_period_words: Vec<String>,
     #[serde(default)]
     pub sub_item_words: Vec<String>,
     #[serde(default)]

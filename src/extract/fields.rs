@@ -313,6 +313,15 @@ impl Context<'_, '_> {
         if lex.previous_year.any_in(clause) || lex.scope.any_in(clause) {
             return true;
         }
+        // 截至 6 月底，支出合计 400 万元: a part of the year, said anywhere
+        // before the keyword in its sentence.
+        let (sentence_start, _) = self.doc.sentence_of(hit_start);
+        if lex
+            .partial_period
+            .any_in(self.doc.text.get(sentence_start..hit_start).unwrap_or_default())
+        {
+            return true;
+        }
         // A section about last year (实际收支与上年占比分析) speaks of both years.
         if self.doc.under(hit_start, SectionKind::PreviousYear) {
             return true;
@@ -1145,6 +1154,21 @@ mod tests {
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
         let f = run("下属单位编制 45 名，实有 40 人。所属事业单位在编人员 38 人。");
         assert_eq!((f.get(Field::StaffAuthorized), f.get(Field::StaffActual)), (None, None));
+    }
+
+    /// 一季度支出合计 200 万元, 截至 6 月底，支出合计 400 万元: a part of the year.
+    #[test]
+    fn a_part_of_the_years_figure_is_not_the_years() {
+        for part in [
+            "一季度支出合计 200 万元。",
+            "截至 6 月底，支出合计 400 万元。",
+            "上半年本年支出合计 400 万元。",
+        ] {
+            let f = run(&format!("二、部门整体收支情况\n{part}\n"));
+            assert_eq!(f.num(Field::ExpenditureTotal), None, "{part}");
+        }
+        let f = run("二、部门整体收支情况\n本年支出合计 800 万元，其中一季度支出 200 万元。\n");
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(800.0));
     }
 
     /// 培训经费年初预算 6 万元 is the training budget, not the department's.

@@ -274,6 +274,7 @@ impl TitleKinds {
 pub(crate) struct Lexicon {
     pub previous_year: WordSet,
     pub scope: WordSet,
+    pub partial_period: WordSet,
     pub change: WordSet,
     pub approximate: WordSet,
     pub sub_item: WordSet,
@@ -303,6 +304,7 @@ impl Lexicon {
             // 全州县, 天全县, 万全区 are places, not 全州 / 全县 / 全区: region
             // names of the gazetteer that hold a scope word are exceptions.
             scope: WordSet::with_exceptions(&c.scope_words, &scope_word_places(&c.scope_words, regions))?,
+            partial_period: WordSet::new(&c.partial_period_words)?,
             change: WordSet::new(&c.change_words)?,
             approximate: WordSet::new(&c.approximate_words)?,
             sub_item: WordSet::new(&c.sub_item_words)?,

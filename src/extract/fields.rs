@@ -1156,6 +1156,16 @@ mod tests {
         assert_eq!((f.get(Field::StaffAuthorized), f.get(Field::StaffActual)), (None, None));
     }
 
+    /// 下属单位“三公”经费支出 10 万元: the subordinate units' alone.
+    #[test]
+    fn a_subordinate_units_figure_is_not_the_departments() {
+        let f = run("二、部门整体收支情况\n下属单位“三公”经费支出 10 万元。所属单位支出合计 300 万元。\n");
+        assert_eq!(
+            (f.num(Field::ThreePublicActual), f.num(Field::ExpenditureTotal)),
+            (None, None)
+        );
+    }
+
     /// 一季度支出合计 200 万元, 截至 6 月底，支出合计 400 万元: a part of the year.
     #[test]
     fn a_part_of_the_years_figure_is_not_the_years() {

@@ -336,7 +336,8 @@ impl ScoreMatcher {
                     .numbers_in(m.end(), m.end() + pos)
                     .iter()
                     .all(|n| n.unit == Unit::Points))
-                && self.section.find(gap).is_none();
+                && self.section.find(gap).is_none()
+                && !doc.lex.previous_year.any_in(gap);
             if !gap_ok {
                 continue;
             }
@@ -526,6 +527,13 @@ impl ScoreMatcher {
                 .iter()
                 .any(|w| before.ends_with(w.as_str()))
             {
+                continue;
+            }
+            // 上年得分 8 分，本年得 10 分: last year's score is not the item's.
+            let clause = doc
+                .text
+                .get(doc.clause_start(abs, &[',', ';', '。', '\n']).max(from)..abs);
+            if clause.is_some_and(|c| doc.lex.previous_year.any_in(c)) {
                 continue;
             }
             if let Some(found) = self.points_after(doc, cfg, from + m.end()) {
@@ -1246,6 +1254,11 @@ mod tests {
         ] {
             assert_eq!(conclusion(rule).num(Field::ScoreTotal), None, "{rule}");
         }
+        // An item's, and a section's, last-year score beside this year's.
+        let f = run("三、绩效分析\n（一）预算编制情况（满分 20 分）\n1.目标设置（10 分）：绩效目标明确，得 9 分。\n2.预算编制（10 分）：上年得分 8 分，本年得 10 分。\n");
+        let got: Vec<(String, Option<f64>)> = f.indicators.iter().map(|i| (i.indicator.clone(), i.score)).collect();
+        assert!(got.contains(&("预算编制".to_string(), Some(10.0))), "{got:?}");
+        assert_ne!(f.num(Field::ScoreBudgetPreparation), Some(8.0));
         let f = conclusion("本年度自评得分 95 分，较上年提高 3 分，等级为优秀。");
         assert_eq!(f.num(Field::ScoreTotal), Some(95.0));
         assert_eq!(f.get(Field::Grade), Some(&Value::Text("优秀".into())));

@@ -244,6 +244,11 @@ pub struct ScoreRules {
     /// 优秀), not a score.
     #[serde(default)]
     pub band_after: Vec<String>,
+    /// Words in a total keyword's clause that name another subject than the
+    /// whole (项目支出绩效自评得分 92 分: the projects' score), unless a
+    /// `total_subject_words` word names the whole there too.
+    #[serde(default)]
+    pub total_other_subject_words: Vec<String>,
     pub sections: Vec<ScoreSection>,
 }
 
@@ -690,6 +695,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.indicator_introducer_marks", &c.score.indicator_introducer_marks),
         ("score.max_deduction_words", &c.score.max_deduction_words),
         ("score.band_after", &c.score.band_after),
+        ("score.total_other_subject_words", &c.score.total_other_subject_words),
         ("department.title_cut_words", &c.department.title_cut_words),
         ("department.title_name_after", &c.department.title_name_after),
         ("normalize.number_cell_labels", &c.normalize.number_cell_labels),

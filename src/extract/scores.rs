@@ -212,11 +212,15 @@ impl ScoreMatcher {
         // those outside it whose sentence is about the whole spending.
         let (mut in_conclusion, mut of_whole) = (false, Vec::new());
         for m in self.total.find_iter(doc.text) {
-            // 上年度自评得分 92 分: last year's score.
+            // 上年度自评得分 92 分: last year's score; 项目支出绩效自评得分 92 分:
+            // the projects'.
             let clause = doc
                 .text
-                .get(doc.clause_start(m.start(), &[',', ';', '。', '\n'])..m.start());
-            if clause.is_some_and(|c| doc.lex.previous_year.any_in(c)) {
+                .get(doc.clause_start(m.start(), &[',', ';', '。', '\n'])..m.start())
+                .unwrap_or_default();
+            let other_subject = contains_any(clause, &cfg.score.total_other_subject_words)
+                && !contains_any(clause, &cfg.score.total_subject_words);
+            if doc.lex.previous_year.any_in(clause) || other_subject {
                 continue;
             }
             if doc.under(m.start(), SectionKind::TotalScore) {
@@ -1254,6 +1258,12 @@ mod tests {
         ] {
             assert_eq!(conclusion(rule).num(Field::ScoreTotal), None, "{rule}");
         }
+        // The projects' score is not the department's.
+        assert_eq!(conclusion("项目支出绩效自评得分 92 分。").num(Field::ScoreTotal), None);
+        assert_eq!(
+            conclusion("部门整体支出（含项目支出）绩效自评得分 92 分。").num(Field::ScoreTotal),
+            Some(92.0)
+        );
         // An item's, and a section's, last-year score beside this year's.
         let f = run("三、绩效分析\n（一）预算编制情况（满分 20 分）\n1.目标设置（10 分）：绩效目标明确，得 9 分。\n2.预算编制（10 分）：上年得分 8 分，本年得 10 分。\n");
         let got: Vec<(String, Option<f64>)> = f.indicators.iter().map(|i| (i.indicator.clone(), i.score)).collect();

@@ -495,10 +495,15 @@ mod tests {
         let f = run("部门预算项目支出绩效自评表(2023年度)\n主管部门\n青神县发展和改革局\n年初预算 238.93 万元，预算执行数 251.89 万元。\n");
         assert_eq!(f.document_kind, "项目支出绩效报告");
         assert_eq!(f.num(Field::BudgetInitial), None);
-        let f = run(&text.replace("项目支出绩效单位自评报告", "部门整体支出及项目支出绩效自评报告"));
+        let whole = text.replace("项目支出绩效单位自评报告", "部门整体支出及项目支出绩效自评报告");
+        let f = run(&whole);
         assert_eq!(f.document_kind, "绩效自评报告");
-        assert_eq!(f.num(Field::ScoreTotal), Some(88.0));
         assert!(f.checks.iter().all(|c| c.check != "not_a_department_report"));
+        // In it, 该项目自评得分 is a project's score (`total_other_subject_words`);
+        // the department's own is read.
+        assert_eq!(f.num(Field::ScoreTotal), None);
+        let f = run(&whole.replace("该项目自评得分", "本部门自评得分"));
+        assert_eq!(f.num(Field::ScoreTotal), Some(88.0));
     }
 
     #[test]

@@ -501,12 +501,13 @@ impl Context<'_, '_> {
             if gap.contains(';') || gap.chars().count() > 24 {
                 break;
             }
+            let first = prev_end == hit.end;
+            let strict_fails = first && strict && !self.strict_ok(hit, gap);
             let Some(v) = n.wan() else {
                 // 累计支出91 2.97万元: the keyword's figure, cut by a space; a
                 // figure read elsewhere for the field (912.96, a line below)
                 // must not stand in for it.
-                let first = prev_end == hit.end && (!strict || self.strict_ok(hit, gap));
-                if first && !self.gap_is_trap(gap) && self.money_cut_at(n, until) {
+                if first && !strict_fails && !self.gap_is_trap(gap) && self.money_cut_at(n, until) {
                     let variant = self
                         .variant_of(gap)
                         .unwrap_or(if in_budget_section || self.doc.budget_document {
@@ -525,7 +526,7 @@ impl Context<'_, '_> {
                 }
                 continue;
             };
-            if prev_end == hit.end && strict && !self.strict_ok(hit, gap) {
+            if strict_fails {
                 break;
             }
             if self.gap_is_trap(gap) || self.other_year_in(prev_end, n.start) {
@@ -538,11 +539,7 @@ impl Context<'_, '_> {
             let stated = self.variant_of(gap);
             // What an amount that says neither budget nor actual is, outside
             // a budget section: the keyword's default right after it, else actual.
-            let unqualified = if prev_end == hit.end {
-                m.default
-            } else {
-                Variant::Actual
-            };
+            let unqualified = if first { m.default } else { Variant::Actual };
             // Under a heading that may be 预算编制 cut by a break, such an
             // amount is neither, surely.
             if stated.is_none() && maybe_budget && !self.doc.budget_document {
@@ -601,13 +598,9 @@ impl Context<'_, '_> {
         // with none. Their text says it.)
         let mut end = n.end;
         for piece in self.doc.numbers_in(n.end, until).iter().take(4) {
-            let joined = self
-                .doc
-                .text
-                .get(end..piece.start)
-                .is_some_and(|g| g.trim_matches([' ', '.']).is_empty());
-            let gap_has_point = self.doc.text.get(end..piece.start).is_some_and(|g| g.contains('.'));
-            if !joined || (in_decimals && (piece.decimals > 0 || end != n.end || gap_has_point)) {
+            let gap = self.doc.text.get(end..piece.start).unwrap_or("-");
+            let joined = gap.trim_matches([' ', '.']).is_empty();
+            if !joined || (in_decimals && (piece.decimals > 0 || end != n.end || gap.contains('.'))) {
                 return false;
             }
             let unit_after = self.doc.text.get(piece.digits_end..).unwrap_or_default().trim_start();
@@ -698,12 +691,15 @@ impl Context<'_, '_> {
             return;
         };
         let gap = self.doc.text[hit.end..n.start].trim();
-        let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
-        let current = self.doc.lex.current.any_in(clause);
+        // 至目前行政编制 28 名: the current count outranks an older one.
+        let current = || {
+            let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
+            i32::from(self.doc.lex.current.any_in(clause))
+        };
         // 行政编制为 2 6 名: the count is there but cut; another count of the
         // text (an older one) must not stand in for it.
         if n.unit == Unit::Bare && gap.chars().count() <= 3 && self.doc.cut_by_space(n) {
-            cands.refuse(Refusal::cut(field, hit.start, n, i32::from(current)));
+            cands.refuse(Refusal::cut(field, hit.start, n, current()));
             return;
         }
         // A headcount says 人/名, or it is a table's number cell right under its label (人员编制 / 21).
@@ -723,7 +719,7 @@ impl Context<'_, '_> {
         cands.push(Candidate {
             field,
             value: Value::Int(n.value as i64),
-            priority: i32::from(current),
+            priority: current(),
             rule: "count:keyword",
             start: hit.start,
             end: n.end,

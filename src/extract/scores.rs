@@ -214,10 +214,7 @@ impl ScoreMatcher {
         for m in self.total.find_iter(doc.text) {
             // 上年度自评得分 92 分: last year's score; 项目支出绩效自评得分 92 分:
             // the projects'.
-            let clause = doc
-                .text
-                .get(doc.clause_start(m.start(), &[',', ';', '。', '\n'])..m.start())
-                .unwrap_or_default();
+            let clause = clause_before(doc, 0, m.start());
             let other_subject = contains_any(clause, &cfg.score.total_other_subject_words)
                 && !contains_any(clause, &cfg.score.total_subject_words);
             if doc.lex.previous_year.any_in(clause) || other_subject {
@@ -534,10 +531,7 @@ impl ScoreMatcher {
                 continue;
             }
             // 上年得分 8 分，本年得 10 分: last year's score is not the item's.
-            let clause = doc
-                .text
-                .get(doc.clause_start(abs, &[',', ';', '。', '\n']).max(from)..abs);
-            if clause.is_some_and(|c| doc.lex.previous_year.any_in(c)) {
+            if doc.lex.previous_year.any_in(clause_before(doc, from, abs)) {
                 continue;
             }
             if let Some(found) = self.points_after(doc, cfg, from + m.end()) {
@@ -753,6 +747,13 @@ fn max_after_name(doc: &Doc, cfg: &Config, name_end: usize, own_end: usize) -> O
         }
     }
     None
+}
+
+/// The clause a score word at `pos` stands in, up to it (not before `from`):
+/// where a previous-year word there makes the score last year's.
+fn clause_before<'t>(doc: &Doc<'t>, from: usize, pos: usize) -> &'t str {
+    let start = doc.clause_start(pos, &[',', ';', '。', '\n']).max(from);
+    doc.text.get(start..pos).unwrap_or_default()
 }
 
 fn inside_brackets(before: &str) -> bool {

@@ -174,6 +174,14 @@ pub struct ContextWords {
     /// Words right before such a negation that make it a question (有无).
     #[serde(default = "default_zero_before_not_after")]
     pub zero_before_not_after: Vec<String>,
+    /// Words right after a figure (and its unit) that make it inexact: an
+    /// estimate or a bound (1200 万元左右, 28 人以上, 90 分以内).
+    #[serde(default = "default_inexact_after_words")]
+    pub inexact_after_words: Vec<String>,
+    /// Words between two figures of one kind that make them a range's ends
+    /// (1200 万元至 1300 万元, 90 分~95 分): neither is the figure.
+    #[serde(default = "default_range_words")]
+    pub range_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -338,6 +346,12 @@ fn default_number_cell_labels() -> Vec<String> {
         "实有在编人数",
         "在岗人数",
     ])
+}
+fn default_inexact_after_words() -> Vec<String> {
+    words(&["左右", "上下", "以上", "以下", "以内", "之内", "之间", "多", "余"])
+}
+fn default_range_words() -> Vec<String> {
+    words(&["至", "到", "~", "〜", "-", "—", "–"])
 }
 fn default_copula_words() -> Vec<String> {
     words(&["为", ":", "是"])

@@ -529,7 +529,25 @@ impl Context<'_, '_> {
             if strict_fails {
                 break;
             }
-            if self.gap_is_trap(gap) || self.other_year_in(prev_end, n.start) {
+            let other = self.doc.lex.names_other_figure(gap) || self.other_year_in(prev_end, n.start);
+            // 约 1,234 万元, 超过 1,200 万元, 1200 万元左右, 1200 万元至 1300
+            // 万元: the field's figure, but an estimate, a bound or a range.
+            let inexact = !other && (self.doc.lex.approximate.any_in(gap) || self.doc.inexact_after(n));
+            if inexact {
+                let variant = self
+                    .variant_of(gap)
+                    .unwrap_or(if in_budget_section || self.doc.budget_document {
+                        Variant::Budget
+                    } else if first {
+                        m.default
+                    } else {
+                        Variant::Actual
+                    });
+                if let Some(field) = field_of(variant) {
+                    cands.refuse(Refusal::inexact(field, hit.start, n, v));
+                }
+            }
+            if other || inexact {
                 if two_variants {
                     prev_end = n.end;
                     continue;
@@ -665,16 +683,20 @@ impl Context<'_, '_> {
         if gap.chars().count() > 80 || self.doc.lex.change.any_in(gap) {
             return;
         }
-        if let Some(v) = n.fraction() {
-            cands.push(Candidate {
-                field,
-                value: Value::Num(v),
-                priority: 1,
-                rule: "rate:keyword",
-                start: hit.start,
-                end: n.end,
-            });
+        let Some(v) = n.fraction() else { return };
+        // 执行率在 80% 以上, 约 80%: a bound or an estimate, not the rate.
+        if self.doc.lex.approximate.any_in(gap) || self.doc.inexact_after(n) {
+            cands.refuse(Refusal::inexact(field, hit.start, n, v));
+            return;
         }
+        cands.push(Candidate {
+            field,
+            value: Value::Num(v),
+            priority: 1,
+            rule: "rate:keyword",
+            start: hit.start,
+            end: n.end,
+        });
     }
 
     fn count(&self, hit: &Hit, rule: usize, until: usize, cands: &mut Candidates) {
@@ -708,6 +730,11 @@ impl Context<'_, '_> {
             return;
         }
         if n.value.fract() != 0.0 || n.value <= 0.0 || n.value >= 1_000_000.0 {
+            return;
+        }
+        // 约 30 人, 28 人以上: a headcount, but not exact.
+        if self.doc.lex.approximate.any_in(gap) || self.doc.inexact_after(n) {
+            cands.refuse(Refusal::inexact(field, hit.start, n, n.value));
             return;
         }
         if contains_any(self.breakdown_after(n.end), &r.exclude_breakdown) {
@@ -957,6 +984,58 @@ mod tests {
         // Derived, and marked so.
         assert!((f.num(Field::ExpenditureTotal).unwrap() - 823.55).abs() < 1e-9);
         assert!(f.is_derived(Field::ExpenditureTotal));
+    }
+
+    /// An estimate, a bound or a range's end is the field's figure, but not
+    /// exact: null and a check saying why, never the bound.
+    #[test]
+    fn estimates_bounds_and_ranges_are_not_figures() {
+        let refused = |f: &crate::model::ReportFacts, field: Field| {
+            f.checks
+                .iter()
+                .any(|c| c.check == "value_refused" && c.fields.first().is_some_and(|x| x == field.name()))
+        };
+        for text in [
+            "本年收入合计约1,234万元。",
+            "本年收入合计超过1,200万元。",
+            "本年收入合计不足1,000万元。",
+            "本年收入合计逾1,200万元。",
+            "本年收入合计1200万元左右。",
+            "本年收入合计1200万元以上。",
+            "本年收入合计为1200万元至1300万元之间。",
+            "本年收入合计1200万元～1300万元。",
+            "本年收入合计1200万元-1300万元。",
+        ] {
+            let f = run(&format!("部门整体收支情况\n{text}"));
+            assert_eq!(f.num(Field::RevenueTotal), None, "{text}");
+            assert!(refused(&f, Field::RevenueTotal), "{text}: {:?}", f.checks);
+        }
+        let f = run("部门整体收支情况\n“三公”经费支出控制在10万元以内。");
+        assert_eq!(f.num(Field::ThreePublicActual), None);
+        // A budget and a bounded actual: the budget stands.
+        let f = run("部门整体收支情况\n“三公”经费预算10万元，实际支出不足8万元。");
+        assert_eq!(
+            (f.num(Field::ThreePublicBudget), f.num(Field::ThreePublicActual)),
+            (Some(10.0), None)
+        );
+        assert!(refused(&f, Field::ThreePublicActual));
+        // 超出预算 2 万元 is a difference, not the budget.
+        let f = run("部门整体收支情况\n“三公”经费支出超出预算2万元。");
+        assert_eq!(f.num(Field::ThreePublicBudget), None);
+        // Counts and rates alike.
+        let f = run("部门概况\n本部门编制人数30人左右，实有人数约28人。");
+        assert_eq!((f.get(Field::StaffAuthorized), f.get(Field::StaffActual)), (None, None));
+        assert!(refused(&f, Field::StaffAuthorized) && refused(&f, Field::StaffActual));
+        let f = run("部门整体收支情况\n“三公”经费预算执行率在80%以上。");
+        assert_eq!(f.num(Field::ThreePublicRatio), None);
+        // An exact figure elsewhere is read; 至 before a date is no range,
+        // nor a change in the next column of a table.
+        let f = run("部门整体收支情况\n本年收入合计约1,234万元。决算收入合计1,234.56万元。");
+        assert_eq!(f.num(Field::RevenueTotal), Some(1234.56));
+        let f = run("部门整体收支情况\n本年支出合计1200万元至年底已全部支付。");
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(1200.0));
+        let f = run("部门整体收支情况\n本年支出合计1200万元 -8.3%。");
+        assert_eq!(f.num(Field::ExpenditureTotal), Some(1200.0));
     }
 
     #[test]

@@ -282,6 +282,10 @@ pub(crate) struct Lexicon {
     pub actual: WordSet,
     pub part: WordSet,
     pub current: WordSet,
+    /// Words right after a figure that make it inexact (左右, 以上).
+    pub inexact_after: Vec<String>,
+    /// Words between the two ends of a range (至, ~).
+    pub range: Vec<String>,
     /// The words a stated grade follows (`grade.stated_after`).
     pub grade_after: WordSet,
     /// The section kinds of heading titles (finance, budget, total score,
@@ -294,7 +298,14 @@ impl Lexicon {
     /// last year's, a change, an estimate, or a sub-item (a text's gap
     /// between keyword and amount, a table column's header).
     pub fn is_trap(&self, s: &str) -> bool {
-        self.change.any_in(s) || self.previous_year.any_in(s) || self.approximate.any_in(s) || self.sub_item.any_in(s)
+        self.names_other_figure(s) || self.approximate.any_in(s)
+    }
+
+    /// Whether `s` makes the figure beside it another figure than the
+    /// field's: last year's, a change, or a sub-item's (an estimate is the
+    /// field's, only not exact).
+    pub fn names_other_figure(&self, s: &str) -> bool {
+        self.change.any_in(s) || self.previous_year.any_in(s) || self.sub_item.any_in(s)
     }
 
     fn new(cfg: &crate::config::Config, regions: &[crate::config::Region]) -> Result<Self, aho_corasick::BuildError> {
@@ -312,6 +323,8 @@ impl Lexicon {
             actual: WordSet::new(&c.actual_words)?,
             part: WordSet::new(&c.part_words)?,
             current: WordSet::new(&c.current_words)?,
+            inexact_after: c.inexact_after_words.clone(),
+            range: c.range_words.clone(),
             grade_after: WordSet::new(&cfg.grade.stated_after)?,
             titles: TitleKinds::new(&[
                 (SectionKind::Finance, &cfg.sections.finance),
@@ -444,6 +457,29 @@ impl<'a> Doc<'a> {
         between.contains(' ') && between.matches('.').count() <= 1 && on.starts_with(|c: char| c.is_ascii_digit())
     }
 
+    /// Whether what follows figure `n` makes it inexact: an estimate or a
+    /// bound (1200 万元左右, 28 人以上), or the first end of a range
+    /// (1200 万元至 1300 万元, 90 分~95 分; the second end is a figure of the
+    /// same kind, so 1200 万元至年底 and 1200 万元 -8.3% are no ranges).
+    pub fn inexact_after(&self, n: &Number) -> bool {
+        let rest = self.text.get(n.end..).unwrap_or_default().trim_start_matches(' ');
+        if self.lex.inexact_after.iter().any(|w| rest.starts_with(w.as_str())) {
+            return true;
+        }
+        let Some(next) = self.numbers_in(n.end, self.text.len()).first() else {
+            return false;
+        };
+        let between = self.text.get(n.end..next.start).unwrap_or_default().trim_matches(' ');
+        // 1200万元-1300万元: the dash was read as the second figure's sign
+        // (with no space: 1200万元 -100万元 may be a table's change column).
+        let signed = next.start == n.end && self.text.get(next.start..).is_some_and(|t| t.starts_with('-'));
+        let same_kind = match (n.unit, next.unit) {
+            (Unit::Money(_), Unit::Money(_)) => true,
+            (a, b) => a == b && a != Unit::Bare,
+        };
+        same_kind && (signed || self.lex.range.iter().any(|w| w == between))
+    }
+
     pub fn sentence_of(&self, pos: usize) -> (usize, usize) {
         let i = self.sentences.partition_point(|&(s, _)| s <= pos);
         if i == 0 {
@@ -570,6 +606,19 @@ pub(crate) struct Refusal {
 }
 
 impl Refusal {
+    /// The figure `n` after a keyword at `start` is the field's, but not
+    /// exact: an estimate, a bound or a range's end (约 1,234 万元, 30 人以上).
+    pub fn inexact(field: Field, start: usize, n: &Number, value: f64) -> Self {
+        Refusal {
+            field,
+            value,
+            start,
+            end: n.end,
+            why: "数字为约数、上下限或区间的一端，不是确数",
+            blocks: None,
+        }
+    }
+
     /// The figure `n` after a keyword at `start` is the field's reading at
     /// `priority`, but a space cut it (2 6 名, 91 2.97万元): not read, and no
     /// reading below it stands in.

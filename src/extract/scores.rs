@@ -188,6 +188,10 @@ impl ScoreMatcher {
         if cfg.score.band_after.iter().any(|w| after.starts_with(w.as_str())) {
             return None;
         }
+        // 得分 90 分左右, 90 分至 95 分: an estimate or a range, not the score.
+        if doc.inexact_after(&n) {
+            return None;
+        }
         Some((n.value, n.end))
     }
 
@@ -1256,6 +1260,9 @@ mod tests {
             "评分标准：自评得分 90 分以上为优秀，80-90 分为良好。",
             "目标自评得分 90 分以上。",
             "总得分 90 分(含)以上的为优秀。",
+            "自评得分 90 分左右。",
+            "自评得分 90 分至 95 分。",
+            "自评得分 90 分~95 分之间。",
         ] {
             assert_eq!(conclusion(rule).num(Field::ScoreTotal), None, "{rule}");
         }

@@ -174,6 +174,14 @@ pub fn scan(text: &str, units: &UnitTable) -> Vec<Number> {
         if prev.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
+        // O.5 万元, l.5 万元: a letter typed or recognised for a digit; the
+        // figure is not the 5 after its point.
+        if matches!(prev, Some('.' | '·')) {
+            let mut back = text[..m_start].chars().rev().skip(1);
+            if back.next().is_some_and(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+        }
         let raw = &text[m_start..m_end];
         // Most numbers have neither thousands separators nor a middle dot: no copy.
         let clean: std::borrow::Cow<str> = if raw.contains([',', '·']) {
@@ -300,6 +308,17 @@ mod tests {
         let n = scan("APP5 与 12345 热线", &table());
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].value, 12345.0);
+    }
+
+    /// A letter for a digit before the point (O.5, l.5): the digits after
+    /// the point are no figure of their own; a point after a CJK word is
+    /// left to the normaliser (a full stop), and 1.5 stays one figure.
+    #[test]
+    fn digits_after_a_letter_and_a_point_are_no_figure() {
+        assert!(scan("收入合计O.5万元", &table()).is_empty());
+        assert!(scan("收入合计l·5万元", &table()).is_empty());
+        let n = scan("收入合计1.5万元", &table());
+        assert_eq!((n.len(), n.first().map(|n| n.value)), (1, Some(1.5)));
     }
 }
 

@@ -496,12 +496,29 @@ impl Context<'_, '_> {
         let maybe_budget = !in_budget_section && self.doc.under(hit.start, SectionKind::MaybeBudget);
         let mut filled: Vec<Variant> = Vec::new();
         let mut prev_end = hit.end;
+        // Where the keyword's first figure may start: right after it, or
+        // after an aside that holds figures of its own.
+        let mut first_from = hit.end;
+        let mut aside_depth = 0usize;
         for n in self.doc.numbers_in(hit.end, until) {
             let gap = &self.doc.text[prev_end..n.start.max(prev_end)];
             if gap.contains(';') || gap.chars().count() > 24 {
                 break;
             }
-            let first = prev_end == hit.end;
+            // 收入合计（含财政拨款 1000 万元）1234.56 万元: a figure inside an
+            // aside before the keyword's first figure is the aside's; the
+            // keyword's comes after it closes (an aside left open gives none).
+            // (After the first, an aside may hold the other variant: 35.20
+            // 万元（预算 40.00 万元）.)
+            if prev_end == first_from {
+                aside_depth = (aside_depth + gap.matches('(').count()).saturating_sub(gap.matches(')').count());
+                if aside_depth > 0 {
+                    first_from = n.end;
+                    prev_end = n.end;
+                    continue;
+                }
+            }
+            let first = prev_end == first_from;
             let strict_fails = first && strict && !self.strict_ok(hit, gap);
             let Some(v) = n.wan() else {
                 // 累计支出91 2.97万元: the keyword's figure, cut by a space; a
@@ -1036,6 +1053,27 @@ mod tests {
         assert_eq!(f.num(Field::ExpenditureTotal), Some(1200.0));
         let f = run("部门整体收支情况\n本年支出合计1200万元 -8.3%。");
         assert_eq!(f.num(Field::ExpenditureTotal), Some(1200.0));
+    }
+
+    /// A figure inside an aside after the keyword is the aside's; the
+    /// keyword's is the one after the aside closes, and none if it stays open.
+    #[test]
+    fn a_figure_inside_an_aside_is_the_asides() {
+        let f = run("部门整体收支情况\n2023年收入合计（含财政拨款1000万元）1234.56万元。");
+        assert_eq!(f.num(Field::RevenueTotal), Some(1234.56));
+        let f = run("部门整体收支情况\n2023年收入合计（含财政拨款1000万元，其他 234.56万元");
+        assert_eq!(f.num(Field::RevenueTotal), None);
+        let f = run("部门整体收支情况\n“三公”经费（不含会议费）预算20万元，实际支出15万元。");
+        assert_eq!(
+            (f.num(Field::ThreePublicBudget), f.num(Field::ThreePublicActual)),
+            (Some(20.0), Some(15.0))
+        );
+        // After the first figure an aside may hold the other variant.
+        let f = run("部门整体收支情况\n公务用车运行维护费 35.20 万元(预算 40.00 万元)。");
+        assert_eq!(
+            (f.num(Field::VehicleActual), f.num(Field::VehicleBudget)),
+            (Some(35.2), Some(40.0))
+        );
     }
 
     #[test]

@@ -257,6 +257,11 @@ pub struct ScoreRules {
     /// `total_subject_words` word names the whole there too.
     #[serde(default)]
     pub total_other_subject_words: Vec<String>,
+    /// Words of a target or the future in a score's clause (a grade's
+    /// sentence): 力争下一年度自评得分达到 95 分, 目标是自评得分 95 分 state
+    /// no score of the year.
+    #[serde(default = "default_target_words")]
+    pub target_words: Vec<String>,
     pub sections: Vec<ScoreSection>,
 }
 
@@ -345,6 +350,19 @@ fn default_number_cell_labels() -> Vec<String> {
         "在编人数",
         "实有在编人数",
         "在岗人数",
+    ])
+}
+fn default_target_words() -> Vec<String> {
+    words(&[
+        "力争",
+        "争取",
+        "目标是",
+        "目标为",
+        "下一年度",
+        "下一年",
+        "下年度",
+        "明年",
+        "今后",
     ])
 }
 fn default_inexact_after_words() -> Vec<String> {
@@ -639,6 +657,9 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.context.zero_before_fillers);
     n(&mut c.context.zero_before_ends);
     n(&mut c.context.zero_before_not_after);
+    n(&mut c.context.inexact_after_words);
+    n(&mut c.context.range_words);
+    n(&mut c.score.target_words);
     n(&mut c.department.title_cut_words);
     n(&mut c.department.title_name_after);
     n(&mut c.normalize.key_value_not_labels);
@@ -691,6 +712,9 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.zero_before_fillers", &c.context.zero_before_fillers),
         ("context.zero_before_ends", &c.context.zero_before_ends),
         ("context.zero_before_not_after", &c.context.zero_before_not_after),
+        ("context.inexact_after_words", &c.context.inexact_after_words),
+        ("context.range_words", &c.context.range_words),
+        ("score.target_words", &c.score.target_words),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
         ("unit_tables.declare_words", &c.unit_tables.declare_words),
@@ -843,6 +867,9 @@ mod tests {
             "zero_before_fillers",
             "zero_before_ends",
             "zero_before_not_after",
+            "inexact_after_words",
+            "range_words",
+            "target_words",
         ];
         let older: String = DEFAULT_TOML
             .lines()
@@ -865,6 +892,9 @@ mod tests {
         assert_eq!(old.context.zero_before_ends, new.context.zero_before_ends);
         assert_eq!(old.context.zero_before_not_after, new.context.zero_before_not_after);
         assert_eq!(old.context.copula_words, new.context.copula_words);
+        assert_eq!(old.context.inexact_after_words, new.context.inexact_after_words);
+        assert_eq!(old.context.range_words, new.context.range_words);
+        assert_eq!(old.score.target_words, new.score.target_words);
         assert_eq!(old.score.section_score_words, new.score.section_score_words);
         assert_eq!(old.score.section_max_marks, new.score.section_max_marks);
         assert_eq!(old.score.table_indicator_words, new.score.table_indicator_words);

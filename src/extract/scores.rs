@@ -215,13 +215,21 @@ impl ScoreMatcher {
         // One pass over the plain keywords: those in the conclusion, and
         // those outside it whose sentence is about the whole spending.
         let (mut in_conclusion, mut of_whole) = (false, Vec::new());
-        for m in self.total.find_iter(doc.text) {
-            // 上年度自评得分 92 分: last year's score; 项目支出绩效自评得分 92 分:
-            // the projects'.
-            let clause = clause_before(doc, 0, m.start());
+        // Whether the clause of a total keyword at `start` makes its score
+        // another than this year's department's: 上年度自评得分 92 分 (last
+        // year's), 项目支出绩效自评得分 92 分 (the projects'), 全市部门平均自评
+        // 得分 88 分 (the region's), 目标是自评得分 95 分 (a target).
+        let not_the_total = |start: usize| {
+            let clause = clause_before(doc, 0, start);
             let other_subject = contains_any(clause, &cfg.score.total_other_subject_words)
                 && !contains_any(clause, &cfg.score.total_subject_words);
-            if doc.lex.previous_year.any_in(clause) || other_subject {
+            other_subject
+                || doc.lex.previous_year.any_in(clause)
+                || doc.lex.scope.any_in(clause)
+                || contains_any(clause, &cfg.score.target_words)
+        };
+        for m in self.total.find_iter(doc.text) {
+            if not_the_total(m.start()) {
                 continue;
             }
             if doc.under(m.start(), SectionKind::TotalScore) {
@@ -236,7 +244,12 @@ impl ScoreMatcher {
         if in_conclusion {
             return;
         }
-        for hit in self.total_strong.find_iter(doc.text).filter_map(stated) {
+        for hit in self
+            .total_strong
+            .find_iter(doc.text)
+            .filter(|m| !not_the_total(m.start()))
+            .filter_map(stated)
+        {
             total(cands, hit, 0, "score:total-keyword");
         }
         for hit in of_whole {
@@ -277,6 +290,10 @@ impl ScoreMatcher {
                     // 较上年提高 3 分，等级为优秀 compares, and is this year's).
                     let clause = doc.text.get(doc.clause_start(s + pi, &[';', '。', '\n'])..s + pi);
                     if clause.is_some_and(|c| doc.lex.previous_year.any_in(c) && !doc.lex.change.any_in(c)) {
+                        continue;
+                    }
+                    // 力争下一年度…，等级为优秀: a target; 全市平均等级为良好: the region's.
+                    if clause.is_some_and(|c| contains_any(c, &cfg.score.target_words) || doc.lex.scope.any_in(c)) {
                         continue;
                     }
                     let tail = &sentence[pi + prefix.len()..];
@@ -1279,6 +1296,36 @@ mod tests {
         assert_ne!(f.num(Field::ScoreBudgetPreparation), Some(8.0));
         let f = conclusion("本年度自评得分 95 分，较上年提高 3 分，等级为优秀。");
         assert_eq!(f.num(Field::ScoreTotal), Some(95.0));
+        assert_eq!(f.get(Field::Grade), Some(&Value::Text("优秀".into())));
+    }
+
+    /// A target, the region's average and last year's score (also under a
+    /// strong keyword outside the conclusion) are not this year's total; a
+    /// grade in a target's sentence is no grade; 优 and 良 alone are grades.
+    #[test]
+    fn targets_region_averages_and_last_years_strong_scores_are_no_total() {
+        let conclusion = |body: &str| run(&format!("二、绩效自评结论\n{body}\n"));
+        for text in ["目标是自评得分95分。", "全市部门平均自评得分为88分，本部门为92分。"] {
+            assert_eq!(conclusion(text).num(Field::ScoreTotal), None, "{text}");
+        }
+        let f = conclusion("力争下一年度自评得分达到95分，等级为优秀。");
+        assert_eq!((f.num(Field::ScoreTotal), f.get(Field::Grade)), (None, None));
+        let overview = |body: &str| run(&format!("二、部门概况\n{body}\n"));
+        for text in [
+            "上年度整体支出绩效自评得分90分。",
+            "下一年度整体支出绩效自评得分目标为95分。",
+            "全市部门整体支出绩效自评得分平均为88分。",
+        ] {
+            assert_eq!(overview(text).num(Field::ScoreTotal), None, "{text}");
+        }
+        assert_eq!(
+            overview("本部门整体支出绩效自评得分90分。").num(Field::ScoreTotal),
+            Some(90.0)
+        );
+        let f = conclusion("本部门自评得分92分，评价等级为“良”。");
+        assert_eq!(f.get(Field::Grade), Some(&Value::Text("良好".into())));
+        assert!(!f.is_derived(Field::Grade));
+        let f = conclusion("自评得分92分，评价等级为优。");
         assert_eq!(f.get(Field::Grade), Some(&Value::Text("优秀".into())));
     }
 

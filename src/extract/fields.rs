@@ -682,11 +682,17 @@ impl Context<'_, '_> {
         if self.prefix_is_foreign(hit.start) {
             return;
         }
+        // 控制率=实际支出/预算数×100%=75%: the formula's ×100% is no rate.
+        let factor = |n: &&Number| {
+            let before = self.doc.text.get(..n.start).unwrap_or_default().trim_end();
+            before.ends_with(['×', '*', 'x', 'X']) || before.ends_with("乘以")
+        };
         let Some(n) = self
             .doc
             .numbers_in(hit.end, sent_end)
             .iter()
-            .find(|n| n.unit == Unit::Percent)
+            .filter(|n| n.unit == Unit::Percent)
+            .find(|n| !factor(n))
         else {
             return;
         };
@@ -701,6 +707,18 @@ impl Context<'_, '_> {
             return;
         }
         let Some(v) = n.fraction() else { return };
+        // 控制率为-25%: a fall written as a rate, no rate.
+        if v < 0.0 {
+            cands.refuse(Refusal {
+                field,
+                value: v,
+                start: hit.start,
+                end: n.end,
+                why: "比率为负数，或为增减幅度",
+                blocks: None,
+            });
+            return;
+        }
         // 执行率在 80% 以上, 约 80%: a bound or an estimate, not the rate.
         if self.doc.lex.approximate.any_in(gap) || self.doc.inexact_after(n) {
             cands.refuse(Refusal::inexact(field, hit.start, n, v));
@@ -1045,6 +1063,12 @@ mod tests {
         assert!(refused(&f, Field::StaffAuthorized) && refused(&f, Field::StaffActual));
         let f = run("部门整体收支情况\n“三公”经费预算执行率在80%以上。");
         assert_eq!(f.num(Field::ThreePublicRatio), None);
+        // A formula's ×100% is no rate; a negative one is a change.
+        let f = run("部门整体收支情况\n“三公”经费控制率=实际支出/预算数×100%=75%。");
+        assert_eq!(f.num(Field::ThreePublicRatio), Some(0.75));
+        let f = run("部门整体收支情况\n“三公”经费控制率为-25%。");
+        assert_eq!(f.num(Field::ThreePublicRatio), None);
+        assert!(refused(&f, Field::ThreePublicRatio));
         // An exact figure elsewhere is read; 至 before a date is no range,
         // nor a change in the next column of a table.
         let f = run("部门整体收支情况\n本年收入合计约1,234万元。决算收入合计1,234.56万元。");

@@ -262,6 +262,10 @@ pub struct ScoreRules {
     /// no score of the year.
     #[serde(default = "default_target_words")]
     pub target_words: Vec<String>,
+    /// Words right before a one-char score keyword (得 5 分) that make it a
+    /// scoring rule's case: 目标明确的得 5 分, 完成者得 5 分.
+    #[serde(default = "default_indicator_rule_before_bare")]
+    pub indicator_rule_before_bare: Vec<String>,
     pub sections: Vec<ScoreSection>,
 }
 
@@ -364,6 +368,9 @@ fn default_target_words() -> Vec<String> {
         "明年",
         "今后",
     ])
+}
+fn default_indicator_rule_before_bare() -> Vec<String> {
+    words(&["的", "者"])
 }
 fn default_inexact_after_words() -> Vec<String> {
     words(&["左右", "上下", "以上", "以下", "以内", "之内", "之间", "多", "余"])
@@ -660,6 +667,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.context.inexact_after_words);
     n(&mut c.context.range_words);
     n(&mut c.score.target_words);
+    n(&mut c.score.indicator_rule_before_bare);
     n(&mut c.department.title_cut_words);
     n(&mut c.department.title_name_after);
     n(&mut c.normalize.key_value_not_labels);
@@ -715,6 +723,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.inexact_after_words", &c.context.inexact_after_words),
         ("context.range_words", &c.context.range_words),
         ("score.target_words", &c.score.target_words),
+        ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
         ("unit_tables.declare_words", &c.unit_tables.declare_words),
@@ -870,6 +879,7 @@ mod tests {
             "inexact_after_words",
             "range_words",
             "target_words",
+            "indicator_rule_before_bare",
         ];
         let older: String = DEFAULT_TOML
             .lines()
@@ -895,6 +905,10 @@ mod tests {
         assert_eq!(old.context.inexact_after_words, new.context.inexact_after_words);
         assert_eq!(old.context.range_words, new.context.range_words);
         assert_eq!(old.score.target_words, new.score.target_words);
+        assert_eq!(
+            old.score.indicator_rule_before_bare,
+            new.score.indicator_rule_before_bare
+        );
         assert_eq!(old.score.section_score_words, new.score.section_score_words);
         assert_eq!(old.score.section_max_marks, new.score.section_max_marks);
         assert_eq!(old.score.table_indicator_words, new.score.table_indicator_words);

@@ -359,7 +359,9 @@ impl ScoreMatcher {
                     .iter()
                     .all(|n| n.unit == Unit::Points))
                 && self.section.find(gap).is_none()
-                && !doc.lex.previous_year.any_in(gap);
+                && !doc.lex.previous_year.any_in(gap)
+                && !contains_any(gap, &cfg.score.target_words)
+                && !doc.lex.approximate.any_in(gap);
             if !gap_ok {
                 continue;
             }
@@ -551,8 +553,21 @@ impl ScoreMatcher {
             {
                 continue;
             }
-            // 上年得分 8 分，本年得 10 分: last year's score is not the item's.
-            if doc.lex.previous_year.any_in(clause_before(doc, from, abs)) {
+            // 目标明确的得 5 分: a bare 得 after 的 or 者 states a rule's case
+            // (本指标的得分为 5 分 is a score: its keyword is 得分为).
+            if m.len() == '得'.len_utf8()
+                && cfg
+                    .score
+                    .indicator_rule_before_bare
+                    .iter()
+                    .any(|w| before.ends_with(w.as_str()))
+            {
+                continue;
+            }
+            // 上年得分 8 分，本年得 10 分: last year's score is not the item's;
+            // 力争得 5 分 is a target.
+            let clause = clause_before(doc, from, abs);
+            if doc.lex.previous_year.any_in(clause) || contains_any(clause, &cfg.score.target_words) {
                 continue;
             }
             if let Some(found) = self.points_after(doc, cfg, from + m.end()) {
@@ -1327,6 +1342,35 @@ mod tests {
         assert!(!f.is_derived(Field::Grade));
         let f = conclusion("自评得分92分，评价等级为优。");
         assert_eq!(f.get(Field::Grade), Some(&Value::Text("优秀".into())));
+        // 达到预期绩效目标 is no target: the grade after it is stated.
+        let f = conclusion("达到预期绩效目标，得分 95 分，自评优秀。");
+        assert_eq!(f.get(Field::Grade), Some(&Value::Text("优秀".into())));
+        assert!(!f.is_derived(Field::Grade));
+    }
+
+    /// A rule's case (目标明确的得 5 分) is not the item's score, and an
+    /// estimate (预计得分) is no section score; 本指标的得分为 5 分 is a score.
+    #[test]
+    fn a_rules_case_and_an_estimate_are_no_item_or_section_score() {
+        let head = "三、绩效自评情况\n（一）预算编制情况（满分20分）\n";
+        let item = |body: &str| -> Vec<(String, Option<f64>)> {
+            run(&format!("{head}1.目标设置（5分）：{body}\n"))
+                .indicators
+                .iter()
+                .map(|i| (i.indicator.clone(), i.score))
+                .collect()
+        };
+        let target = |v: f64| vec![("目标设置".to_string(), Some(v))];
+        assert_eq!(
+            item("目标明确的得5分；目标不明确的，每项扣1分。自评得4分。"),
+            target(4.0)
+        );
+        assert_eq!(item("完成者得5分，未完成不得分。自评得3分。"), target(3.0));
+        assert_eq!(item("目标明确，本指标的得分为5分。"), target(5.0));
+        let f = run("三、绩效自评情况\n（一）预算编制情况（20分）：预计得分18分。\n");
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), None);
+        let f = run("三、绩效自评情况\n（一）预算编制情况（20分）：得分18分。\n");
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(18.0));
     }
 
     /// 自评得分1 0分: an item's score broken by a space is unreadable, and

@@ -533,6 +533,11 @@ pub struct CountRule {
     /// retirees, so it is no number of posts. Such a count is not read.
     #[serde(default)]
     pub exclude_breakdown: Vec<String>,
+    /// Words right before the keyword that make the count a sum of what its
+    /// sentence listed before (行政编制 15 名，事业编制 10 名，合计编制 25 名):
+    /// `exclude_before` is asked of its own clause only, not of the parts.
+    #[serde(default)]
+    pub total_before: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -643,6 +648,7 @@ fn normalize_keywords(c: &mut Config) {
     for k in &mut c.counts {
         n(&mut k.keywords);
         n(&mut k.exclude_breakdown);
+        n(&mut k.total_before);
     }
     for f in &mut c.functions {
         n(&mut f.aliases);

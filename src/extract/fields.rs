@@ -739,7 +739,18 @@ impl Context<'_, '_> {
         let Some(field) = Field::from_name(&r.field) else {
             return;
         };
-        let seg_start = self.doc.clause_start(hit.start, &SEGMENT_STOPS);
+        // A whole's clause is its own: 合计编制 25 名 after 事业编制 10 名 is
+        // not the 事业编制's (it then disagrees with 行政编制 15 名: no value).
+        let clause_start = self.doc.clause_start(hit.start, &CLAUSE_STOPS);
+        let total = r
+            .total_before
+            .iter()
+            .any(|w| self.doc.text[clause_start..hit.start].trim_end().ends_with(w.as_str()));
+        let seg_start = if total {
+            clause_start
+        } else {
+            self.doc.clause_start(hit.start, &SEGMENT_STOPS)
+        };
         let lead = &self.doc.text[seg_start..hit.end];
         if contains_any(lead, &r.exclude_before) || self.prefix_is_foreign(hit.start) {
             return;
@@ -1291,6 +1302,12 @@ mod tests {
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(35)));
         let f = run("下属单位编制 45 名，实有 40 人。所属事业单位在编人员 38 人。");
         assert_eq!((f.get(Field::StaffAuthorized), f.get(Field::StaffActual)), (None, None));
+        // A sum after its kinds is the department's: read, not the part.
+        let f = run("本部门事业编制 10 名，合计编制 25 名。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(25)));
+        let f = run("本部门行政编制 15 名，事业编制 10 名，合计编制 25 名；实有人数 23 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), None);
+        assert!(f.checks.iter().any(|c| c.check == "conflict"), "{:?}", f.checks);
     }
 
     /// 下属单位“三公”经费支出 10 万元: the subordinate units' alone.

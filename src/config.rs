@@ -356,6 +356,27 @@ fn default_number_cell_labels() -> Vec<String> {
         "在岗人数",
     ])
 }
+fn default_none_statements() -> Vec<String> {
+    words(&[
+        "不存在问题",
+        "不存在明显问题",
+        "未发现问题",
+        "未发现重大问题",
+        "未发现明显问题",
+        "无重大问题",
+        "无明显问题",
+        "没有发现问题",
+        "暂无问题",
+    ])
+}
+fn default_none_statement_max_chars() -> usize {
+    24
+}
+fn default_inline_markers() -> Vec<String> {
+    words(&[
+        "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
+    ])
+}
 fn default_target_words() -> Vec<String> {
     words(&[
         "力争",
@@ -468,6 +489,18 @@ pub struct YearRules {
 pub struct ProblemRules {
     pub max_items: usize,
     pub max_item_chars: usize,
+    /// A short paragraph holding one of these says there is no problem
+    /// (本部门不存在问题, 未发现重大问题): it is no item.
+    #[serde(default = "default_none_statements")]
+    pub none_statements: Vec<String>,
+    /// How long (chars, without its full stop) a paragraph may be and still
+    /// be read as such a statement; a longer one may go on to list problems.
+    #[serde(default = "default_none_statement_max_chars")]
+    pub none_statement_max_chars: usize,
+    /// Markers of problems listed inline (一是…；二是…): a paragraph that
+    /// starts with the first and holds the second is split at each.
+    #[serde(default = "default_inline_markers")]
+    pub inline_markers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -673,6 +706,8 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.context.inexact_after_words);
     n(&mut c.context.range_words);
     n(&mut c.score.target_words);
+    n(&mut c.problems.none_statements);
+    n(&mut c.problems.inline_markers);
     n(&mut c.score.indicator_rule_before_bare);
     n(&mut c.department.title_cut_words);
     n(&mut c.department.title_name_after);
@@ -729,6 +764,8 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.inexact_after_words", &c.context.inexact_after_words),
         ("context.range_words", &c.context.range_words),
         ("score.target_words", &c.score.target_words),
+        ("problems.none_statements", &c.problems.none_statements),
+        ("problems.inline_markers", &c.problems.inline_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
@@ -885,6 +922,9 @@ mod tests {
             "inexact_after_words",
             "range_words",
             "target_words",
+            "none_statements",
+            "none_statement_max_chars",
+            "inline_markers",
             "indicator_rule_before_bare",
         ];
         let older: String = DEFAULT_TOML
@@ -911,6 +951,12 @@ mod tests {
         assert_eq!(old.context.inexact_after_words, new.context.inexact_after_words);
         assert_eq!(old.context.range_words, new.context.range_words);
         assert_eq!(old.score.target_words, new.score.target_words);
+        assert_eq!(old.problems.none_statements, new.problems.none_statements);
+        assert_eq!(
+            old.problems.none_statement_max_chars,
+            new.problems.none_statement_max_chars
+        );
+        assert_eq!(old.problems.inline_markers, new.problems.inline_markers);
         assert_eq!(
             old.score.indicator_rule_before_bare,
             new.score.indicator_rule_before_bare

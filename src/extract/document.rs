@@ -367,16 +367,51 @@ impl DocumentMatcher {
             let own_rest = own_body.split_once('。').map(|(_, r)| r.trim()).unwrap_or("");
             let body = doc.text[body_start..end].trim();
             let text = if !body.is_empty() { body } else { own_rest };
+            let rules = &cfg.problems;
             for para in text.split('\n').map(str::trim).filter(|p| !p.is_empty()) {
                 let p = para.trim_end_matches('。');
-                if !cfg.context.zero_words.iter().any(|z| z == p) {
-                    items.push(cap(para));
+                if cfg.context.zero_words.iter().any(|z| z == p) {
+                    continue;
                 }
+                // 本部门不存在问题。: a statement that there is none.
+                if p.chars().count() <= rules.none_statement_max_chars && contains_any(p, &rules.none_statements) {
+                    continue;
+                }
+                items.extend(split_inline(para, &rules.inline_markers).into_iter().map(cap));
             }
         }
         items.truncate(cfg.problems.max_items);
         items
     }
+}
+
+/// A paragraph of problems listed inline (一是…；二是…), split at its
+/// markers; any other paragraph whole. The markers must come in order from
+/// the first, at the paragraph's start: 二是 alone inside a sentence is a word.
+fn split_inline<'t>(para: &'t str, markers: &[String]) -> Vec<&'t str> {
+    let mut cuts = Vec::new();
+    let mut from = 0;
+    for m in markers {
+        let Some(at) = para.get(from..).and_then(|rest| rest.find(m.as_str())) else {
+            break;
+        };
+        if cuts.is_empty() && at != 0 {
+            break;
+        }
+        cuts.push(from + at);
+        from += at + m.len();
+    }
+    if cuts.len() < 2 {
+        return vec![para];
+    }
+    cuts.iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let end = cuts.get(i + 1).copied().unwrap_or(para.len());
+            para.get(c..end).unwrap_or_default().trim_end_matches([';', ',', ' '])
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn cand(doc: &Doc, priority: i32, rule: &'static str, start: usize, end: usize) -> Candidate {
@@ -578,6 +613,23 @@ mod tests {
         let f = run("五、存在问题\n（1）绩效目标设立不够明确。\n（2）政府采购偏差大。\n六、相关建议\n无\n");
         assert_eq!(f.problems, vec!["绩效目标设立不够明确。", "政府采购偏差大。"]);
         let f = run("三、存在的主要问题\n我镇预算绩效管理基础比较薄弱。\n四、下一步改进措施\n");
+        assert_eq!(f.problems.len(), 1);
+    }
+
+    /// 本部门不存在问题。 is no problem; 一是…；二是… lists two.
+    #[test]
+    fn a_statement_of_none_is_no_problem_and_inline_items_are_split() {
+        for none in ["本部门不存在问题。", "本年度未发现重大问题。", "无。"] {
+            let f = run(&format!("四、存在的问题\n{none}\n五、改进措施\n加强管理。\n"));
+            assert!(f.problems.is_empty(), "{none}: {:?}", f.problems);
+        }
+        // A longer paragraph may go on to list one.
+        let f = run("四、存在的问题\n虽未发现重大问题，但预算执行进度不均衡，年底支出较集中。\n");
+        assert_eq!(f.problems.len(), 1);
+        let f = run("四、存在的问题\n一是预算执行进度不均衡；二是绩效自评质量有待提高。\n五、改进措施\n");
+        assert_eq!(f.problems, vec!["一是预算执行进度不均衡", "二是绩效自评质量有待提高。"]);
+        // 二是 inside a sentence, with no 一是 first, is a word of it.
+        let f = run("四、存在的问题\n问题之二是预算执行进度不均衡。\n");
         assert_eq!(f.problems.len(), 1);
     }
 }

@@ -229,6 +229,10 @@ pub struct ScoreRules {
     pub table_indicator_words: Vec<String>,
     #[serde(default = "default_table_score_words")]
     pub table_score_words: Vec<String>,
+    /// A score column's header holding one of these is another score than
+    /// this year's (上年得分, 目标得分): not the score column.
+    #[serde(default = "default_table_not_score_words")]
+    pub table_not_score_words: Vec<String>,
     #[serde(default = "default_table_max_words")]
     pub table_max_words: Vec<String>,
     #[serde(default = "default_table_not_name_words")]
@@ -431,6 +435,9 @@ fn default_section_max_marks() -> Vec<String> {
 }
 fn default_table_indicator_words() -> Vec<String> {
     words(&["指标"])
+}
+fn default_table_not_score_words() -> Vec<String> {
+    words(&["上年", "去年", "上一年", "前年", "目标"])
 }
 fn default_table_score_words() -> Vec<String> {
     words(&["得分"])
@@ -706,6 +713,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.context.inexact_after_words);
     n(&mut c.context.range_words);
     n(&mut c.score.target_words);
+    n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
     n(&mut c.problems.inline_markers);
     n(&mut c.score.indicator_rule_before_bare);
@@ -779,6 +787,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.section_max_marks", &c.score.section_max_marks),
         ("score.table_indicator_words", &c.score.table_indicator_words),
         ("score.table_score_words", &c.score.table_score_words),
+        ("score.table_not_score_words", &c.score.table_not_score_words),
         ("score.table_max_words", &c.score.table_max_words),
         ("score.table_not_name_words", &c.score.table_not_name_words),
         ("score.table_total_words", &c.score.table_total_words),
@@ -904,6 +913,7 @@ mod tests {
             "section_max_marks",
             "table_indicator_words",
             "table_score_words",
+            "table_not_score_words",
             "table_max_words",
             "table_not_name_words",
             "table_total_words",
@@ -965,6 +975,7 @@ mod tests {
         assert_eq!(old.score.section_max_marks, new.score.section_max_marks);
         assert_eq!(old.score.table_indicator_words, new.score.table_indicator_words);
         assert_eq!(old.score.table_score_words, new.score.table_score_words);
+        assert_eq!(old.score.table_not_score_words, new.score.table_not_score_words);
         assert_eq!(old.score.table_max_words, new.score.table_max_words);
         assert_eq!(old.score.table_not_name_words, new.score.table_not_name_words);
         assert_eq!(old.score.table_total_words, new.score.table_total_words);

@@ -373,7 +373,10 @@ pub(crate) fn scoring_table(rows: &[Vec<String>], s: &ScoreRules) -> Option<Scor
             && r.iter().any(|c| contains_any(c, &s.table_score_words))
     })?;
     let header = rows.get(header_idx)?;
-    let score_col = header.iter().rposition(|c| contains_any(c, &s.table_score_words))?;
+    // 上年得分 beside 得分 is last year's column, not the score's.
+    let score_col = header
+        .iter()
+        .rposition(|c| contains_any(c, &s.table_score_words) && !contains_any(c, &s.table_not_score_words))?;
     let max_col = header.iter().position(|c| contains_any(c, &s.table_max_words));
     let name_cols: Vec<usize> = header
         .iter()
@@ -585,6 +588,22 @@ mod tests {
                 ("预算执行情况", "部门预算资金支出率", Some(3.0), Some(3.0)),
             ]
         );
+    }
+
+    /// A column of last year's scores (上年得分) beside this year's, before
+    /// or after it, is not the score column.
+    #[test]
+    fn last_years_score_column_is_not_the_score() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let t = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for (header, row) in [
+            (["指标", "分值", "得分", "上年得分"], ["目标设置", "5", "4", "5"]),
+            (["指标", "分值", "上年得分", "得分"], ["目标设置", "5", "5", "4"]),
+        ] {
+            let got = scoring_table(&[t(&header), t(&row)], &cfg.score).unwrap();
+            let scores: Vec<Option<f64>> = got.indicators.iter().map(|i| i.score).collect();
+            assert_eq!(scores, [Some(4.0)], "{header:?}");
+        }
     }
 
     /// A top level of another scheme is the section as written, whatever

@@ -302,10 +302,14 @@ impl Lexicon {
     }
 
     /// Whether `s` makes the figure beside it another figure than the
-    /// field's: last year's, a change, or a sub-item's (an estimate is the
-    /// field's, only not exact).
+    /// field's: last year's, a change, a sub-item's, or a part of the year's
+    /// (全年预算 20 万元，上半年支出 8 万元). An estimate is the field's, only
+    /// not exact.
     pub fn names_other_figure(&self, s: &str) -> bool {
-        self.change.any_in(s) || self.previous_year.any_in(s) || self.sub_item.any_in(s)
+        self.change.any_in(s)
+            || self.previous_year.any_in(s)
+            || self.sub_item.any_in(s)
+            || self.partial_period.any_in(s)
     }
 
     fn new(cfg: &crate::config::Config, regions: &[crate::config::Region]) -> Result<Self, aho_corasick::BuildError> {

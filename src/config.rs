@@ -266,6 +266,10 @@ pub struct ScoreRules {
     /// no score of the year.
     #[serde(default = "default_target_words")]
     pub target_words: Vec<String>,
+    /// Words of another's review before a score in its sentence: 经区财政局
+    /// 复核，…得分为 85 分 is the reviewer's score, not the self-evaluation's.
+    #[serde(default = "default_review_words")]
+    pub review_words: Vec<String>,
     /// Words right before a one-char score keyword (得 5 分) that make it a
     /// scoring rule's case: 目标明确的得 5 分, 完成者得 5 分.
     #[serde(default = "default_indicator_rule_before_bare")]
@@ -380,6 +384,9 @@ fn default_inline_markers() -> Vec<String> {
     words(&[
         "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
     ])
+}
+fn default_review_words() -> Vec<String> {
+    words(&["复核", "复评", "抽评", "再评价"])
 }
 fn default_target_words() -> Vec<String> {
     words(&[
@@ -713,6 +720,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.context.inexact_after_words);
     n(&mut c.context.range_words);
     n(&mut c.score.target_words);
+    n(&mut c.score.review_words);
     n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
     n(&mut c.problems.inline_markers);
@@ -772,6 +780,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.inexact_after_words", &c.context.inexact_after_words),
         ("context.range_words", &c.context.range_words),
         ("score.target_words", &c.score.target_words),
+        ("score.review_words", &c.score.review_words),
         ("problems.none_statements", &c.problems.none_statements),
         ("problems.inline_markers", &c.problems.inline_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
@@ -932,6 +941,7 @@ mod tests {
             "inexact_after_words",
             "range_words",
             "target_words",
+            "review_words",
             "none_statements",
             "none_statement_max_chars",
             "inline_markers",
@@ -961,6 +971,7 @@ mod tests {
         assert_eq!(old.context.inexact_after_words, new.context.inexact_after_words);
         assert_eq!(old.context.range_words, new.context.range_words);
         assert_eq!(old.score.target_words, new.score.target_words);
+        assert_eq!(old.score.review_words, new.score.review_words);
         assert_eq!(old.problems.none_statements, new.problems.none_statements);
         assert_eq!(
             old.problems.none_statement_max_chars,

@@ -223,7 +223,15 @@ impl ScoreMatcher {
             let clause = clause_before(doc, 0, start);
             let other_subject = contains_any(clause, &cfg.score.total_other_subject_words)
                 && !contains_any(clause, &cfg.score.total_subject_words);
+            // 经区财政局复核，…得分为 85 分: the reviewer's score, said anywhere
+            // before the keyword in its sentence, is not the self-evaluation's.
+            let (sentence_start, _) = doc.sentence_of(start);
+            let reviewed = contains_any(
+                doc.text.get(sentence_start..start).unwrap_or_default(),
+                &cfg.score.review_words,
+            );
             other_subject
+                || reviewed
                 || doc.lex.previous_year.any_in(clause)
                 || doc.lex.scope.any_in(clause)
                 || contains_any(clause, &cfg.score.target_words)
@@ -292,8 +300,13 @@ impl ScoreMatcher {
                     if clause.is_some_and(|c| doc.lex.previous_year.any_in(c) && !doc.lex.change.any_in(c)) {
                         continue;
                     }
-                    // 力争下一年度…，等级为优秀: a target; 全市平均等级为良好: the region's.
-                    if clause.is_some_and(|c| contains_any(c, &cfg.score.target_words) || doc.lex.scope.any_in(c)) {
+                    // 力争下一年度…，等级为优秀: a target; 全市平均等级为良好: the
+                    // region's; 经复核，等级为良好: the reviewer's.
+                    if clause.is_some_and(|c| {
+                        contains_any(c, &cfg.score.target_words)
+                            || doc.lex.scope.any_in(c)
+                            || contains_any(c, &cfg.score.review_words)
+                    }) {
                         continue;
                     }
                     let tail = &sentence[pi + prefix.len()..];

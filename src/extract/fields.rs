@@ -494,6 +494,18 @@ impl Context<'_, '_> {
         let two_variants = m.actual.is_some() && m.budget.is_some();
         let in_budget_section = self.doc.under(hit.start, SectionKind::Budget);
         let maybe_budget = !in_budget_section && self.doc.under(hit.start, SectionKind::MaybeBudget);
+        // What an amount that says neither budget nor actual is: a budget
+        // figure in a budget section or document; elsewhere the keyword's
+        // default right after it, else actual.
+        let unqualified = |first: bool| {
+            if in_budget_section || self.doc.budget_document {
+                Variant::Budget
+            } else if first {
+                m.default
+            } else {
+                Variant::Actual
+            }
+        };
         let mut filled: Vec<Variant> = Vec::new();
         let mut prev_end = hit.end;
         // Where the keyword's first figure may start: right after it, or
@@ -525,14 +537,7 @@ impl Context<'_, '_> {
                 // figure read elsewhere for the field (912.96, a line below)
                 // must not stand in for it.
                 if first && !strict_fails && !self.gap_is_trap(gap) && self.money_cut_at(n, until) {
-                    let variant = self
-                        .variant_of(gap)
-                        .unwrap_or(if in_budget_section || self.doc.budget_document {
-                            Variant::Budget
-                        } else {
-                            m.default
-                        });
-                    if let Some(field) = field_of(variant) {
+                    if let Some(field) = field_of(self.variant_of(gap).unwrap_or(unqualified(true))) {
                         cands.refuse(Refusal::cut(field, hit.start, n, bonus));
                     }
                     break;
@@ -549,18 +554,9 @@ impl Context<'_, '_> {
             let other = self.doc.lex.names_other_figure(gap) || self.other_year_in(prev_end, n.start);
             // 约 1,234 万元, 超过 1,200 万元, 1200 万元左右, 1200 万元至 1300
             // 万元: the field's figure, but an estimate, a bound or a range.
-            let inexact = !other && (self.doc.lex.approximate.any_in(gap) || self.doc.inexact_after(n));
+            let inexact = !other && self.doc.is_inexact(gap, n);
             if inexact {
-                let variant = self
-                    .variant_of(gap)
-                    .unwrap_or(if in_budget_section || self.doc.budget_document {
-                        Variant::Budget
-                    } else if first {
-                        m.default
-                    } else {
-                        Variant::Actual
-                    });
-                if let Some(field) = field_of(variant) {
+                if let Some(field) = field_of(self.variant_of(gap).unwrap_or(unqualified(first))) {
                     cands.refuse(Refusal::inexact(field, hit.start, n, v));
                 }
             }
@@ -572,13 +568,11 @@ impl Context<'_, '_> {
                 break;
             }
             let stated = self.variant_of(gap);
-            // What an amount that says neither budget nor actual is, outside
-            // a budget section: the keyword's default right after it, else actual.
-            let unqualified = if first { m.default } else { Variant::Actual };
             // Under a heading that may be 预算编制 cut by a break, such an
-            // amount is neither, surely.
+            // amount is neither, surely. (Not in a budget section or
+            // document: there the unqualified variant is the budget.)
             if stated.is_none() && maybe_budget && !self.doc.budget_document {
-                if let Some(field) = field_of(unqualified) {
+                if let Some(field) = field_of(unqualified(first)) {
                     cands.refuse(Refusal {
                         field,
                         value: v,
@@ -590,11 +584,7 @@ impl Context<'_, '_> {
                 }
                 break;
             }
-            let variant = stated.unwrap_or(if in_budget_section || self.doc.budget_document {
-                Variant::Budget
-            } else {
-                unqualified
-            });
+            let variant = stated.unwrap_or(unqualified(first));
             prev_end = n.end;
             if filled.contains(&variant) {
                 continue;
@@ -720,7 +710,7 @@ impl Context<'_, '_> {
             return;
         }
         // 执行率在 80% 以上, 约 80%: a bound or an estimate, not the rate.
-        if self.doc.lex.approximate.any_in(gap) || self.doc.inexact_after(n) {
+        if self.doc.is_inexact(gap, n) {
             cands.refuse(Refusal::inexact(field, hit.start, n, v));
             return;
         }
@@ -760,10 +750,7 @@ impl Context<'_, '_> {
         };
         let gap = self.doc.text[hit.end..n.start].trim();
         // 至目前行政编制 28 名: the current count outranks an older one.
-        let current = || {
-            let clause = &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.end];
-            i32::from(self.doc.lex.current.any_in(clause))
-        };
+        let current = || i32::from(self.doc.lex.current.any_in(&self.doc.text[clause_start..hit.end]));
         // 行政编制为 2 6 名: the count is there but cut; another count of the
         // text (an older one) must not stand in for it.
         if n.unit == Unit::Bare && gap.chars().count() <= 3 && self.doc.cut_by_space(n) {
@@ -779,7 +766,7 @@ impl Context<'_, '_> {
             return;
         }
         // 约 30 人, 28 人以上: a headcount, but not exact.
-        if self.doc.lex.approximate.any_in(gap) || self.doc.inexact_after(n) {
+        if self.doc.is_inexact(gap, n) {
             cands.refuse(Refusal::inexact(field, hit.start, n, n.value));
             return;
         }

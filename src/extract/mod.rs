@@ -461,6 +461,12 @@ impl<'a> Doc<'a> {
         between.contains(' ') && between.matches('.').count() <= 1 && on.starts_with(|c: char| c.is_ascii_digit())
     }
 
+    /// Whether figure `n`, `gap` after its keyword, is inexact: an estimate
+    /// or a bound before it (约, 超过, 不足) or after it ([`Doc::inexact_after`]).
+    pub fn is_inexact(&self, gap: &str, n: &Number) -> bool {
+        self.lex.approximate.any_in(gap) || self.inexact_after(n)
+    }
+
     /// Whether what follows figure `n` makes it inexact: an estimate or a
     /// bound (1200 万元左右, 28 人以上), or the first end of a range
     /// (1200 万元至 1300 万元, 90 分~95 分; the second end is a figure of the

@@ -230,11 +230,7 @@ impl ScoreMatcher {
                 doc.text.get(sentence_start..start).unwrap_or_default(),
                 &cfg.score.review_words,
             );
-            other_subject
-                || reviewed
-                || doc.lex.previous_year.any_in(clause)
-                || doc.lex.scope.any_in(clause)
-                || contains_any(clause, &cfg.score.target_words)
+            other_subject || reviewed || doc.lex.previous_year.any_in(clause) || target_or_region(doc, cfg, clause)
         };
         for m in self.total.find_iter(doc.text) {
             if not_the_total(m.start()) {
@@ -302,11 +298,8 @@ impl ScoreMatcher {
                     }
                     // 力争下一年度…，等级为优秀: a target; 全市平均等级为良好: the
                     // region's; 经复核，等级为良好: the reviewer's.
-                    if clause.is_some_and(|c| {
-                        contains_any(c, &cfg.score.target_words)
-                            || doc.lex.scope.any_in(c)
-                            || contains_any(c, &cfg.score.review_words)
-                    }) {
+                    if clause.is_some_and(|c| target_or_region(doc, cfg, c) || contains_any(c, &cfg.score.review_words))
+                    {
                         continue;
                     }
                     let tail = &sentence[pi + prefix.len()..];
@@ -803,6 +796,12 @@ fn max_after_name(doc: &Doc, cfg: &Config, name_end: usize, own_end: usize) -> O
 fn clause_before<'t>(doc: &Doc<'t>, from: usize, pos: usize) -> &'t str {
     let start = doc.clause_start(pos, &[',', ';', '。', '\n']).max(from);
     doc.text.get(start..pos).unwrap_or_default()
+}
+
+/// Whether `s`, before a score or grade, makes it a target's (目标是, 力争)
+/// or the region's (全市平均), not this year's department's.
+fn target_or_region(doc: &Doc, cfg: &Config, s: &str) -> bool {
+    contains_any(s, &cfg.score.target_words) || doc.lex.scope.any_in(s)
 }
 
 fn inside_brackets(before: &str) -> bool {

@@ -360,10 +360,9 @@ impl ScoreMatcher {
             let gap_ok = gap.chars().count() <= 16
                 && !gap.contains(';')
                 && !gap.contains('。')
-                && (doc
-                    .numbers_in(m.end(), m.end() + pos)
-                    .iter()
-                    .all(|n| n.unit == Unit::Points))
+                && (doc.numbers_in(m.end(), m.end() + pos).iter().all(|n| {
+                    n.unit == Unit::Points && states_a_maximum(doc.text.get(m.end()..n.start).unwrap_or_default(), cfg)
+                }))
                 && self.section.find(gap).is_none()
                 && !doc.lex.previous_year.any_in(gap)
                 && !contains_any(gap, &cfg.score.target_words)
@@ -1009,6 +1008,14 @@ fn overfull_sections(doc: &Doc, cfg: &Config, out: &mut ReportFacts) {
 /// The maximum a section's heading states (预算编制情况（28 分）, 预算编制情况总分
 /// 28 分): one value in points, the same wherever the heading appears.
 /// Several different values (a heading that also states the score) are no maximum.
+/// Whether the text between a section keyword and a points figure makes the
+/// figure the section's maximum: a max keyword (总分 28 分) or an open
+/// bracket ((28 分). Any other figure there is a score of its own (加分 2 分，
+/// 扣分 1 分，最终得分 92 分), so the score word after it is not the section's.
+fn states_a_maximum(before: &str, cfg: &Config) -> bool {
+    contains_any(before, &cfg.score.max_keywords) || before.rfind('(').is_some_and(|o| !before[o..].contains(')'))
+}
+
 fn section_max(cfg: &Config, doc: &Doc, section: &crate::config::ScoreSection) -> Option<f64> {
     let mut max: Option<f64> = None;
     for h in doc.clean.headings.iter().filter(|h| {

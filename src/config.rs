@@ -585,6 +585,12 @@ pub struct CountRule {
     /// `exclude_before` is asked of its own clause only, not of the parts.
     #[serde(default)]
     pub total_before: Vec<String>,
+    /// Words that name one kind of post (行政编制, 事业编制 …). A count whose
+    /// clause names one kind, in a sentence that names another kind too
+    /// (行政编制 20 名、事业编制 10 名), counts one kind of several: a part,
+    /// not the field's whole; it is refused with a `value_refused` check.
+    #[serde(default)]
+    pub kind_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -696,6 +702,7 @@ fn normalize_keywords(c: &mut Config) {
         n(&mut k.keywords);
         n(&mut k.exclude_breakdown);
         n(&mut k.total_before);
+        n(&mut k.kind_words);
     }
     for f in &mut c.functions {
         n(&mut f.aliases);
@@ -762,6 +769,12 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
     }
     for k in &c.counts {
         check(&k.field)?;
+        if k.total_before.iter().chain(&k.kind_words).any(String::is_empty) {
+            return Err(ConfigError::Invalid(format!(
+                "`total_before` or `kind_words` of the [[counts]] rule for {} holds an empty word",
+                k.field
+            )));
+        }
     }
     for s in &c.score.sections {
         check(&s.id)?;

@@ -730,7 +730,7 @@ impl Context<'_, '_> {
             return;
         };
         // A whole's clause is its own: 合计编制 25 名 after 事业编制 10 名 is
-        // not the 事业编制's (it then disagrees with 行政编制 15 名: no value).
+        // not the 事业编制's (and 行政编制 15 名 before it is one kind: a part).
         let clause_start = self.doc.clause_start(hit.start, &CLAUSE_STOPS);
         let total = r
             .total_before
@@ -773,6 +773,10 @@ impl Context<'_, '_> {
         if contains_any(self.breakdown_after(n.end), &r.exclude_breakdown) {
             return;
         }
+        if self.counts_one_kind_of_several(&r.kind_words, seg_start, n.end) {
+            cands.refuse(Refusal::one_kind(field, hit.start, n));
+            return;
+        }
         if self.is_part_of_earlier(hit.start, field, &r.keywords, cands) {
             return;
         }
@@ -784,6 +788,31 @@ impl Context<'_, '_> {
             start: hit.start,
             end: n.end,
         });
+    }
+
+    /// Whether the count in `from..to` (its clause, up to its figure) names
+    /// one of the `kinds` of post while the rest of its sentence names another
+    /// (行政编制 20 名、事业编制 10 名): the count is one kind's, not the whole.
+    fn counts_one_kind_of_several(&self, kinds: &[String], from: usize, to: usize) -> bool {
+        let text = self.doc.text;
+        let own_clause = text.get(from..to).unwrap_or_default();
+        let own: Vec<&str> = kinds
+            .iter()
+            .map(String::as_str)
+            .filter(|k| own_clause.contains(k))
+            .collect();
+        if own.is_empty() {
+            return false;
+        }
+        let (s_start, s_end) = self.doc.sentence_of(from);
+        let rest = [
+            text.get(s_start..from).unwrap_or_default(),
+            text.get(to..s_end).unwrap_or_default(),
+        ];
+        kinds
+            .iter()
+            .map(String::as_str)
+            .any(|k| !own.iter().any(|o| o.contains(k) || k.contains(o)) && rest.iter().any(|t| t.contains(k)))
     }
 
     /// A figure's breakdown: the sentence that starts right after it with 其中
@@ -1292,9 +1321,12 @@ mod tests {
         // A sum after its kinds is the department's: read, not the part.
         let f = run("本部门事业编制 10 名，合计编制 25 名。");
         assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(25)));
+        // With its kinds listed, each kind is a part: the sum alone is read.
         let f = run("本部门行政编制 15 名，事业编制 10 名，合计编制 25 名；实有人数 23 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(25)));
+        let f = run("本部门行政编制 20 名、事业编制 10 名，实有在编人员 27 人。");
         assert_eq!(f.get(Field::StaffAuthorized), None);
-        assert!(f.checks.iter().any(|c| c.check == "conflict"), "{:?}", f.checks);
+        assert!(f.checks.iter().any(|c| c.check == "value_refused"), "{:?}", f.checks);
     }
 
     /// 下属单位“三公”经费支出 10 万元: the subordinate units' alone.

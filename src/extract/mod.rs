@@ -629,6 +629,19 @@ impl Refusal {
         }
     }
 
+    /// The count `n` after a keyword at `start` counts one kind of post of
+    /// several its sentence lists (行政编制 20 名、事业编制 10 名): a part.
+    pub fn one_kind(field: Field, start: usize, n: &Number) -> Self {
+        Refusal {
+            field,
+            value: n.value,
+            start,
+            end: n.end,
+            why: "句中分列多类编制，此数只是其中一类，不是总数",
+            blocks: None,
+        }
+    }
+
     /// The figure `n` after a keyword at `start` is the field's reading at
     /// `priority`, but a space cut it (2 6 名, 91 2.97万元): not read, and no
     /// reading below it stands in.

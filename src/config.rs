@@ -296,6 +296,11 @@ pub struct GradeRules {
     pub stated_after: Vec<String>,
     #[serde(default)]
     pub synonyms: BTreeMap<String, String>,
+    /// Words that deny a grade right after them (未达到优秀等级): where the
+    /// score's sentence or the conclusion denies the band its score falls
+    /// in, the grade is not derived from the band.
+    #[serde(default = "default_denial_words")]
+    pub denial_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -383,6 +388,20 @@ fn default_none_statement_max_chars() -> usize {
 fn default_inline_markers() -> Vec<String> {
     words(&[
         "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
+    ])
+}
+fn default_denial_words() -> Vec<String> {
+    words(&[
+        "未达到",
+        "未达",
+        "没有达到",
+        "没达到",
+        "达不到",
+        "未能达到",
+        "未评为",
+        "未被评为",
+        "未能评为",
+        "不属于",
     ])
 }
 fn default_review_words() -> Vec<String> {
@@ -728,6 +747,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.context.range_words);
     n(&mut c.score.target_words);
     n(&mut c.score.review_words);
+    n(&mut c.grade.denial_words);
     n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
     n(&mut c.problems.inline_markers);
@@ -794,6 +814,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.range_words", &c.context.range_words),
         ("score.target_words", &c.score.target_words),
         ("score.review_words", &c.score.review_words),
+        ("grade.denial_words", &c.grade.denial_words),
         ("problems.none_statements", &c.problems.none_statements),
         ("problems.inline_markers", &c.problems.inline_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
@@ -955,6 +976,7 @@ mod tests {
             "range_words",
             "target_words",
             "review_words",
+            "denial_words",
             "none_statements",
             "none_statement_max_chars",
             "inline_markers",
@@ -985,6 +1007,7 @@ mod tests {
         assert_eq!(old.context.range_words, new.context.range_words);
         assert_eq!(old.score.target_words, new.score.target_words);
         assert_eq!(old.score.review_words, new.score.review_words);
+        assert_eq!(old.grade.denial_words, new.grade.denial_words);
         assert_eq!(old.problems.none_statements, new.problems.none_statements);
         assert_eq!(
             old.problems.none_statement_max_chars,

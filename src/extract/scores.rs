@@ -925,12 +925,25 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
     if out.get(Field::Grade).is_none() {
         if let Some(score) = out.num(Field::ScoreTotal) {
             if let Some(band) = cfg.grades.iter().find(|g| score >= g.min) {
-                out.facts.push(derived_fact(
-                    Field::Grade,
-                    Value::Text(band.name.clone()),
-                    "derived:score-band",
-                    format!("自评得分 {score} 分，按分档（≥{} 分）", band.min),
-                ));
+                if let Some(denial) = denied_band(cfg, doc, out, &band.name) {
+                    out.checks.push(Check {
+                        check: "grade_not_derived".into(),
+                        severity: Severity::Warning,
+                        message: format!(
+                            "得分 {score} 分按分档为“{}”，但报告写“{denial}”：等级不由分档得出（留空），请核对",
+                            band.name
+                        ),
+                        fields: vec!["grade".into(), "score_total".into()],
+                        values: vec![band.name.clone(), score.to_string()],
+                    });
+                } else {
+                    out.facts.push(derived_fact(
+                        Field::Grade,
+                        Value::Text(band.name.clone()),
+                        "derived:score-band",
+                        format!("自评得分 {score} 分，按分档（≥{} 分）", band.min),
+                    ));
+                }
             }
         }
     } else if let (Some(grade), Some(score)) = (out.text(Field::Grade), out.num(Field::ScoreTotal)) {
@@ -946,6 +959,45 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
             }
         }
     }
+}
+
+/// Where the total score's sentence, or a sentence of the conclusion, denies
+/// the band `band` (未达到优秀等级, with the band's name or a synonym of it
+/// right after a denial word), the clause that does so.
+fn denied_band(cfg: &Config, doc: &Doc, out: &ReportFacts, band: &str) -> Option<String> {
+    let names: Vec<&str> = std::iter::once(band)
+        .chain(
+            cfg.grade
+                .synonyms
+                .iter()
+                .filter(|(_, b)| b.as_str() == band)
+                .map(|(w, _)| w.as_str()),
+        )
+        .collect();
+    let score_sentence = out
+        .facts
+        .iter()
+        .find(|f| f.field == Field::ScoreTotal.name())
+        .and_then(|f| usize::try_from(f.provenance.char_start).ok())
+        .map(|ci| doc.sentence_of(doc.clean.byte_of_char(ci)));
+    let sentences = doc
+        .sentences
+        .iter()
+        .copied()
+        .filter(|&(s, _)| doc.under(s, SectionKind::TotalScore))
+        .chain(score_sentence);
+    for (s, e) in sentences {
+        let sentence = doc.text.get(s..e).unwrap_or_default();
+        for w in &cfg.grade.denial_words {
+            for (i, _) in sentence.match_indices(w.as_str()) {
+                let rest = sentence[i + w.len()..].trim_start_matches(['“', '"', ' ']);
+                if let Some(name) = names.iter().find(|n| rest.starts_with(**n)) {
+                    return Some(format!("{w}{name}"));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// An indicator's section is the heading above it; a section heading missed

@@ -140,7 +140,16 @@ impl DocumentMatcher {
         for (colon, _) in doc.text.match_indices(':') {
             let before = doc.text[..colon].trim_end_matches(' ');
             if !self.labels.iter().any(|l| before.ends_with(l.as_str())) {
-                continue;
+                // 填报单位（盖章）：… — a short aside between the label and its colon.
+                let aside = before
+                    .strip_suffix(')')
+                    .and_then(|b| b.rfind('(').map(|o| (b, o)))
+                    .filter(|(b, o)| b[o + 1..].chars().count() <= 4);
+                let Some((b, open)) = aside else { continue };
+                let label = b[..open].trim_end_matches(' ');
+                if !self.labels.iter().any(|l| label.ends_with(l.as_str())) {
+                    continue;
+                }
             }
             let rest = &doc.text[colon + 1..];
             let rest = rest.trim_start_matches([' ', '(', ')']);
@@ -606,6 +615,15 @@ mod tests {
         // Label words in prose, with no colon after them, are not a label.
         let f = run("一、概况\n部门名称未变更。乐昌市财政局成立了小组。乐昌市财政局负责。\n");
         assert_eq!(f.text(Field::Department), Some("乐昌市财政局"));
+    }
+
+    #[test]
+    fn a_short_aside_may_stand_between_a_label_and_its_colon() {
+        let f = run("部门整体支出绩效自评报告（2023年度）\n填报单位（盖章）：常德市鼎城区水利局\n一、部门基本情况\n");
+        assert_eq!(f.text(Field::Department), Some("常德市鼎城区水利局"));
+        // A longer aside is prose, not a label's.
+        let f = run("一、概况\n填报单位（按照通知要求报送）：常德市鼎城区水利局\n");
+        assert_eq!(f.text(Field::Department), None);
     }
 
     #[test]

@@ -390,6 +390,9 @@ fn default_inline_markers() -> Vec<String> {
         "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
     ])
 }
+fn default_closing_starts() -> Vec<String> {
+    words(&["附件", "附表", "附:"])
+}
 fn default_denial_words() -> Vec<String> {
     words(&[
         "未达到",
@@ -534,6 +537,11 @@ pub struct ProblemRules {
     /// starts with the first and holds the second is split at each.
     #[serde(default = "default_inline_markers")]
     pub inline_markers: Vec<String>,
+    /// A paragraph that starts with one of these (附件：…) ends the problems,
+    /// as does a paragraph that is a date alone (the signature's) and the
+    /// short unpunctuated line right before it (the signer).
+    #[serde(default = "default_closing_starts")]
+    pub closing_starts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -748,6 +756,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.target_words);
     n(&mut c.score.review_words);
     n(&mut c.grade.denial_words);
+    n(&mut c.problems.closing_starts);
     n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
     n(&mut c.problems.inline_markers);
@@ -815,6 +824,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.target_words", &c.score.target_words),
         ("score.review_words", &c.score.review_words),
         ("grade.denial_words", &c.grade.denial_words),
+        ("problems.closing_starts", &c.problems.closing_starts),
         ("problems.none_statements", &c.problems.none_statements),
         ("problems.inline_markers", &c.problems.inline_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
@@ -977,6 +987,7 @@ mod tests {
             "target_words",
             "review_words",
             "denial_words",
+            "closing_starts",
             "none_statements",
             "none_statement_max_chars",
             "inline_markers",
@@ -1008,6 +1019,7 @@ mod tests {
         assert_eq!(old.score.target_words, new.score.target_words);
         assert_eq!(old.score.review_words, new.score.review_words);
         assert_eq!(old.grade.denial_words, new.grade.denial_words);
+        assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
         assert_eq!(old.problems.none_statements, new.problems.none_statements);
         assert_eq!(
             old.problems.none_statement_max_chars,

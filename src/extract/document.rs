@@ -349,6 +349,7 @@ impl DocumentMatcher {
             .iter()
             .find(|o| o.level <= h.level)
             .map_or(doc.text.len(), |o| o.start);
+        let end = closing_start(doc.text, h.para_end.min(end), end, &cfg.problems.closing_starts);
         let children: Vec<&crate::normalize::Heading> = heads[hi + 1..]
             .iter()
             .take_while(|o| o.start < end)
@@ -392,6 +393,68 @@ impl DocumentMatcher {
         items.truncate(cfg.problems.max_items);
         items
     }
+}
+
+/// Where the closing of a report starts in `text[from..to]`: a paragraph
+/// that starts with a `closing` word (附件：…), or a date alone (2024年3月1日)
+/// with the signer's short unpunctuated line right before it. `to` if none.
+fn closing_start(text: &str, from: usize, to: usize, closing: &[String]) -> usize {
+    let Some(span) = text.get(from..to) else { return to };
+    let mut prev: Option<(usize, &str)> = None;
+    let mut at = from;
+    for line in span.split('\n') {
+        let start = at;
+        at += line.len() + 1;
+        let p = line.trim();
+        if p.is_empty() {
+            continue;
+        }
+        if closing.iter().any(|w| p.starts_with(w.as_str())) {
+            return start;
+        }
+        // The signer's line may run on into the date (湘潭市岳塘区财政局2024年3月1日).
+        let signer_like = |l: &str| {
+            l.chars().count() <= 30
+                && !l.contains(['。', ',', ';', ':', '、', '!', '?'])
+                && !l.contains(|c: char| c.is_ascii_digit())
+                && heading_level(l).is_none()
+        };
+        if let Some(signer) = before_trailing_date(p) {
+            if signer.trim().is_empty() {
+                return prev.filter(|(_, l)| signer_like(l)).map_or(start, |(s, _)| s);
+            }
+            if signer_like(signer) {
+                return start;
+            }
+        }
+        prev = Some((start, p));
+    }
+    to
+}
+
+/// What comes before a date that ends a paragraph (2024年3月1日), if one does.
+fn before_trailing_date(p: &str) -> Option<&str> {
+    p.char_indices()
+        .filter(|&(i, c)| c.is_ascii_digit() && !p[..i].ends_with(|b: char| b.is_ascii_digit()))
+        .find(|&(i, _)| is_date_line(&p[i..]))
+        .map(|(i, _)| &p[..i])
+}
+
+/// Whether a paragraph is a date alone: 2024年3月1日 (spaces allowed).
+fn is_date_line(p: &str) -> bool {
+    let mut rest = p;
+    for unit in ['年', '月', '日'] {
+        let t = rest.trim_start();
+        let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits == 0 || digits > 4 {
+            return false;
+        }
+        let Some(r) = t[digits..].trim_start().strip_prefix(unit) else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.trim().is_empty()
 }
 
 /// A paragraph of problems listed inline (一是…；二是…), split at its
@@ -632,6 +695,23 @@ mod tests {
         assert_eq!(f.problems, vec!["绩效目标设立不够明确。", "政府采购偏差大。"]);
         let f = run("三、存在的主要问题\n我镇预算绩效管理基础比较薄弱。\n四、下一步改进措施\n");
         assert_eq!(f.problems.len(), 1);
+    }
+
+    #[test]
+    fn the_signature_and_attachments_end_the_problems() {
+        let f = run("五、存在问题\n1.预算执行率偏低。\n2.资产管理不规范。\n湘潭市岳塘区财政局\n2024年3月1日\n");
+        assert_eq!(f.problems, vec!["预算执行率偏低。", "资产管理不规范。"]);
+        let f = run("五、存在的问题\n1、预算编制不够细化。\n2、执行进度不均衡。\n附件：绩效自评表\n");
+        assert_eq!(f.problems, vec!["预算编制不够细化。", "执行进度不均衡。"]);
+        let f = run("五、存在的问题\n部分项目支付进度较慢。\n2024 年 3 月 1 日\n");
+        assert_eq!(f.problems, vec!["部分项目支付进度较慢。"]);
+        // A sentence that ends with a date is no signature.
+        let f = run("五、存在的问题\n部分项目未按期完工，推迟至2024年3月1日\n");
+        assert_eq!(f.problems.len(), 1);
+        let f = run("五、存在的问题\n1.资产管理不规范。\n2.项目推迟至2024年3月1日\n");
+        assert_eq!(f.problems.len(), 2);
+        // A date inside a sentence is no signature.
+        assert!(super::is_date_line("2024年3月1日") && !super::is_date_line("2024年3月1日前完成"));
     }
 
     /// 本部门不存在问题。 is no problem; 一是…；二是… lists two.

@@ -218,6 +218,12 @@ pub struct ScoreRules {
     /// The word before a section's own score (预算编制情况总分 28 分，得分 28 分).
     #[serde(default = "default_section_score_words")]
     pub section_score_words: Vec<String>,
+    /// A section keyword followed by a word (预算编制合理性, 预算执行率,
+    /// 预算编制较合理) names an indicator or a phrase, not the section: only
+    /// these words (or the section's title, a score or max word, or no word:
+    /// a stop, a bracket, a figure) may follow it in a stated section score.
+    #[serde(default = "default_section_keyword_followers")]
+    pub section_keyword_followers: Vec<String>,
     /// A section heading holding one of these states its maximum
     /// (（一）预算编制（28分）): its indicators are the full scheme.
     #[serde(default = "default_section_max_marks")]
@@ -455,6 +461,9 @@ fn default_total_subject_words() -> Vec<String> {
 }
 fn default_indicator_name_score_words() -> Vec<String> {
     words(&["总分", "满分", "分值", "得分"])
+}
+fn default_section_keyword_followers() -> Vec<String> {
+    words(&["情况", "部分", "方面", "类", "合计", "共计", "共", "自评"])
 }
 fn default_section_score_words() -> Vec<String> {
     words(&["得分"])
@@ -739,6 +748,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.total_subject_words);
     n(&mut c.score.indicator_score_keywords);
     n(&mut c.score.section_score_words);
+    n(&mut c.score.section_keyword_followers);
     n(&mut c.score.indicator_name_score_words);
     n(&mut c.unit_tables.declare_words);
     n(&mut c.unit_tables.header_actual_words);
@@ -829,6 +839,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("problems.inline_markers", &c.problems.inline_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
         ("score.section_score_words", &c.score.section_score_words),
+        ("score.section_keyword_followers", &c.score.section_keyword_followers),
         ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
         ("unit_tables.declare_words", &c.unit_tables.declare_words),
         ("unit_tables.header_actual_words", &c.unit_tables.header_actual_words),
@@ -963,6 +974,7 @@ mod tests {
             "zero_leads",
             "copula_words",
             "section_score_words",
+            "section_keyword_followers",
             "section_max_marks",
             "table_indicator_words",
             "table_score_words",
@@ -1031,6 +1043,7 @@ mod tests {
             new.score.indicator_rule_before_bare
         );
         assert_eq!(old.score.section_score_words, new.score.section_score_words);
+        assert_eq!(old.score.section_keyword_followers, new.score.section_keyword_followers);
         assert_eq!(old.score.section_max_marks, new.score.section_max_marks);
         assert_eq!(old.score.table_indicator_words, new.score.table_indicator_words);
         assert_eq!(old.score.table_score_words, new.score.table_score_words);

@@ -356,6 +356,18 @@ impl ScoreMatcher {
             if mid_phrase && !gap.trim().is_empty() {
                 continue;
             }
+            // 预算编制合理性（10 分）…得分 8.5 分, 预算执行率：分值 10 分，得分 9 分:
+            // a longer word than the section's, an indicator's name.
+            let title = cfg.score.sections.get(si).map_or("", |s| s.title.as_str());
+            let rest = doc.text.get(m.end()..).unwrap_or_default();
+            let names_section = doc.text.get(m.start()..).is_some_and(|t| t.starts_with(title))
+                || !rest.chars().next().is_some_and(crate::normalize::is_cjk)
+                || contains_prefix(rest, &cfg.score.section_keyword_followers)
+                || contains_prefix(rest, &cfg.score.section_score_words)
+                || contains_prefix(rest, &cfg.score.max_keywords);
+            if !names_section {
+                continue;
+            }
             // The gap may hold the section's maximum (总分 28 分，) but nothing else.
             let gap_ok = gap.chars().count() <= 16
                 && !gap.contains(';')
@@ -1060,6 +1072,10 @@ fn overfull_sections(doc: &Doc, cfg: &Config, out: &mut ReportFacts) {
 /// The maximum a section's heading states (预算编制情况（28 分）, 预算编制情况总分
 /// 28 分): one value in points, the same wherever the heading appears.
 /// Several different values (a heading that also states the score) are no maximum.
+fn contains_prefix(s: &str, words: &[String]) -> bool {
+    words.iter().any(|w| !w.is_empty() && s.starts_with(w.as_str()))
+}
+
 /// Whether the text between a section keyword and a points figure makes the
 /// figure the section's maximum: a max keyword (总分 28 分) or an open
 /// bracket ((28 分). Any other figure there is a score of its own (加分 2 分，

@@ -602,6 +602,11 @@ pub struct PartsRule {
 pub struct RateRule {
     pub field: String,
     pub keywords: Vec<String>,
+    /// Words between the keyword and its percentage that make it another
+    /// rate than the year's actual one (控制率目标值为 100%, 评分标准): refused.
+    /// (Last year's, a change, a part of the year: `[context]` words, always.)
+    #[serde(default)]
+    pub gap_trap_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -733,6 +738,7 @@ fn normalize_keywords(c: &mut Config) {
     }
     for r in &mut c.rates {
         n(&mut r.keywords);
+        n(&mut r.gap_trap_words);
     }
     for k in &mut c.counts {
         n(&mut k.keywords);
@@ -805,6 +811,12 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
     }
     for r in &c.rates {
         check(&r.field)?;
+        if r.gap_trap_words.iter().any(String::is_empty) {
+            return Err(ConfigError::Invalid(format!(
+                "`gap_trap_words` of the [[rates]] rule for {} holds an empty word",
+                r.field
+            )));
+        }
     }
     for k in &c.counts {
         check(&k.field)?;

@@ -666,7 +666,8 @@ impl Context<'_, '_> {
     }
 
     fn rate(&self, hit: &Hit, rule: usize, sent_end: usize, cands: &mut Candidates) {
-        let Some(field) = self.cfg.rates.get(rule).and_then(|r| Field::from_name(&r.field)) else {
+        let Some(r) = self.cfg.rates.get(rule) else { return };
+        let Some(field) = Field::from_name(&r.field) else {
             return;
         };
         if self.prefix_is_foreign(hit.start) {
@@ -693,10 +694,23 @@ impl Context<'_, '_> {
             return;
         }
         let gap = &self.doc.text[hit.end..n.start];
-        if gap.chars().count() > 80 || self.doc.lex.change.any_in(gap) {
+        if gap.chars().count() > 80 {
             return;
         }
         let Some(v) = n.fraction() else { return };
+        // 控制率：上年 95%，本年 90%; 控制率目标值为 100%，实际完成 90%: the
+        // first percentage is last year's, a change's or a target's.
+        if self.doc.lex.names_other_figure(gap) || contains_any(gap, &r.gap_trap_words) {
+            cands.refuse(Refusal {
+                field,
+                value: v,
+                start: hit.start,
+                end: n.end,
+                why: "比率前写有上年、增减、目标或标准等字样，不是本年的实际比率",
+                blocks: None,
+            });
+            return;
+        }
         // 控制率为-25%: a fall written as a rate, no rate.
         if v < 0.0 {
             cands.refuse(Refusal {

@@ -632,6 +632,12 @@ pub struct CountRule {
     /// not the field's whole; it is refused with a `value_refused` check.
     #[serde(default)]
     pub kind_words: Vec<String>,
+    /// Words between the keyword and its count that make it another count
+    /// than the one in post now (实有人员由 30 人减至 28 人: 由 names the old
+    /// one; 编制人数目标 30 人): refused. (Last year's, a change, a sub-item,
+    /// a part of the year: `[context]` words, always.)
+    #[serde(default)]
+    pub gap_trap_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -745,6 +751,7 @@ fn normalize_keywords(c: &mut Config) {
         n(&mut k.exclude_breakdown);
         n(&mut k.total_before);
         n(&mut k.kind_words);
+        n(&mut k.gap_trap_words);
     }
     for f in &mut c.functions {
         n(&mut f.aliases);
@@ -820,9 +827,14 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
     }
     for k in &c.counts {
         check(&k.field)?;
-        if k.total_before.iter().chain(&k.kind_words).any(String::is_empty) {
+        if k.total_before
+            .iter()
+            .chain(&k.kind_words)
+            .chain(&k.gap_trap_words)
+            .any(String::is_empty)
+        {
             return Err(ConfigError::Invalid(format!(
-                "`total_before` or `kind_words` of the [[counts]] rule for {} holds an empty word",
+                "`total_before`, `kind_words` or `gap_trap_words` of the [[counts]] rule for {} holds an empty word",
                 k.field
             )));
         }

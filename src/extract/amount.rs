@@ -259,6 +259,10 @@ fn unit_of(rest: &str, units: &UnitTable) -> (Unit, usize) {
         Some('%') => (Unit::Percent, 1),
         Some('‰') => (Unit::Permille, '‰'.len_utf8()),
         Some('分') => (Unit::Points, '分'.len_utf8()),
+        // 28 人次, 120 人天, 第 3 名次: person-times, person-days and ranks count no people.
+        Some('人') | Some('名') if rest.get(3..).is_some_and(|r| r.starts_with(['次', '天', '日'])) => {
+            (Unit::OtherCount, 6)
+        }
         Some('人') | Some('名') => (Unit::People, 3),
         Some('年') => (Unit::Year, 3),
         _ => (Unit::Bare, 0),
@@ -298,6 +302,8 @@ mod tests {
         assert_eq!(first("48.20%").fraction(), Some(0.482));
         assert_eq!(first("得 2.5 分").unit, Unit::Points);
         assert_eq!(first("编制 28 名").unit, Unit::People);
+        assert_eq!(first("培训 28 人次").unit, Unit::OtherCount);
+        assert_eq!(first("投入 120 人天").unit, Unit::OtherCount);
         assert_eq!(first("2023 年").unit, Unit::Year);
         assert_eq!(first("-6.53%").value, -6.53);
         assert_eq!(first("102.47/103.08").unit, Unit::Bare);

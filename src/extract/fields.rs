@@ -763,6 +763,21 @@ impl Context<'_, '_> {
             return;
         };
         let gap = self.doc.text[hit.end..n.start].trim();
+        // 实有人数：去年 25 人, 实有人数减少 2 人, 在编人员中党员 15 人, 由 30 人减至 28 人:
+        // last year's, a change, a part, the old count.
+        if self.doc.lex.names_other_figure(gap) || contains_any(gap, &r.gap_trap_words) {
+            if matches!(n.unit, Unit::People) {
+                cands.refuse(Refusal {
+                    field,
+                    value: n.value,
+                    start: hit.start,
+                    end: n.end,
+                    why: "人数前写有上年、增减、其中一部分或原有人数等字样，不是现有人数",
+                    blocks: None,
+                });
+            }
+            return;
+        }
         // 至目前行政编制 28 名: the current count outranks an older one.
         let current = || i32::from(self.doc.lex.current.any_in(&self.doc.text[clause_start..hit.end]));
         // 行政编制为 2 6 名: the count is there but cut; another count of the

@@ -147,6 +147,10 @@ pub struct ContextWords {
     /// the year's (一季度支出合计, 截至 6 月底): not the year's whole.
     #[serde(default)]
     pub partial_period_words: Vec<String>,
+    /// Words right before a figure that make it where a change starts
+    /// (支出合计由 1,100 万元增至 1,200 万元): the old figure, not the year's.
+    #[serde(default = "default_from_words")]
+    pub from_words: Vec<String>,
     #[serde(default)]
     pub sub_item_words: Vec<String>,
     #[serde(default)]
@@ -396,6 +400,9 @@ fn default_inline_markers() -> Vec<String> {
         "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
     ])
 }
+fn default_from_words() -> Vec<String> {
+    words(&["由", "从"])
+}
 fn default_closing_starts() -> Vec<String> {
     words(&["附件", "附表", "附:"])
 }
@@ -633,9 +640,9 @@ pub struct CountRule {
     #[serde(default)]
     pub kind_words: Vec<String>,
     /// Words between the keyword and its count that make it another count
-    /// than the one in post now (实有人员由 30 人减至 28 人: 由 names the old
-    /// one; 编制人数目标 30 人): refused. (Last year's, a change, a sub-item,
-    /// a part of the year: `[context]` words, always.)
+    /// than the one in post now (编制人数目标 30 人): refused. (Last year's, a
+    /// change, a sub-item, a part of the year, the start of a change — 由 30
+    /// 人减至 28 人: `[context]` words, always.)
     #[serde(default)]
     pub gap_trap_words: Vec<String>,
 }
@@ -780,6 +787,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.review_words);
     n(&mut c.grade.denial_words);
     n(&mut c.problems.closing_starts);
+    n(&mut c.context.from_words);
     n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
     n(&mut c.problems.inline_markers);
@@ -859,6 +867,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.review_words", &c.score.review_words),
         ("grade.denial_words", &c.grade.denial_words),
         ("problems.closing_starts", &c.problems.closing_starts),
+        ("context.from_words", &c.context.from_words),
         ("problems.none_statements", &c.problems.none_statements),
         ("problems.inline_markers", &c.problems.inline_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
@@ -1024,6 +1033,7 @@ mod tests {
             "review_words",
             "denial_words",
             "closing_starts",
+            "from_words",
             "none_statements",
             "none_statement_max_chars",
             "inline_markers",
@@ -1056,6 +1066,7 @@ mod tests {
         assert_eq!(old.score.review_words, new.score.review_words);
         assert_eq!(old.grade.denial_words, new.grade.denial_words);
         assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
+        assert_eq!(old.context.from_words, new.context.from_words);
         assert_eq!(old.problems.none_statements, new.problems.none_statements);
         assert_eq!(
             old.problems.none_statement_max_chars,

@@ -286,6 +286,8 @@ pub(crate) struct Lexicon {
     pub inexact_after: Vec<String>,
     /// Words between the two ends of a range (至, ~).
     pub range: Vec<String>,
+    /// Words right before a figure where a change starts (由, 从).
+    pub from: Vec<String>,
     /// The words a stated grade follows (`grade.stated_after`).
     pub grade_after: WordSet,
     /// The section kinds of heading titles (finance, budget, total score,
@@ -310,6 +312,7 @@ impl Lexicon {
             || self.previous_year.any_in(s)
             || self.sub_item.any_in(s)
             || self.partial_period.any_in(s)
+            || self.from.iter().any(|w| s.trim_end().ends_with(w.as_str()))
     }
 
     fn new(cfg: &crate::config::Config, regions: &[crate::config::Region]) -> Result<Self, aho_corasick::BuildError> {
@@ -329,6 +332,7 @@ impl Lexicon {
             current: WordSet::new(&c.current_words)?,
             inexact_after: c.inexact_after_words.clone(),
             range: c.range_words.clone(),
+            from: c.from_words.clone(),
             grade_after: WordSet::new(&cfg.grade.stated_after)?,
             titles: TitleKinds::new(&[
                 (SectionKind::Finance, &cfg.sections.finance),

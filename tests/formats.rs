@@ -265,6 +265,30 @@ fn an_excel_scoring_table_gives_indicators() {
     assert_eq!(r.facts.num(Field::FiscalYear), Some(2023.0));
 }
 
+/// A worksheet of revenue and spending whose header cells carry the unit
+/// (预算数（万元） | 决算数（万元）) and no 单位：line: the actual column is read.
+#[test]
+fn an_excel_sheet_with_units_in_its_header_gives_its_amounts() {
+    let bytes = workbook_of(&[
+        &["湘潭市岳塘区财政局2023年度部门整体支出绩效自评表"],
+        &["项目", "预算数（万元）", "决算数（万元）"],
+        &["收入合计", "1100", "1234.56"],
+        &["支出合计", "1100", "1200"],
+        &["基本支出", "800", "790"],
+        &["项目支出", "300", "410"],
+    ]);
+    let (_, data) = run_one("收支.xlsx", &bytes);
+    let r = data.reports.first().expect("the report is read");
+    let got = [
+        Field::RevenueTotal,
+        Field::ExpenditureTotal,
+        Field::ExpenditureBasic,
+        Field::ExpenditureProject,
+    ]
+    .map(|f| r.facts.num(f));
+    assert_eq!(got, [Some(1234.56), Some(1200.0), Some(790.0), Some(410.0)]);
+}
+
 /// A legacy .xls scoring table (saved by LibreOffice) passes the check of its
 /// sheets' boxes that runs before calamine opens it, and gives its indicators.
 #[test]

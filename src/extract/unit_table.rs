@@ -23,8 +23,9 @@ struct Row {
 /// report's, when known: a column headed with another year is not read).
 pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cands: &mut Candidates) {
     let words = &cfg.unit_tables;
-    // Most reports declare no unit: one search, not a look at every line.
-    if !words.declare_words.iter().any(|w| doc.text.contains(w.as_str())) {
+    // Most reports declare no unit: a few searches, not a look at every line.
+    let in_header = |u: &String| doc.text.contains(&format!("({u})"));
+    if !words.declare_words.iter().any(|w| doc.text.contains(w.as_str())) && !cfg.units.keys().any(in_header) {
         return;
     }
     // (factor to 万元, header row, data rows) of the table being read.
@@ -47,7 +48,8 @@ pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cand
                     read_table(doc, cfg, fiscal_year, factor, header.as_ref(), &rows, cands);
                 }
                 table = match row {
-                    Some(_) => None,
+                    // 项目 | 预算数（万元） | 决算数（万元）: a header that declares the unit.
+                    Some(row) => header_unit(doc, &row, cfg).map(|f| (f, Some(row), Vec::new())),
                     None => declared_unit(text, &words.declare_words, cfg).map(|f| (f, None, Vec::new())),
                 };
             }
@@ -67,6 +69,35 @@ fn declared_unit(line: &str, declare_words: &[String], cfg: &Config) -> Option<f
         .max_by_key(|(at, _)| *at)?;
     let unit = line.get(at + word.len()..)?.trim();
     cfg.units.get(unit).copied()
+}
+
+/// The factor to 万元 of a header row whose cells declare the unit in
+/// brackets (预算数(万元) | 决算数(万元)): one unit, the same in every cell
+/// that declares one, and no number in the row.
+fn header_unit(doc: &Doc, row: &Row, cfg: &Config) -> Option<f64> {
+    if has_number(doc, row) {
+        return None;
+    }
+    let mut factor: Option<f64> = None;
+    for &(a, b) in &row.cells {
+        let cell = doc.text.get(a..b).unwrap_or_default();
+        let Some(inner) = cell.strip_suffix(')').and_then(|c| c.rfind('(').map(|o| &c[o + 1..])) else {
+            continue;
+        };
+        let inner = cfg
+            .unit_tables
+            .declare_words
+            .iter()
+            .find_map(|w| inner.strip_prefix(w.as_str()))
+            .unwrap_or(inner)
+            .trim();
+        let Some(&f) = cfg.units.get(inner) else { continue };
+        match factor {
+            Some(g) if g != f => return None,
+            _ => factor = Some(f),
+        }
+    }
+    factor
 }
 
 /// A line of three or more ` | ` cells (outer bars of Markdown dropped): as

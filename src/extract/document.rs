@@ -136,8 +136,9 @@ impl DocumentMatcher {
         };
         // 1. 部门名称：乐昌市人民政府办公室 — a label, not the same words inside
         // prose: the colons are few, so they are found first (memchr) and the
-        // words before each compared with the labels.
-        for (colon, _) in doc.text.match_indices(':') {
+        // words before each compared with the labels. A table's cell border
+        // stands for the colon (部门名称 | 湘潭市岳塘区财政局, a worksheet's row).
+        for (colon, _) in doc.text.match_indices([':', '|']) {
             let before = doc.text[..colon].trim_end_matches(' ');
             if !self.labels.iter().any(|l| before.ends_with(l.as_str())) {
                 // 填报单位（盖章）：… — a short aside between the label and its colon.
@@ -678,6 +679,12 @@ mod tests {
         // Label words in prose, with no colon after them, are not a label.
         let f = run("一、概况\n部门名称未变更。乐昌市财政局成立了小组。乐昌市财政局负责。\n");
         assert_eq!(f.text(Field::Department), Some("乐昌市财政局"));
+    }
+
+    #[test]
+    fn a_labels_cell_in_a_table_row_names_the_department() {
+        let f = run("湖南省湘潭市岳塘区财政局2023年度部门整体支出绩效自评表\n部门名称 | 湘潭市岳塘区财政局 | 主管部门 | 湘潭市岳塘区人民政府\n");
+        assert_eq!(f.text(Field::Department), Some("湘潭市岳塘区财政局"));
     }
 
     #[test]

@@ -400,6 +400,9 @@ fn default_inline_markers() -> Vec<String> {
         "一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是",
     ])
 }
+fn default_year_labels() -> Vec<String> {
+    words(&["评价年度", "报告年度", "所属年度", "自评年度", "考核年度", "评价期间"])
+}
 fn default_from_words() -> Vec<String> {
     words(&["由", "从"])
 }
@@ -535,6 +538,10 @@ pub struct YearRules {
     /// forecast (预计2024年支出…), not the one evaluated: not counted.
     #[serde(default)]
     pub forecast_before: Vec<String>,
+    /// Labels that name the evaluated year right before it (评价年度为2023年,
+    /// 报告年度：2023): such a year outranks the title's and the most frequent.
+    #[serde(default = "default_year_labels")]
+    pub label_words: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -788,6 +795,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.grade.denial_words);
     n(&mut c.problems.closing_starts);
     n(&mut c.context.from_words);
+    n(&mut c.year.label_words);
     n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
     n(&mut c.problems.inline_markers);
@@ -868,6 +876,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("grade.denial_words", &c.grade.denial_words),
         ("problems.closing_starts", &c.problems.closing_starts),
         ("context.from_words", &c.context.from_words),
+        ("year.label_words", &c.year.label_words),
         ("problems.none_statements", &c.problems.none_statements),
         ("problems.inline_markers", &c.problems.inline_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
@@ -1034,6 +1043,7 @@ mod tests {
             "denial_words",
             "closing_starts",
             "from_words",
+            "label_words",
             "none_statements",
             "none_statement_max_chars",
             "inline_markers",
@@ -1067,6 +1077,7 @@ mod tests {
         assert_eq!(old.grade.denial_words, new.grade.denial_words);
         assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
         assert_eq!(old.context.from_words, new.context.from_words);
+        assert_eq!(old.year.label_words, new.year.label_words);
         assert_eq!(old.problems.none_statements, new.problems.none_statements);
         assert_eq!(
             old.problems.none_statement_max_chars,

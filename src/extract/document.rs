@@ -39,6 +39,8 @@ impl DocumentMatcher {
     /// `YYYY年` that is not a date (填报日期 2024年5月21日 is when it was written).
     pub fn fiscal_year(&self, doc: &Doc, cfg: &Config) -> Option<Candidate> {
         let mut strong: Vec<(i32, usize, usize)> = Vec::new();
+        // 评价年度为2023年, 报告年度：2023 (a bare figure there is a year too).
+        let mut labelled: Vec<(i32, usize, usize)> = Vec::new();
         let mut counts: HashMap<i32, (usize, usize, usize)> = HashMap::default();
         // A title's year broken by a space (20 20 年部门预算 beside 2019年部门决算)
         // cannot be read, but its last digits can: a title year they do not
@@ -46,6 +48,18 @@ impl DocumentMatcher {
         let mut cut_title_years: Vec<&str> = Vec::new();
         for n in &doc.numbers {
             let y = n.value as i32;
+            let in_range = n.value.fract() == 0.0 && y >= cfg.year.min && y <= cfg.year.max;
+            if in_range && matches!(n.unit, Unit::Year | Unit::Bare) {
+                let before = doc.text.get(..n.start).unwrap_or_default().trim_end();
+                let before = before.trim_end_matches([':', ' ']);
+                let before = before
+                    .strip_suffix('为')
+                    .or_else(|| before.strip_suffix('是'))
+                    .unwrap_or(before);
+                if contains_suffix(before.trim_end(), &cfg.year.label_words) {
+                    labelled.push((y, n.start, n.end));
+                }
+            }
             let is_year = n.unit == Unit::Year && n.value.fract() == 0.0 && y >= cfg.year.min && y <= cfg.year.max;
             if !is_year {
                 let after = doc.text.get(n.end..).unwrap_or_default().trim_start();
@@ -94,6 +108,16 @@ impl DocumentMatcher {
             let y = y.to_string();
             cut_title_years.iter().all(|d| y.ends_with(d.trim()))
         };
+        if let Some((y, s, e)) = pick(&labelled) {
+            return Some(Candidate {
+                field: Field::FiscalYear,
+                value: Value::Int(i64::from(y)),
+                priority: 1,
+                rule: "year:label",
+                start: s,
+                end: e,
+            });
+        }
         if let Some((y, s, e)) = pick(&strong).filter(fits_cut_titles) {
             return Some(Candidate {
                 field: Field::FiscalYear,
@@ -396,6 +420,10 @@ impl DocumentMatcher {
     }
 }
 
+fn contains_suffix(s: &str, words: &[String]) -> bool {
+    words.iter().any(|w| !w.is_empty() && s.ends_with(w.as_str()))
+}
+
 /// Where the closing of a report starts in `text[from..to]`: a paragraph
 /// that starts with a `closing` word (附件：…), or a date alone (2024年3月1日)
 /// with the signer's short unpunctuated line right before it. `to` if none.
@@ -679,6 +707,14 @@ mod tests {
         // Label words in prose, with no colon after them, are not a label.
         let f = run("一、概况\n部门名称未变更。乐昌市财政局成立了小组。乐昌市财政局负责。\n");
         assert_eq!(f.text(Field::Department), Some("乐昌市财政局"));
+    }
+
+    #[test]
+    fn a_labelled_year_is_the_evaluated_year() {
+        let f = run("湘潭市岳塘区教育局部门整体支出绩效自评报告\n本报告于2024年4月编制，评价年度为2023年。2024年工作计划：……2024年预算安排……\n");
+        assert_eq!(f.num(Field::FiscalYear), Some(2023.0));
+        let f = run("部门整体支出绩效自评报告\n报告年度：2023\n部门名称：湘潭市岳塘区教育局\n");
+        assert_eq!(f.num(Field::FiscalYear), Some(2023.0));
     }
 
     #[test]

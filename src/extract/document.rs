@@ -382,11 +382,17 @@ impl DocumentMatcher {
             .collect();
         let cap = |s: &str| -> String { s.chars().take(cfg.problems.max_item_chars).collect() };
         let mut items = Vec::new();
-        if let Some(first) = children.first() {
-            let level = first.level;
-            let same: Vec<&&crate::normalize::Heading> = children.iter().filter(|c| c.level == level).collect();
-            for (i, c) in same.iter().enumerate() {
-                let item_end = same.get(i + 1).map_or(end, |n| n.start);
+        if !children.is_empty() {
+            // The items are the leaves: （一）预算编制方面 with 1. 2. under it
+            // lists those two, not one item that runs them together.
+            let same: Vec<&&crate::normalize::Heading> = children
+                .iter()
+                .enumerate()
+                .filter(|&(i, c)| children.get(i + 1).is_none_or(|n| n.level <= c.level))
+                .map(|(_, c)| c)
+                .collect();
+            for c in &same {
+                let item_end = children.iter().find(|n| n.start > c.start).map_or(end, |n| n.start);
                 let body = &doc.text[c.start..item_end];
                 let body = heading_level(body).map_or(body, |(_, len)| &body[len..]);
                 let body = body.trim().replace('\n', "");
@@ -738,6 +744,15 @@ mod tests {
         assert_eq!(f.problems, vec!["绩效目标设立不够明确。", "政府采购偏差大。"]);
         let f = run("三、存在的主要问题\n我镇预算绩效管理基础比较薄弱。\n四、下一步改进措施\n");
         assert_eq!(f.problems.len(), 1);
+    }
+
+    #[test]
+    fn problems_grouped_under_sub_headings_are_their_items() {
+        let f = run("四、存在问题\n（一）预算编制方面\n1.预算编制不够精准。\n2.项目储备不足。\n（二）预算执行方面\n1.执行进度偏慢。\n五、下一步工作\n");
+        assert_eq!(
+            f.problems,
+            vec!["预算编制不够精准。", "项目储备不足。", "执行进度偏慢。"]
+        );
     }
 
     #[test]

@@ -24,8 +24,16 @@ struct Row {
 pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cands: &mut Candidates) {
     let words = &cfg.unit_tables;
     // Most reports declare no unit: a few searches, not a look at every line.
-    let in_header = |u: &String| doc.text.contains(&format!("({u})"));
-    if !words.declare_words.iter().any(|w| doc.text.contains(w.as_str())) && !cfg.units.keys().any(in_header) {
+    // (One pass for the brackets that close a unit, 预算数(万元), not one per unit.)
+    let unit_in_brackets = || {
+        doc.text.match_indices(')').any(|(i, _)| {
+            let before = doc.text.get(..i).unwrap_or_default();
+            cfg.units
+                .keys()
+                .any(|u| before.strip_suffix(u.as_str()).is_some_and(|b| b.ends_with('(')))
+        })
+    };
+    if !words.declare_words.iter().any(|w| doc.text.contains(w.as_str())) && !unit_in_brackets() {
         return;
     }
     // (factor to 万元, header row, data rows) of the table being read.

@@ -14,6 +14,8 @@ use crate::normalize::{heading_level, is_cjk};
 pub(crate) struct DocumentMatcher {
     /// Cover-page labels (部门名称 …), found where they stand before a colon.
     labels: Vec<String>,
+    /// The last char of every label.
+    label_ends: Vec<char>,
     suffixes: Vec<String>,
     /// The last char of every suffix.
     suffix_ends: Vec<char>,
@@ -27,8 +29,17 @@ impl DocumentMatcher {
         let mut suffix_ends: Vec<char> = suffixes.iter().filter_map(|s| s.chars().next_back()).collect();
         suffix_ends.sort_unstable();
         suffix_ends.dedup();
+        let mut label_ends: Vec<char> = cfg
+            .department
+            .labels
+            .iter()
+            .filter_map(|s| s.chars().next_back())
+            .collect();
+        label_ends.sort_unstable();
+        label_ends.dedup();
         Ok(DocumentMatcher {
             labels: cfg.department.labels.clone(),
+            label_ends,
             suffixes,
             suffix_ends,
             stops: automaton(&cfg.department.stop_words)?,
@@ -161,9 +172,15 @@ impl DocumentMatcher {
         // 1. 部门名称：乐昌市人民政府办公室 — a label, not the same words inside
         // prose: the colons are few, so they are found first (memchr) and the
         // words before each compared with the labels. A table's cell border
-        // stands for the colon (部门名称 | 湘潭市岳塘区财政局, a worksheet's row).
-        for (colon, _) in doc.text.match_indices([':', '|']) {
+        // stands for the colon (部门名称 | 湘潭市岳塘区财政局, a worksheet's row),
+        // after the colons. (Two memchr scans: a set of chars is searched for
+        // one char at a time.)
+        for (colon, _) in doc.text.match_indices(':').chain(doc.text.match_indices('|')) {
             let before = doc.text[..colon].trim_end_matches(' ');
+            // Most separators follow no label: their char before ends none.
+            if !before.ends_with(|c: char| c == ')' || self.label_ends.contains(&c)) {
+                continue;
+            }
             if !self.labels.iter().any(|l| before.ends_with(l.as_str())) {
                 // 填报单位（盖章）：… — a short aside between the label and its colon.
                 let aside = before

@@ -290,6 +290,8 @@ pub(crate) struct Lexicon {
     pub from: Vec<String>,
     /// The words a stated grade follows (`grade.stated_after`).
     pub grade_after: WordSet,
+    /// The words that deny a grade (`grade.denial_words`).
+    pub grade_denial: WordSet,
     /// The section kinds of heading titles (finance, budget, total score,
     /// previous year, problems).
     pub titles: TitleKinds,
@@ -334,6 +336,7 @@ impl Lexicon {
             range: c.range_words.clone(),
             from: c.from_words.clone(),
             grade_after: WordSet::new(&cfg.grade.stated_after)?,
+            grade_denial: WordSet::new(&cfg.grade.denial_words)?,
             titles: TitleKinds::new(&[
                 (SectionKind::Finance, &cfg.sections.finance),
                 (SectionKind::Budget, &cfg.sections.budget),

@@ -1000,6 +1000,10 @@ fn denied_band(cfg: &Config, doc: &Doc, out: &ReportFacts, band: &str) -> Option
         .chain(score_sentence);
     for (s, e) in sentences {
         let sentence = doc.text.get(s..e).unwrap_or_default();
+        // Most sentences deny nothing: one automaton pass says so.
+        if !doc.lex.grade_denial.any_in(sentence) {
+            continue;
+        }
         for w in &cfg.grade.denial_words {
             for (i, _) in sentence.match_indices(w.as_str()) {
                 let rest = sentence[i + w.len()..].trim_start_matches(['“', '"', ' ']);

@@ -756,7 +756,13 @@ impl Context<'_, '_> {
             self.doc.clause_start(hit.start, &SEGMENT_STOPS)
         };
         let lead = &self.doc.text[seg_start..hit.end];
-        if contains_any(lead, &r.exclude_before) || self.prefix_is_foreign(hit.start) {
+        let excluded = self
+            .doc
+            .lex
+            .count_exclude
+            .get(rule)
+            .map_or_else(|| contains_any(lead, &r.exclude_before), |words| words.any_in(lead));
+        if excluded || self.prefix_is_foreign(hit.start) {
             return;
         }
         let Some(n) = self.doc.numbers_in(hit.end, until).first() else {
@@ -1461,6 +1467,16 @@ mod tests {
     /// A headcount broken down into serving staff and retirees counts people,
     /// not posts: it is not read. A 其中 of a later figure, or retirees named
     /// beside the count rather than under it, leave it read.
+    /// 村 is an `exclude_before` word (a village's staff), but not inside a
+    /// place name: 马村 is 马村区's short form.
+    #[test]
+    fn a_place_name_holding_an_exclusion_word_excludes_nothing() {
+        let f = run("后经马村编委陆续调减，至目前行政编制为 26 名，退休人员 8 人。");
+        assert_eq!(f.get(Field::StaffAuthorized), Some(&crate::model::Value::Int(26)));
+        let f = run("各村编制 26 名。");
+        assert_eq!(f.get(Field::StaffAuthorized), None);
+    }
+
     #[test]
     fn a_count_that_includes_retirees_is_not_the_staff() {
         let f = run("现有编制人员205人。其中,局机关在职113人、离休2人、退休75人、财政事务中心10人。");

@@ -208,6 +208,24 @@ impl WordSet {
     }
 }
 
+/// The gazetteer's region names and short forms that hold one of `words`.
+fn places_holding(words: &[String], regions: &[crate::config::Region]) -> Vec<String> {
+    let mut places: Vec<String> = regions
+        .iter()
+        .flat_map(|r| std::iter::once(&r.name).chain(&r.aliases))
+        .filter(|name| {
+            name.chars().count() >= 2
+                && words
+                    .iter()
+                    .any(|w| !w.is_empty() && name.contains(w.as_str()) && *name != w)
+        })
+        .cloned()
+        .collect();
+    places.sort();
+    places.dedup();
+    places
+}
+
 /// The gazetteer's region names that hold one of `words`.
 fn scope_word_places(words: &[String], regions: &[crate::config::Region]) -> Vec<String> {
     let mut places: Vec<String> = regions
@@ -292,6 +310,9 @@ pub(crate) struct Lexicon {
     pub grade_after: WordSet,
     /// The words that deny a grade (`grade.denial_words`).
     pub grade_denial: WordSet,
+    /// Each `[[counts]]` rule's `exclude_before`, place names that hold one
+    /// of its words excepted (马村编委 holds no 村: 马村 is 马村区's short form).
+    pub count_exclude: Vec<WordSet>,
     /// The section kinds of heading titles (finance, budget, total score,
     /// previous year, problems).
     pub titles: TitleKinds,
@@ -337,6 +358,11 @@ impl Lexicon {
             from: c.from_words.clone(),
             grade_after: WordSet::new(&cfg.grade.stated_after)?,
             grade_denial: WordSet::new(&cfg.grade.denial_words)?,
+            count_exclude: cfg
+                .counts
+                .iter()
+                .map(|r| WordSet::with_exceptions(&r.exclude_before, &places_holding(&r.exclude_before, regions)))
+                .collect::<Result<_, _>>()?,
             titles: TitleKinds::new(&[
                 (SectionKind::Finance, &cfg.sections.finance),
                 (SectionKind::Budget, &cfg.sections.budget),

@@ -4,7 +4,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use aho_corasick::AhoCorasick;
 
-use super::{automaton, contains_any, Candidate, Doc, SectionKind};
+use super::{automaton, contains_any, ends_with_any, starts_with_any, trailing_aside, Candidate, Doc, SectionKind};
 use crate::config::Config;
 use crate::extract::amount::Unit;
 use crate::extract::region::{RegionMatcher, TextRegions};
@@ -67,7 +67,7 @@ impl DocumentMatcher {
                     .strip_suffix('为')
                     .or_else(|| before.strip_suffix('是'))
                     .unwrap_or(before);
-                if contains_suffix(before.trim_end(), &cfg.year.label_words) {
+                if ends_with_any(before.trim_end(), &cfg.year.label_words) {
                     labelled.push((y, n.start, n.end));
                 }
             }
@@ -181,15 +181,12 @@ impl DocumentMatcher {
             if !before.ends_with(|c: char| c == ')' || self.label_ends.contains(&c)) {
                 continue;
             }
-            if !self.labels.iter().any(|l| before.ends_with(l.as_str())) {
+            if !ends_with_any(before, &self.labels) {
                 // 填报单位（盖章）：… — a short aside between the label and its colon.
-                let aside = before
-                    .strip_suffix(')')
-                    .and_then(|b| b.rfind('(').map(|o| (b, o)))
-                    .filter(|(b, o)| b[o + 1..].chars().count() <= 4);
-                let Some((b, open)) = aside else { continue };
-                let label = b[..open].trim_end_matches(' ');
-                if !self.labels.iter().any(|l| label.ends_with(l.as_str())) {
+                let aside = trailing_aside(before).filter(|(_, inner)| inner.chars().count() <= 4);
+                let Some((label, _)) = aside else { continue };
+                let label = label.trim_end_matches(' ');
+                if !ends_with_any(label, &self.labels) {
                     continue;
                 }
             }
@@ -443,10 +440,6 @@ impl DocumentMatcher {
     }
 }
 
-fn contains_suffix(s: &str, words: &[String]) -> bool {
-    words.iter().any(|w| !w.is_empty() && s.ends_with(w.as_str()))
-}
-
 /// Where the closing of a report starts in `text[from..to]`: a paragraph
 /// that starts with a `closing` word (附件：…), or a date alone (2024年3月1日)
 /// with the signer's short unpunctuated line right before it. `to` if none.
@@ -461,16 +454,10 @@ fn closing_start(text: &str, from: usize, to: usize, closing: &[String]) -> usiz
         if p.is_empty() {
             continue;
         }
-        if closing.iter().any(|w| p.starts_with(w.as_str())) {
+        if starts_with_any(p, closing) {
             return start;
         }
         // The signer's line may run on into the date (湘潭市岳塘区财政局2024年3月1日).
-        let signer_like = |l: &str| {
-            l.chars().count() <= 30
-                && !l.contains(['。', ',', ';', ':', '、', '!', '?'])
-                && !l.contains(|c: char| c.is_ascii_digit())
-                && heading_level(l).is_none()
-        };
         if let Some(signer) = before_trailing_date(p) {
             if signer.trim().is_empty() {
                 return prev.filter(|(_, l)| signer_like(l)).map_or(start, |(s, _)| s);
@@ -482,6 +469,14 @@ fn closing_start(text: &str, from: usize, to: usize, closing: &[String]) -> usiz
         prev = Some((start, p));
     }
     to
+}
+
+/// A line a signer's name may be: short, with no stop, digit or enumerator.
+fn signer_like(l: &str) -> bool {
+    l.chars().count() <= 30
+        && !l.contains(['。', ',', ';', ':', '、', '!', '?'])
+        && !l.contains(|c: char| c.is_ascii_digit())
+        && heading_level(l).is_none()
 }
 
 /// What comes before a date that ends a paragraph (2024年3月1日), if one does.

@@ -701,14 +701,7 @@ impl Context<'_, '_> {
         // 控制率：上年 95%，本年 90%; 控制率目标值为 100%，实际完成 90%: the
         // first percentage is last year's, a change's or a target's.
         if self.doc.lex.names_other_figure(gap) || contains_any(gap, &r.gap_trap_words) {
-            cands.refuse(Refusal {
-                field,
-                value: v,
-                start: hit.start,
-                end: n.end,
-                why: "比率前写有上年、增减、目标或标准等字样，不是本年的实际比率",
-                blocks: None,
-            });
+            cands.refuse(Refusal::other_figure(field, hit.start, n, v));
             return;
         }
         // 控制率为-25%: a fall written as a rate, no rate.
@@ -773,14 +766,7 @@ impl Context<'_, '_> {
         // last year's, a change, a part, the old count.
         if self.doc.lex.names_other_figure(gap) || contains_any(gap, &r.gap_trap_words) {
             if matches!(n.unit, Unit::People) {
-                cands.refuse(Refusal {
-                    field,
-                    value: n.value,
-                    start: hit.start,
-                    end: n.end,
-                    why: "人数前写有上年、增减、其中一部分或原有人数等字样，不是现有人数",
-                    blocks: None,
-                });
+                cands.refuse(Refusal::other_figure(field, hit.start, n, n.value));
             }
             return;
         }

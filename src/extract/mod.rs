@@ -208,11 +208,12 @@ impl WordSet {
     }
 }
 
-/// The gazetteer's region names and short forms that hold one of `words`.
-fn places_holding(words: &[String], regions: &[crate::config::Region]) -> Vec<String> {
+/// The gazetteer's region names (and, `with_short_forms`, their short forms)
+/// that hold one of `words` without being it: 全州县 holds 全州, 马村 holds 村.
+fn places_holding(words: &[String], regions: &[crate::config::Region], with_short_forms: bool) -> Vec<String> {
     let mut places: Vec<String> = regions
         .iter()
-        .flat_map(|r| std::iter::once(&r.name).chain(&r.aliases))
+        .flat_map(|r| std::iter::once(&r.name).chain(r.aliases.iter().filter(|_| with_short_forms)))
         .filter(|name| {
             name.chars().count() >= 2
                 && words
@@ -220,22 +221,6 @@ fn places_holding(words: &[String], regions: &[crate::config::Region]) -> Vec<St
                     .any(|w| !w.is_empty() && name.contains(w.as_str()) && *name != w)
         })
         .cloned()
-        .collect();
-    places.sort();
-    places.dedup();
-    places
-}
-
-/// The gazetteer's region names that hold one of `words`.
-fn scope_word_places(words: &[String], regions: &[crate::config::Region]) -> Vec<String> {
-    let mut places: Vec<String> = regions
-        .iter()
-        .map(|r| r.name.clone())
-        .filter(|name| {
-            words
-                .iter()
-                .any(|w| !w.is_empty() && name.contains(w.as_str()) && name != w)
-        })
         .collect();
     places.sort();
     places.dedup();
@@ -335,7 +320,7 @@ impl Lexicon {
             || self.previous_year.any_in(s)
             || self.sub_item.any_in(s)
             || self.partial_period.any_in(s)
-            || self.from.iter().any(|w| s.trim_end().ends_with(w.as_str()))
+            || ends_with_any(s.trim_end(), &self.from)
     }
 
     fn new(cfg: &crate::config::Config, regions: &[crate::config::Region]) -> Result<Self, aho_corasick::BuildError> {
@@ -344,7 +329,7 @@ impl Lexicon {
             previous_year: WordSet::new(&c.previous_year_words)?,
             // 全州县, 天全县, 万全区 are places, not 全州 / 全县 / 全区: region
             // names of the gazetteer that hold a scope word are exceptions.
-            scope: WordSet::with_exceptions(&c.scope_words, &scope_word_places(&c.scope_words, regions))?,
+            scope: WordSet::with_exceptions(&c.scope_words, &places_holding(&c.scope_words, regions, false))?,
             partial_period: WordSet::new(&c.partial_period_words)?,
             change: WordSet::new(&c.change_words)?,
             approximate: WordSet::new(&c.approximate_words)?,
@@ -361,7 +346,7 @@ impl Lexicon {
             count_exclude: cfg
                 .counts
                 .iter()
-                .map(|r| WordSet::with_exceptions(&r.exclude_before, &places_holding(&r.exclude_before, regions)))
+                .map(|r| WordSet::with_exceptions(&r.exclude_before, &places_holding(&r.exclude_before, regions, true)))
                 .collect::<Result<_, _>>()?,
             titles: TitleKinds::new(&[
                 (SectionKind::Finance, &cfg.sections.finance),
@@ -662,6 +647,20 @@ impl Refusal {
         }
     }
 
+    /// The figure `n` after a keyword at `start` is another than the year's
+    /// own: last year's, a change's, a part's, a target's, or where a change
+    /// starts (控制率：上年 95%, 实有人数减少 2 人, 由 30 人减至 28 人).
+    pub fn other_figure(field: Field, start: usize, n: &Number, value: f64) -> Self {
+        Refusal {
+            field,
+            value,
+            start,
+            end: n.end,
+            why: "数字前写有上年、增减、其中一部分、目标或变动起点等字样，不是本年的数",
+            blocks: None,
+        }
+    }
+
     /// The count `n` after a keyword at `start` counts one kind of post of
     /// several its sentence lists (行政编制 20 名、事业编制 10 名): a part.
     pub fn one_kind(field: Field, start: usize, n: &Number) -> Self {
@@ -911,6 +910,24 @@ pub(crate) fn chars_before(text: &str, pos: usize, n: usize) -> usize {
 
 pub(crate) fn contains_any(hay: &str, words: &[String]) -> bool {
     words.iter().any(|w| !w.is_empty() && hay.contains(w.as_str()))
+}
+
+/// A bracketed aside that ends `s` (填报单位(盖章), 预算数(万元)): the text
+/// before its opening bracket, and what it holds.
+pub(crate) fn trailing_aside(s: &str) -> Option<(&str, &str)> {
+    let body = s.strip_suffix(')')?;
+    let open = body.rfind('(')?;
+    Some((body.get(..open)?, body.get(open + 1..)?))
+}
+
+/// Whether `s` starts with one of `words` (the empty word never counts).
+pub(crate) fn starts_with_any(s: &str, words: &[String]) -> bool {
+    words.iter().any(|w| !w.is_empty() && s.starts_with(w.as_str()))
+}
+
+/// Whether `s` ends with one of `words` (the empty word never counts).
+pub(crate) fn ends_with_any(s: &str, words: &[String]) -> bool {
+    words.iter().any(|w| !w.is_empty() && s.ends_with(w.as_str()))
 }
 
 /// Facts of a text with the bundled rules (unit tests of the extractor).

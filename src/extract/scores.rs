@@ -4,7 +4,9 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use super::{automaton, chars_after, contains_any, derived_fact, Candidate, Candidates, Doc, SectionKind};
+use super::{
+    automaton, chars_after, contains_any, derived_fact, starts_with_any, Candidate, Candidates, Doc, SectionKind,
+};
 use crate::config::Config;
 use crate::extract::amount::Unit;
 use crate::extract::fields::round6;
@@ -362,9 +364,9 @@ impl ScoreMatcher {
             let rest = doc.text.get(m.end()..).unwrap_or_default();
             let names_section = doc.text.get(m.start()..).is_some_and(|t| t.starts_with(title))
                 || !rest.chars().next().is_some_and(crate::normalize::is_cjk)
-                || contains_prefix(rest, &cfg.score.section_keyword_followers)
-                || contains_prefix(rest, &cfg.score.section_score_words)
-                || contains_prefix(rest, &cfg.score.max_keywords);
+                || starts_with_any(rest, &cfg.score.section_keyword_followers)
+                || starts_with_any(rest, &cfg.score.section_score_words)
+                || starts_with_any(rest, &cfg.score.max_keywords);
             if !names_section {
                 continue;
             }
@@ -1076,10 +1078,6 @@ fn overfull_sections(doc: &Doc, cfg: &Config, out: &mut ReportFacts) {
 /// The maximum a section's heading states (预算编制情况（28 分）, 预算编制情况总分
 /// 28 分): one value in points, the same wherever the heading appears.
 /// Several different values (a heading that also states the score) are no maximum.
-fn contains_prefix(s: &str, words: &[String]) -> bool {
-    words.iter().any(|w| !w.is_empty() && s.starts_with(w.as_str()))
-}
-
 /// Whether the text between a section keyword and a points figure makes the
 /// figure the section's maximum: a max keyword (总分 28 分) or an open
 /// bracket ((28 分). Any other figure there is a score of its own (加分 2 分，

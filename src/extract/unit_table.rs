@@ -89,17 +89,14 @@ fn header_unit(doc: &Doc, row: &Row, cfg: &Config) -> Option<f64> {
     let mut factor: Option<f64> = None;
     for &(a, b) in &row.cells {
         let cell = doc.text.get(a..b).unwrap_or_default();
-        let Some(inner) = cell.strip_suffix(')').and_then(|c| c.rfind('(').map(|o| &c[o + 1..])) else {
+        let Some((_, inner)) = super::trailing_aside(cell) else {
             continue;
         };
-        let inner = cfg
-            .unit_tables
-            .declare_words
-            .iter()
-            .find_map(|w| inner.strip_prefix(w.as_str()))
-            .unwrap_or(inner)
-            .trim();
-        let Some(&f) = cfg.units.get(inner) else { continue };
+        // (万元) or (单位:万元), as a line declares it.
+        let declared = declared_unit(inner, &cfg.unit_tables.declare_words, cfg);
+        let Some(f) = declared.or_else(|| cfg.units.get(inner.trim()).copied()) else {
+            continue;
+        };
         match factor {
             Some(g) if g != f => return None,
             _ => factor = Some(f),

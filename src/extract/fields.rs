@@ -363,6 +363,39 @@ impl Context<'_, '_> {
         }
     }
 
+    /// A keyword led by `其中` whose whole, the figure stated in the clause
+    /// right before the 其中, is a budget (年初预算 1,000 万元，其中基本支出
+    /// 700 万元): the part is a part of the budget, whatever its own words.
+    /// Read from the text, not from the candidates, so a whole whose figure
+    /// was not read (a space cut it) still names what it is.
+    fn part_of_budget(&self, hit_start: usize) -> bool {
+        let text = self.doc.text;
+        let from = self.doc.clause_start(hit_start, &[';', '。', '\n']);
+        let Some(part_at) = self.doc.lex.part.last_in(&text[from..hit_start]) else {
+            return false;
+        };
+        let whole_end = from + text[from..from + part_at].trim_end_matches([',', ':', '(', ' ']).len();
+        let stops = [',', ';', '。', '\n'];
+        let mut whole_start = self.doc.clause_start(whole_end, &stops);
+        // 1,000 万元: a thousands separator ends no clause.
+        while text[..whole_start]
+            .strip_suffix(',')
+            .is_some_and(|b| b.ends_with(|c: char| c.is_ascii_digit()))
+            && text[whole_start..].starts_with(|c: char| c.is_ascii_digit())
+        {
+            whole_start = self.doc.clause_start(whole_start - 1, &stops);
+        }
+        let whole = &text[whole_start..whole_end];
+        let lex = self.doc.lex;
+        // 占年初预算的 95%，其中…: a ratio to the budget, not a budget figure.
+        let states_money = self
+            .doc
+            .numbers_in(whole_start, whole_end)
+            .iter()
+            .any(|n| n.wan().is_some());
+        states_money && lex.budget.any_in(whole) && !lex.actual.any_in(whole)
+    }
+
     fn finance_bonus(&self, pos: usize) -> i32 {
         if self.doc.under(pos, SectionKind::Finance) {
             2
@@ -507,6 +540,8 @@ impl Context<'_, '_> {
             }
         };
         let mut filled: Vec<Variant> = Vec::new();
+        // Asked once, at the first unqualified figure.
+        let mut part_of_budget: Option<bool> = None;
         let mut prev_end = hit.end;
         // Where the keyword's first figure may start: right after it, or
         // after an aside that holds figures of its own.
@@ -584,7 +619,32 @@ impl Context<'_, '_> {
                 }
                 break;
             }
-            let variant = stated.unwrap_or(unqualified(first));
+            let variant = match stated {
+                Some(v) => v,
+                // (In a budget section or document, unqualified is budget already.)
+                None if !in_budget_section
+                    && !self.doc.budget_document
+                    && *part_of_budget.get_or_insert_with(|| self.part_of_budget(hit.start)) =>
+                {
+                    if field_of(Variant::Budget).is_none() {
+                        // 其中基本支出 700 万元: the basic spending's budget, a
+                        // figure no field holds; not its spending.
+                        if let Some(field) = field_of(unqualified(first)) {
+                            cands.refuse(Refusal {
+                                field,
+                                value: v,
+                                start: hit.start,
+                                end: n.end,
+                                why: "“其中”之前的总数是预算数，此数是预算的一部分，不是实际数",
+                                blocks: None,
+                            });
+                        }
+                        break;
+                    }
+                    Variant::Budget
+                }
+                None => unqualified(first),
+            };
             prev_end = n.end;
             if filled.contains(&variant) {
                 continue;

@@ -195,6 +195,16 @@ impl WordSet {
         })
     }
 
+    /// Where the last of the words in `hay` starts (an exception's match is
+    /// not a word's).
+    pub fn last_in(&self, hay: &str) -> Option<usize> {
+        let ac = self.automaton.as_ref()?;
+        ac.find_iter(hay)
+            .filter(|m| m.pattern().as_usize() < self.words)
+            .last()
+            .map(|m| m.start())
+    }
+
     /// Same answer as [`contains_any`] over the list (an exception's match
     /// is not a word's).
     pub fn any_in(&self, hay: &str) -> bool {

@@ -151,6 +151,13 @@ pub struct ContextWords {
     /// (支出合计由 1,100 万元增至 1,200 万元): the old figure, not the year's.
     #[serde(default = "default_from_words")]
     pub from_words: Vec<String>,
+    /// Words after a list of names that pair it, in order, with the list of
+    /// figures after them (基本支出和项目支出分别为 700 万元、500 万元).
+    #[serde(default = "default_respectively_words")]
+    pub respectively_words: Vec<String>,
+    /// What separates the names of such a list, and its figures.
+    #[serde(default = "default_list_separators")]
+    pub list_separators: Vec<String>,
     #[serde(default)]
     pub sub_item_words: Vec<String>,
     #[serde(default)]
@@ -405,6 +412,12 @@ fn default_year_labels() -> Vec<String> {
 }
 fn default_from_words() -> Vec<String> {
     words(&["由", "从"])
+}
+fn default_respectively_words() -> Vec<String> {
+    words(&["分别", "依次为", "依次是"])
+}
+fn default_list_separators() -> Vec<String> {
+    words(&["、", "和", "及", "与", "以及"])
 }
 fn default_closing_starts() -> Vec<String> {
     words(&["附件", "附表", "附:"])
@@ -795,6 +808,8 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.grade.denial_words);
     n(&mut c.problems.closing_starts);
     n(&mut c.context.from_words);
+    n(&mut c.context.respectively_words);
+    n(&mut c.context.list_separators);
     n(&mut c.year.label_words);
     n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
@@ -876,6 +891,8 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("grade.denial_words", &c.grade.denial_words),
         ("problems.closing_starts", &c.problems.closing_starts),
         ("context.from_words", &c.context.from_words),
+        ("context.respectively_words", &c.context.respectively_words),
+        ("context.list_separators", &c.context.list_separators),
         ("year.label_words", &c.year.label_words),
         ("problems.none_statements", &c.problems.none_statements),
         ("problems.inline_markers", &c.problems.inline_markers),
@@ -1043,6 +1060,8 @@ mod tests {
             "denial_words",
             "closing_starts",
             "from_words",
+            "respectively_words",
+            "list_separators",
             "label_words",
             "none_statements",
             "none_statement_max_chars",
@@ -1077,6 +1096,8 @@ mod tests {
         assert_eq!(old.grade.denial_words, new.grade.denial_words);
         assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
         assert_eq!(old.context.from_words, new.context.from_words);
+        assert_eq!(old.context.respectively_words, new.context.respectively_words);
+        assert_eq!(old.context.list_separators, new.context.list_separators);
         assert_eq!(old.year.label_words, new.year.label_words);
         assert_eq!(old.problems.none_statements, new.problems.none_statements);
         assert_eq!(

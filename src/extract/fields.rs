@@ -271,6 +271,40 @@ struct Context<'a, 'd> {
 const CLAUSE_STOPS: [char; 6] = [',', ';', '。', ':', '、', '\n'];
 const SEGMENT_STOPS: [char; 3] = [';', '。', '\n'];
 
+/// How a keyword stands to a list of names that 分别 pairs, in order, with
+/// the figures after it (基本支出和项目支出分别为 700 万元、500 万元).
+enum Respectively {
+    /// It is in no such list.
+    No,
+    /// It is: its figures, each with the span of its list item's words (the
+    /// keyword's own item, then items that only say 预算 or 决算: “三公”经费
+    /// 预算和决算分别为 6 万元、4.5 万元 gives 6 to 预算 and 4.5 to 决算).
+    Paired(Vec<(Number, usize, usize)>),
+    /// It is, but its names and figures do not pair one to one: the first
+    /// figure, for the check that says so.
+    Unpaired(Option<Number>),
+}
+
+/// Where the `separators` stand in `s`: at each place the longest (以及, not 及).
+fn separator_spans(s: &str, separators: &[String]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let at = s.len() - rest.len();
+        let longest = separators
+            .iter()
+            .filter(|w| rest.starts_with(w.as_str()))
+            .map(String::len)
+            .max();
+        let step = longest.unwrap_or(c.len_utf8());
+        if longest.is_some() {
+            spans.push((at, at + step));
+        }
+        rest = rest.get(step..).unwrap_or_default();
+    }
+    spans
+}
+
 impl Context<'_, '_> {
     fn variant_of(&self, s: &str) -> Option<Variant> {
         if self.doc.lex.budget.any_in(s) {
@@ -394,6 +428,90 @@ impl Context<'_, '_> {
             .iter()
             .any(|n| n.wan().is_some());
         states_money && lex.budget.any_in(whole) && !lex.actual.any_in(whole)
+    }
+
+    /// Whether the keyword is one of a list of names that a `respectively`
+    /// word pairs with the figures after it, and if so, which are its.
+    fn respectively(&self, hit: &Hit) -> Respectively {
+        let text = self.doc.text;
+        let words = &self.cfg.context;
+        let (_, sent_end) = self.doc.sentence_of(hit.start);
+        let after = text.get(hit.end..sent_end).unwrap_or_default();
+        let Some((at, word_len)) = words
+            .respectively_words
+            .iter()
+            .filter_map(|w| after.find(w.as_str()).map(|i| (i, w.len())))
+            .min_by_key(|&(i, _)| i)
+        else {
+            return Respectively::No;
+        };
+        let list_end = hit.end + at;
+        // The names run from the keyword's clause to 分别, with no figure
+        // among them (基本支出 700 万元、项目支出 500 万元分别占… pairs nothing).
+        let figure_among = self
+            .doc
+            .numbers_in(hit.end, list_end)
+            .iter()
+            .any(|n| n.unit != Unit::Year);
+        if after.get(..at).unwrap_or_default().contains([',', ';', ':']) || figure_among {
+            return Respectively::No;
+        }
+        let list_start = self.doc.clause_start(hit.start, &[',', ';', '。', ':', '\n']);
+        let names = text.get(list_start..list_end).unwrap_or_default();
+        let seps = separator_spans(names, &words.list_separators);
+        let mut figures: Vec<Number> = Vec::new();
+        let mut prev = list_end + word_len;
+        for n in self.doc.numbers_in(prev, sent_end) {
+            let gap = text.get(prev..n.start).unwrap_or_default().trim();
+            let joins = if figures.is_empty() {
+                words.is_copula(gap)
+            } else {
+                words.list_separators.iter().any(|s| s == gap)
+            };
+            if !joins {
+                break;
+            }
+            figures.push(*n);
+            prev = n.end;
+        }
+        let unpaired = Respectively::Unpaired(figures.first().copied());
+        // 商品和服务支出分别为…: a separator inside the keyword splits no list.
+        let (own_from, own_to) = (hit.start - list_start, hit.end - list_start);
+        if seps.iter().any(|&(s, e)| s < own_to && e > own_from) || figures.len() != seps.len() + 1 {
+            return unpaired;
+        }
+        // 700、500 万元: a bare figure takes the unit of the list's last.
+        let Some(unit) = figures.last().map(|n| n.unit) else {
+            return unpaired;
+        };
+        for n in &mut figures {
+            if n.unit == Unit::Bare {
+                n.unit = unit;
+            } else if n.unit != unit {
+                return unpaired;
+            }
+        }
+        let item = |k: usize| {
+            let from = if k == 0 { 0 } else { seps.get(k - 1).map_or(0, |s| s.1) };
+            let to = seps.get(k).map_or(names.len(), |s| s.0);
+            (list_start + from, list_start + to)
+        };
+        let own = seps.iter().filter(|&&(s, _)| s < own_from).count();
+        let (Some(&figure), (_, own_end)) = (figures.get(own), item(own)) else {
+            return unpaired;
+        };
+        let mut paired = vec![(figure, hit.end, own_end)];
+        for k in own + 1..figures.len() {
+            let (from, to) = item(k);
+            let words = text.get(from..to).unwrap_or_default().trim();
+            match figures.get(k) {
+                Some(&n) if words.chars().count() <= 4 && self.variant_of(words).is_some() => {
+                    paired.push((n, from, to))
+                }
+                _ => break,
+            }
+        }
+        Respectively::Paired(paired)
     }
 
     fn finance_bonus(&self, pos: usize) -> i32 {
@@ -539,9 +657,69 @@ impl Context<'_, '_> {
                 Variant::Actual
             }
         };
+        // The variant of a figure: the one its words state, else the
+        // unqualified one; but a part of a budget (其中, right after a budget
+        // figure) is a budget part. None: a budget part the item holds no
+        // budget field for (其中基本支出 700 万元).
+        let mut part_of_budget: Option<bool> = None; // asked once, when first needed
+        let mut variant_for = |stated: Option<Variant>, first: bool| match stated {
+            Some(v) => Some(v),
+            None if !in_budget_section
+                && !self.doc.budget_document
+                && *part_of_budget.get_or_insert_with(|| self.part_of_budget(hit.start)) =>
+            {
+                field_of(Variant::Budget).map(|_| Variant::Budget)
+            }
+            None => Some(unqualified(first)),
+        };
+        match self.respectively(hit) {
+            Respectively::No => {}
+            Respectively::Unpaired(n) => {
+                if let Some((n, v)) = n.and_then(|n| n.wan().map(|v| (n, v))) {
+                    if let Some(field) = field_of(unqualified(true)) {
+                        cands.refuse(Refusal::unpaired(field, hit.start, &n, v));
+                    }
+                }
+                return;
+            }
+            Respectively::Paired(figures) => {
+                // (收入、支出分别为…: a strict keyword stands alone, not in a list.)
+                if strict {
+                    return;
+                }
+                for (n, from, to) in figures {
+                    let Some(v) = n.wan() else { return };
+                    let stated = self.variant_of(&self.doc.text[from..to]);
+                    if stated.is_none() && maybe_budget {
+                        return;
+                    }
+                    let Some(variant) = variant_for(stated, true) else {
+                        if let Some(field) = field_of(unqualified(true)) {
+                            cands.refuse(Refusal::budget_part(field, hit.start, &n, v));
+                        }
+                        return;
+                    };
+                    let Some(field) = field_of(variant) else { continue };
+                    if self.doc.inexact_after(&n) {
+                        cands.refuse(Refusal::inexact(field, hit.start, &n, v));
+                        continue;
+                    }
+                    if self.is_part_of_earlier(hit.start, field, &m.keywords, cands) {
+                        return;
+                    }
+                    cands.push(Candidate {
+                        field,
+                        value: Value::Num(v),
+                        priority: bonus,
+                        rule: "money:respectively",
+                        start: hit.start,
+                        end: n.end,
+                    });
+                }
+                return;
+            }
+        }
         let mut filled: Vec<Variant> = Vec::new();
-        // Asked once, at the first unqualified figure.
-        let mut part_of_budget: Option<bool> = None;
         let mut prev_end = hit.end;
         // Where the keyword's first figure may start: right after it, or
         // after an aside that holds figures of its own.
@@ -619,31 +797,11 @@ impl Context<'_, '_> {
                 }
                 break;
             }
-            let variant = match stated {
-                Some(v) => v,
-                // (In a budget section or document, unqualified is budget already.)
-                None if !in_budget_section
-                    && !self.doc.budget_document
-                    && *part_of_budget.get_or_insert_with(|| self.part_of_budget(hit.start)) =>
-                {
-                    if field_of(Variant::Budget).is_none() {
-                        // 其中基本支出 700 万元: the basic spending's budget, a
-                        // figure no field holds; not its spending.
-                        if let Some(field) = field_of(unqualified(first)) {
-                            cands.refuse(Refusal {
-                                field,
-                                value: v,
-                                start: hit.start,
-                                end: n.end,
-                                why: "“其中”之前的总数是预算数，此数是预算的一部分，不是实际数",
-                                blocks: None,
-                            });
-                        }
-                        break;
-                    }
-                    Variant::Budget
+            let Some(variant) = variant_for(stated, first) else {
+                if let Some(field) = field_of(unqualified(first)) {
+                    cands.refuse(Refusal::budget_part(field, hit.start, n, v));
                 }
-                None => unqualified(first),
+                break;
             };
             prev_end = n.end;
             if filled.contains(&variant) {
@@ -707,6 +865,16 @@ impl Context<'_, '_> {
         if self.prefix_is_foreign(hit.start) {
             return None;
         }
+        match self.respectively(hit) {
+            Respectively::No => {}
+            Respectively::Unpaired(_) => return None,
+            Respectively::Paired(figures) => {
+                let &(n, from, to) = figures.first()?;
+                n.wan()?;
+                let budget = matches!(self.variant_of(&self.doc.text[from..to]), Some(Variant::Budget));
+                return (!budget && !self.doc.inexact_after(&n)).then_some(n);
+            }
+        }
         let n = *self.doc.numbers_in(hit.end, until).first()?;
         n.wan()?;
         let gap = &self.doc.text[hit.end..n.start];
@@ -738,13 +906,27 @@ impl Context<'_, '_> {
             let before = self.doc.text.get(..n.start).unwrap_or_default().trim_end();
             before.ends_with(['×', '*', 'x', 'X']) || before.ends_with("乘以")
         };
-        let Some(n) = self
-            .doc
-            .numbers_in(hit.end, sent_end)
-            .iter()
-            .filter(|n| n.unit == Unit::Percent)
-            .find(|n| !factor(n))
-        else {
+        // 预算执行率和“三公”经费控制率分别为 96%、75%: the rate paired with the keyword.
+        let paired = match self.respectively(hit) {
+            Respectively::No => None,
+            Respectively::Unpaired(n) => {
+                if let Some((n, v)) = n.and_then(|n| n.fraction().map(|v| (n, v))) {
+                    cands.refuse(Refusal::unpaired(field, hit.start, &n, v));
+                }
+                return;
+            }
+            Respectively::Paired(figures) => figures.first().map(|&(n, _, _)| n),
+        };
+        let Some(n) = paired.as_ref().filter(|n| n.unit == Unit::Percent).or_else(|| {
+            if paired.is_some() {
+                return None;
+            }
+            self.doc
+                .numbers_in(hit.end, sent_end)
+                .iter()
+                .filter(|n| n.unit == Unit::Percent)
+                .find(|n| !factor(n))
+        }) else {
             return;
         };
         // <100%: a bound the rate is compared with, not the rate (read when
@@ -753,7 +935,11 @@ impl Context<'_, '_> {
         if before.trim_end().ends_with(['<', '>', '≤', '≥']) {
             return;
         }
-        let gap = &self.doc.text[hit.end..n.start];
+        let gap = if paired.is_some() {
+            ""
+        } else {
+            &self.doc.text[hit.end..n.start]
+        };
         if gap.chars().count() > 80 {
             return;
         }
@@ -818,10 +1004,26 @@ impl Context<'_, '_> {
         if excluded || self.prefix_is_foreign(hit.start) {
             return;
         }
-        let Some(n) = self.doc.numbers_in(hit.end, until).first() else {
+        // 编制数和实有人数分别为 30 人、28 人: the figure paired with the
+        // keyword, with nothing between them to ask.
+        let paired = match self.respectively(hit) {
+            Respectively::No => None,
+            Respectively::Unpaired(n) => {
+                if let Some(n) = n.filter(|n| n.unit == Unit::People) {
+                    cands.refuse(Refusal::unpaired(field, hit.start, &n, n.value));
+                }
+                return;
+            }
+            Respectively::Paired(figures) => figures.first().map(|&(n, _, _)| n),
+        };
+        let Some(n) = paired.as_ref().or_else(|| self.doc.numbers_in(hit.end, until).first()) else {
             return;
         };
-        let gap = self.doc.text[hit.end..n.start].trim();
+        let gap = if paired.is_some() {
+            ""
+        } else {
+            self.doc.text[hit.end..n.start].trim()
+        };
         // 实有人数：去年 25 人, 实有人数减少 2 人, 在编人员中党员 15 人, 由 30 人减至 28 人:
         // last year's, a change, a part, the old count.
         if self.doc.lex.names_other_figure(gap) || contains_any(gap, &r.gap_trap_words) {
@@ -1270,6 +1472,14 @@ mod tests {
     }
 
     /// 收入总计 X，其中：本年收入 Y: Y is a part, also where X was not read.
+    #[test]
+    fn list_separators_take_the_longest_at_each_place() {
+        let seps: Vec<String> = ["、", "和", "及", "以及"].iter().map(|s| s.to_string()).collect();
+        // 甲、乙以及丙: 以及 is one separator, not 以 then 及.
+        assert_eq!(super::separator_spans("甲、乙以及丙", &seps), vec![(3, 6), (9, 15)]);
+        assert!(super::separator_spans("基本支出", &seps).is_empty());
+    }
+
     #[test]
     fn a_part_after_its_whole_is_a_part_where_the_whole_is_unread() {
         let f =

@@ -671,6 +671,34 @@ impl Refusal {
         }
     }
 
+    /// The figure `n` after a keyword at `start` is a part of a budget stated
+    /// right before its 其中 (年初预算 1,000 万元，其中基本支出 700 万元): the
+    /// part's budget, which no field holds; not its spending.
+    pub fn budget_part(field: Field, start: usize, n: &Number, value: f64) -> Self {
+        Refusal {
+            field,
+            value,
+            start,
+            end: n.end,
+            why: "“其中”之前的总数是预算数，此数是预算的一部分，不是实际数",
+            blocks: None,
+        }
+    }
+
+    /// The keyword at `start` is one of a list of names that 分别 pairs with
+    /// figures, but names and figures do not pair one to one (人员经费、公用
+    /// 经费和项目支出分别为 535 万元、50 万元): `n`, the first, is not surely its.
+    pub fn unpaired(field: Field, start: usize, n: &Number, value: f64) -> Self {
+        Refusal {
+            field,
+            value,
+            start,
+            end: n.end,
+            why: "句中用“分别”等字样列出的名称与数字个数不一或不能一一对应，无法确定哪个数字属于本项",
+            blocks: None,
+        }
+    }
+
     /// The count `n` after a keyword at `start` counts one kind of post of
     /// several its sentence lists (行政编制 20 名、事业编制 10 名): a part.
     pub fn one_kind(field: Field, start: usize, n: &Number) -> Self {

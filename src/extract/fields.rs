@@ -1053,7 +1053,7 @@ impl Context<'_, '_> {
             cands.refuse(Refusal::inexact(field, hit.start, n, n.value));
             return;
         }
-        if contains_any(self.breakdown_after(n.end), &r.exclude_breakdown) {
+        if contains_any(self.breakdown_after(n), &r.exclude_breakdown) {
             return;
         }
         if self.counts_one_kind_of_several(&r.kind_words, seg_start, n.end) {
@@ -1099,9 +1099,11 @@ impl Context<'_, '_> {
     }
 
     /// A figure's breakdown: the sentence that starts right after it with 其中
-    /// (205人。其中…; 205人,其中…; 205人(其中…), up to its end. Empty when the
+    /// (205人。其中…; 205人,其中…; 205人(其中…), up to its end, or to a `;`
+    /// where the counts before it add up to the figure. Empty when the
     /// next clause is about something else (编制30人,实有28人,其中… breaks down the 28).
-    fn breakdown_after(&self, pos: usize) -> &str {
+    fn breakdown_after(&self, n: &Number) -> &str {
+        let pos = n.end;
         let text = self.doc.text;
         let next = text.get(pos..).unwrap_or_default();
         let lead = next.len() - next.trim_start_matches(['。', ';', ',', '(', ' ', '\n']).len();
@@ -1115,6 +1117,21 @@ impl Context<'_, '_> {
             if let Some(close) = text.get(from..end.max(from)).and_then(|b| b.find(')')) {
                 end = from + close;
             }
+        }
+        // 核定编制 30 名，其中行政编制 20 名，事业编制 10 名；实有人员 28 名，退休
+        // 12 名: a breakdown whose counts add up to the figure by a `;` ends there.
+        let mut semis = text.get(from..end.max(from)).unwrap_or_default().match_indices(';');
+        if let Some(close) = semis.find_map(|(i, _)| {
+            let sum: f64 = self
+                .doc
+                .numbers_in(from, from + i)
+                .iter()
+                .filter(|m| m.unit == Unit::People)
+                .map(|m| m.value)
+                .sum();
+            (sum == n.value).then_some(from + i)
+        }) {
+            end = close;
         }
         text.get(from..end.max(from)).unwrap_or_default()
     }

@@ -132,6 +132,11 @@ pub struct NormalizeRules {
     /// (a table's cells one per line), which is then not a page number.
     #[serde(default = "default_number_cell_labels")]
     pub number_cell_labels: Vec<String>,
+    /// A short line before the first heading that ends with one of these is
+    /// the report's title and ends its paragraph (关于…自评的报告 / 湘潭市岳塘区
+    /// 教育局: the name on the next line is no part of the title).
+    #[serde(default = "default_title_end_words")]
+    pub title_end_words: Vec<String>,
     /// Pairs of characters: traditional, then simplified.
     #[serde(default)]
     pub traditional_to_simplified: String,
@@ -369,6 +374,9 @@ fn words(w: &[&str]) -> Vec<String> {
 }
 fn default_key_value_not_labels() -> Vec<String> {
     words(&["其中"])
+}
+fn default_title_end_words() -> Vec<String> {
+    words(&["报告", "自评表", "的函"])
 }
 fn default_number_cell_labels() -> Vec<String> {
     words(&[
@@ -819,6 +827,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.department.title_name_after);
     n(&mut c.normalize.key_value_not_labels);
     n(&mut c.normalize.number_cell_labels);
+    n(&mut c.normalize.title_end_words);
 }
 
 /// Fields named in the config must be columns the engine knows.
@@ -891,6 +900,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("grade.denial_words", &c.grade.denial_words),
         ("problems.closing_starts", &c.problems.closing_starts),
         ("context.from_words", &c.context.from_words),
+        ("normalize.title_end_words", &c.normalize.title_end_words),
         ("context.respectively_words", &c.context.respectively_words),
         ("context.list_separators", &c.context.list_separators),
         ("year.label_words", &c.year.label_words),
@@ -1061,6 +1071,7 @@ mod tests {
             "closing_starts",
             "from_words",
             "respectively_words",
+            "title_end_words",
             "list_separators",
             "label_words",
             "none_statements",
@@ -1097,6 +1108,7 @@ mod tests {
         assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
         assert_eq!(old.context.from_words, new.context.from_words);
         assert_eq!(old.context.respectively_words, new.context.respectively_words);
+        assert_eq!(old.normalize.title_end_words, new.normalize.title_end_words);
         assert_eq!(old.context.list_separators, new.context.list_separators);
         assert_eq!(old.year.label_words, new.year.label_words);
         assert_eq!(old.problems.none_statements, new.problems.none_statements);

@@ -126,6 +126,7 @@ pub struct Normalizer {
     kv_label_max: usize,
     kv_not_labels: Vec<String>,
     number_cell_labels: Vec<String>,
+    title_end_words: Vec<String>,
     /// Traditional → simplified for the CJK block, indexed by `c - U+4E00` ('\0': unchanged).
     simplified: Vec<char>,
     compat: CompatTable,
@@ -245,6 +246,7 @@ impl Normalizer {
             kv_label_max: rules.key_value_label_max_chars,
             kv_not_labels: rules.key_value_not_labels.clone(),
             number_cell_labels: rules.number_cell_labels.clone(),
+            title_end_words: rules.title_end_words.clone(),
             compat: CompatTable::new(),
             simplified: {
                 let cs: Vec<char> = rules
@@ -306,6 +308,8 @@ impl Normalizer {
         let mut bare_number_dropped = false;
         // The last kept line was an enumerator alone ((1) / 预算编制合理性).
         let mut title_follows = false;
+        // No heading yet: the cover and title lines.
+        let mut before_headings = true;
         for ((line, &kept), &cell) in lines.iter().zip(&keep).zip(&cells) {
             let (s, e) = line.trimmed();
             if s == e {
@@ -345,7 +349,11 @@ impl Normalizer {
             // A table row is a line of its own: rows are not lines a PDF broke.
             // The title after an enumerator alone on its line ends like a heading.
             let heading_line = starts_heading || std::mem::take(&mut title_follows);
-            prev_line_ends_para = cell || row || (!bare_enumerator && self.ends_paragraph(content, heading_line));
+            before_headings &= !starts_heading;
+            prev_line_ends_para = cell
+                || row
+                || (!bare_enumerator && self.ends_paragraph(content, heading_line))
+                || (before_headings && self.ends_title(content));
             title_follows = bare_enumerator && !prev_line_ends_para;
         }
         self.find_headings(&mut out);
@@ -423,6 +431,13 @@ impl Normalizer {
             }
         }
         (keep, cells)
+    }
+
+    /// A short line that ends like a report's title (…自评报告, …的函).
+    fn ends_title(&self, content: &str) -> bool {
+        content.chars().nth(60).is_none()
+            && !content.contains([',', '。', ';'])
+            && self.title_end_words.iter().any(|w| content.ends_with(w.as_str()))
     }
 
     fn ends_paragraph(&self, content: &str, starts_heading: bool) -> bool {

@@ -100,7 +100,23 @@ impl DocumentMatcher {
             if is_date {
                 continue;
             }
-            if cfg.year.strong_after.iter().any(|s| after_trim.starts_with(s.as_str())) {
+            // 2023-2024年度: a span of years, of which neither end is surely the one evaluated.
+            let starts_a_span = doc.numbers_in(n.end, doc.text.len()).first().is_some_and(|next| {
+                let between = doc.text.get(n.end..next.start).unwrap_or_default().trim_matches(' ');
+                next.unit == Unit::Year && cfg.context.range_words.iter().any(|w| w == between)
+            });
+            if starts_a_span || ends_a_span(doc.text, n.start, &cfg.context.range_words) {
+                continue;
+            }
+            // 根据《关于开展2022年度部门整体支出绩效评价的通知》: a cited
+            // document's year, counted but no title's.
+            let cited = {
+                let (sent_start, _) = doc.sentence_of(n.start);
+                let lead = &doc.text[sent_start..n.start];
+                lead.rfind('《')
+                    .is_some_and(|open| lead.rfind('》').is_none_or(|close| close < open))
+            };
+            if !cited && cfg.year.strong_after.iter().any(|s| after_trim.starts_with(s.as_str())) {
                 strong.push((y, n.start, n.end));
             }
             // 预计2024年支出…: a year forecast is not the year evaluated.
@@ -110,6 +126,19 @@ impl DocumentMatcher {
             }
             let e = counts.entry(y).or_insert((0, n.start, n.end));
             e.0 += 1;
+        }
+        // 二〇二三年度部门整体…: a year in Chinese numerals, read as the same
+        // year in digits is (a date, 二〇二四年三月, says when, not which year).
+        for (y, start, end) in chinese_years(doc.text) {
+            let after = doc.text.get(end..).unwrap_or_default().trim_start();
+            let is_date = after.starts_with(|c: char| c.is_ascii_digit() || c == '十' || chinese_digit(c).is_some());
+            if !(cfg.year.min..=cfg.year.max).contains(&y) || is_date {
+                continue;
+            }
+            if cfg.year.strong_after.iter().any(|s| after.starts_with(s.as_str())) {
+                strong.push((y, start, end));
+            }
+            counts.entry(y).or_insert((0, start, end)).0 += 1;
         }
         let pick = |list: &[(i32, usize, usize)]| -> Option<(i32, usize, usize)> {
             let first = *list.first()?;
@@ -129,7 +158,10 @@ impl DocumentMatcher {
                 end: e,
             });
         }
-        if let Some((y, s, e)) = pick(&strong).filter(fits_cut_titles) {
+        if let Some((y, s, e)) = pick(&title_years(doc, cfg))
+            .or_else(|| pick(&strong))
+            .filter(fits_cut_titles)
+        {
             return Some(Candidate {
                 field: Field::FiscalYear,
                 value: Value::Int(i64::from(y)),
@@ -274,13 +306,18 @@ impl DocumentMatcher {
             if valid(name) && region.starts_with_region(name) {
                 return Some(cand(doc, 2, "department:title", begin, begin + name.len()));
             }
-            // The name alone on the line above the title.
-            if lead_full.trim().is_empty() && s > 0 {
-                let (ps, pe) = doc.clean.paragraph(s - 1);
-                let above = doc.text[ps..pe].trim();
-                let name = self.trim_to_suffix(above);
-                if name.len() == above.len() && valid(name) && region.starts_with_region(name) {
-                    return Some(cand(doc, 2, "department:title", ps, ps + name.len()));
+            // The name alone on the line above the title, or, under a title
+            // that names no one (关于2023年度部门整体支出绩效自评的报告), below it.
+            if lead[skip..].trim().is_empty() {
+                let above = (s > 0).then(|| doc.clean.paragraph(s - 1));
+                let below = (e < head_end).then(|| doc.clean.paragraph(e + 1));
+                for (ps, pe) in above.into_iter().chain(below) {
+                    let line = doc.text.get(ps..pe).unwrap_or_default();
+                    let name = self.trim_to_suffix(line.trim());
+                    if name.len() == line.trim().len() && valid(name) && region.starts_with_region(name) {
+                        let at = ps + (line.len() - line.trim_start().len());
+                        return Some(cand(doc, 2, "department:title", at, at + name.len()));
+                    }
                 }
             }
         }
@@ -553,6 +590,94 @@ fn cand(doc: &Doc, priority: i32, rule: &'static str, start: usize, end: usize) 
 
 /// Bytes of a leading `2022年度` / `2022 年` (the evaluated year before the
 /// name in a title), with the spaces around it; 0 when the line does not start so.
+/// The years that start a title line before the first heading (2023年湘潭市
+/// 岳塘区教育局部门整体支出绩效自评报告): the title's own, whatever follows them.
+fn title_years(doc: &Doc, cfg: &Config) -> Vec<(i32, usize, usize)> {
+    let head_end = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
+    let mut years = Vec::new();
+    for line_start in doc.clean.para_starts.iter().copied().filter(|&s| s < head_end).take(6) {
+        let (s, e) = doc.clean.paragraph(line_start);
+        let line = doc.text.get(s..e).unwrap_or_default();
+        if !contains_any(line, &cfg.department.title_words) || heading_level(line).is_some() {
+            continue;
+        }
+        let len = year_prefix_len(line);
+        // (2024年3月… is a date, not a title's year.)
+        if len == 0
+            || line
+                .get(len..)
+                .is_none_or(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            continue;
+        }
+        let lead = line.len() - line.trim_start().len();
+        let year = line.get(lead..lead + 4).and_then(|d| d.parse::<i32>().ok());
+        if let Some(y) = year.filter(|y| (cfg.year.min..=cfg.year.max).contains(y)) {
+            years.push((y, s + lead, s + len));
+        }
+    }
+    years
+}
+
+fn chinese_digit(c: char) -> Option<i32> {
+    let digit = match c {
+        '〇' | '○' | '零' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    };
+    Some(digit)
+}
+
+/// Four Chinese digits and 年 (二〇二三年): the year and its span, 年 included.
+/// Every year of this century holds a zero, so the zeros find them all.
+fn chinese_years(text: &str) -> Vec<(i32, usize, usize)> {
+    let mut zeros: Vec<usize> = ['〇', '○', '零']
+        .iter()
+        .flat_map(|&z| text.match_indices(z).map(|(i, _)| i))
+        .collect();
+    zeros.sort_unstable();
+    let mut years = Vec::new();
+    let mut done = 0;
+    for at in zeros {
+        if at < done {
+            continue;
+        }
+        let head = text.get(..at).unwrap_or_default();
+        let start = head.len() - head.trim_end_matches(|c| chinese_digit(c).is_some()).len();
+        let start = at - start;
+        let tail = text.get(at..).unwrap_or_default();
+        let end = at + (tail.len() - tail.trim_start_matches(|c| chinese_digit(c).is_some()).len());
+        done = end;
+        let run = text.get(start..end).unwrap_or_default();
+        if run.chars().count() != 4 || !text.get(end..).is_some_and(|r| r.starts_with('年')) {
+            continue;
+        }
+        let year = run.chars().filter_map(chinese_digit).fold(0, |y, d| y * 10 + d);
+        years.push((year, start, end + '年'.len_utf8()));
+    }
+    years
+}
+
+/// Whether the year at `start` ends a span of years (2023-2024年度, 2023年至2024年).
+fn ends_a_span(text: &str, start: usize, range_words: &[String]) -> bool {
+    let before = text.get(..start).unwrap_or_default().trim_end_matches(' ');
+    range_words.iter().any(|w| {
+        before.strip_suffix(w.as_str()).is_some_and(|b| {
+            let b = b.trim_end_matches(' ');
+            let b = b.strip_suffix('年').unwrap_or(b).trim_end_matches(' ');
+            b.ends_with(|c: char| c.is_ascii_digit())
+        })
+    })
+}
+
 fn year_prefix_len(line: &str) -> usize {
     let t = line.trim_start();
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
@@ -604,6 +729,54 @@ mod tests {
         // 近 3 年部门预算 is a span of years, not a cut one.
         let text = "2022年度部门整体支出绩效自评报告\n近 3 年部门预算执行良好。\n";
         assert_eq!(run(text).get(Field::FiscalYear), Some(&Value::Int(2022)));
+    }
+
+    /// A title that starts with its year outranks a cited notice's 年度部门整体;
+    /// a cited notice's year is counted, not taken as a title's.
+    #[test]
+    fn a_cited_notices_year_is_no_title_year() {
+        let cited = "根据湘潭市财政局《关于开展2022年度部门整体支出绩效评价的通知》要求，开展自评。";
+        let f = run(&format!(
+            "2023年湘潭市岳塘区教育局部门整体支出绩效自评报告\n一、基本情况\n{cited}\n"
+        ));
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
+        let f = run(&format!(
+            "湘潭市岳塘区教育局部门整体支出绩效自评报告\n一、基本情况\n{cited}2023年完成任务。2023年开展工作。\n"
+        ));
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
+    }
+
+    /// 关于2023年度部门整体支出绩效自评的报告 / 湘潭市岳塘区教育局: a title that
+    /// names no one ends its line, and the name alone below it is the department.
+    #[test]
+    fn the_name_below_a_nameless_title_is_the_department() {
+        let f =
+            run("关于2023年度部门整体支出绩效自评的报告\n湘潭市岳塘区教育局\n一、部门概况\n本局为区政府工作部门。\n");
+        assert_eq!(f.text(Field::Department), Some("湘潭市岳塘区教育局"));
+        let f = run("2023年度部门整体支出绩效自评报告\n湘潭市岳塘区教育局\n一、部门概况\n");
+        assert_eq!(f.text(Field::Department), Some("湘潭市岳塘区教育局"));
+        // A line below that is more than a name names no department.
+        let f = run("2023年度部门整体支出绩效自评报告\n湘潭市岳塘区教育局认真开展自评\n一、部门概况\n");
+        assert_eq!(f.text(Field::Department), None);
+    }
+
+    /// 2023-2024年度: neither end of a span is the year evaluated.
+    #[test]
+    fn a_span_of_years_gives_no_year() {
+        for span in ["2023-2024年度", "2023年至2024年度"] {
+            let f = run(&format!(
+                "湘潭市岳塘区教育局{span}部门整体支出绩效自评报告\n一、基本情况\n"
+            ));
+            assert_eq!(f.get(Field::FiscalYear), None, "{span}");
+        }
+    }
+
+    /// 二〇二三年度: a year in Chinese numerals; 二〇二四年三月 is a date.
+    #[test]
+    fn a_year_in_chinese_numerals_is_read() {
+        let f = run("湘潭市岳塘区教育局二〇二三年度部门整体支出绩效自评报告\n报告日期：二〇二四年三月十日\n二〇二四年工作计划。\n");
+        assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
+        assert_eq!(super::chinese_years("二○二二年、零点"), vec![(2022, 0, 15)]);
     }
 
     #[test]

@@ -428,7 +428,23 @@ fn default_list_separators() -> Vec<String> {
     words(&["、", "和", "及", "与", "以及"])
 }
 fn default_closing_starts() -> Vec<String> {
-    words(&["附件", "附表", "附:"])
+    words(&[
+        "附件",
+        "附表",
+        "附:",
+        "改进措施",
+        "整改措施",
+        "改进建议",
+        "意见建议",
+        "原因分析",
+        "下一步工作",
+        "下一步措施",
+        "下一步打算",
+        "下一步计划",
+    ])
+}
+fn default_inline_numbered_markers() -> Vec<String> {
+    words(&["1、", "2、", "3、", "4、", "5、", "6、", "7、", "8、", "9、"])
 }
 fn default_denial_words() -> Vec<String> {
     words(&[
@@ -581,6 +597,10 @@ pub struct ProblemRules {
     /// starts with the first and holds the second is split at each.
     #[serde(default = "default_inline_markers")]
     pub inline_markers: Vec<String>,
+    /// A second series of such markers, numbered (1、…；2、…), tried where
+    /// the first splits nothing.
+    #[serde(default = "default_inline_numbered_markers")]
+    pub inline_numbered_markers: Vec<String>,
     /// A paragraph that starts with one of these (附件：…) ends the problems,
     /// as does a paragraph that is a date alone (the signature's) and the
     /// short unpunctuated line right before it (the signer).
@@ -822,6 +842,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.table_not_score_words);
     n(&mut c.problems.none_statements);
     n(&mut c.problems.inline_markers);
+    n(&mut c.problems.inline_numbered_markers);
     n(&mut c.score.indicator_rule_before_bare);
     n(&mut c.department.title_cut_words);
     n(&mut c.department.title_name_after);
@@ -906,6 +927,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("year.label_words", &c.year.label_words),
         ("problems.none_statements", &c.problems.none_statements),
         ("problems.inline_markers", &c.problems.inline_markers),
+        ("problems.inline_numbered_markers", &c.problems.inline_numbered_markers),
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.section_keyword_followers", &c.score.section_keyword_followers),
@@ -1077,6 +1099,7 @@ mod tests {
             "none_statements",
             "none_statement_max_chars",
             "inline_markers",
+            "inline_numbered_markers",
             "indicator_rule_before_bare",
         ];
         let older: String = DEFAULT_TOML
@@ -1108,6 +1131,10 @@ mod tests {
         assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
         assert_eq!(old.context.from_words, new.context.from_words);
         assert_eq!(old.context.respectively_words, new.context.respectively_words);
+        assert_eq!(
+            old.problems.inline_numbered_markers,
+            new.problems.inline_numbered_markers
+        );
         assert_eq!(old.normalize.title_end_words, new.normalize.title_end_words);
         assert_eq!(old.context.list_separators, new.context.list_separators);
         assert_eq!(old.year.label_words, new.year.label_words);

@@ -469,7 +469,18 @@ impl DocumentMatcher {
                 if p.chars().count() <= rules.none_statement_max_chars && contains_any(p, &rules.none_statements) {
                     continue;
                 }
-                items.extend(split_inline(para, &rules.inline_markers).into_iter().map(cap));
+                // 存在问题：1、…；2、…: the label that names the problems is no item's.
+                let para = cfg
+                    .sections
+                    .problems
+                    .iter()
+                    .find_map(|w| para.strip_prefix(w.as_str())?.strip_prefix(':'))
+                    .map_or(para, str::trim_start);
+                let mut split = split_inline(para, &rules.inline_markers);
+                if split.len() < 2 {
+                    split = split_inline(para, &rules.inline_numbered_markers);
+                }
+                items.extend(split.into_iter().map(cap));
             }
         }
         items.truncate(cfg.problems.max_items);
@@ -491,7 +502,9 @@ fn closing_start(text: &str, from: usize, to: usize, closing: &[String]) -> usiz
         if p.is_empty() {
             continue;
         }
-        if starts_with_any(p, closing) {
+        // (二)改进措施: a sub-heading's enumerator is passed over.
+        let words = heading_level(p).map_or(p, |(_, len)| p.get(len..).unwrap_or_default().trim_start());
+        if starts_with_any(words, closing) {
             return start;
         }
         // The signer's line may run on into the date (湘潭市岳塘区财政局2024年3月1日).
@@ -967,6 +980,12 @@ mod tests {
         // A longer paragraph may go on to list one.
         let f = run("四、存在的问题\n虽未发现重大问题，但预算执行进度不均衡，年底支出较集中。\n");
         assert_eq!(f.problems.len(), 1);
+        // Under a heading that also names the measures: the measures end the
+        // problems, and a label's numbered items are split.
+        let f = run("四、存在的问题和改进措施\n存在问题：1、项目资金拨付不及时；2、绩效评价结果运用不充分。\n改进措施：1、加快资金拨付；2、强化结果运用。\n");
+        assert_eq!(f.problems, vec!["1、项目资金拨付不及时", "2、绩效评价结果运用不充分。"]);
+        let f = run("四、存在的问题及原因分析\n（一）存在的问题\n1.预算执行进度不均衡。\n（二）原因分析\n1.项目前期工作不扎实。\n五、改进措施\n");
+        assert_eq!(f.problems, vec!["预算执行进度不均衡。"]);
         let f = run("四、存在的问题\n一是预算执行进度不均衡；二是绩效自评质量有待提高。\n五、改进措施\n");
         assert_eq!(f.problems, vec!["一是预算执行进度不均衡", "二是绩效自评质量有待提高。"]);
         // 二是 inside a sentence, with no 一是 first, is a word of it.

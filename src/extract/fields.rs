@@ -535,17 +535,25 @@ impl Context<'_, '_> {
         let after = &self.doc.text[hit.end..until.max(hit.end)];
         let clause_end = after.find(&CLAUSE_STOPS[..]).unwrap_or(after.len());
         let clause = after[..clause_end].trim();
+        let is_zero = |rest: &str| {
+            let rest = rest.trim();
+            self.cfg.context.zero_words.iter().any(|z| {
+                rest == z.as_str() || (rest.starts_with(z.as_str()) && rest.chars().count() <= z.chars().count() + 1)
+            })
+        };
+        // Asked before each lead is passed over too: 支出为零 is 为零 once 支出
+        // is passed, and would be 零 alone once 为 is.
         let mut rest = clause;
         for lead in &self.cfg.context.zero_leads {
             // (Words are never empty: the config is checked when loaded.)
             while let Some(r) = rest.strip_prefix(lead.as_str()) {
+                if is_zero(rest) {
+                    return true;
+                }
                 rest = r;
             }
         }
-        let rest = rest.trim();
-        self.cfg.context.zero_words.iter().any(|z| {
-            rest == z.as_str() || (rest.starts_with(z.as_str()) && rest.chars().count() <= z.chars().count() + 1)
-        })
+        is_zero(rest)
     }
 
     /// A negation right before the keyword that states its zero, the clause

@@ -511,14 +511,29 @@ fn is_bare_number(s: &str) -> bool {
 
 fn is_table_row(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.contains(&b'|') && b.iter().filter(|&&c| c == b'|').count() >= 2 {
+    let bars = b.iter().filter(|&&c| c == b'|').count();
+    if bars >= 2 {
         return true;
+    }
+    if bars == 1 {
+        return s.split_once('|').is_some_and(|(a, z)| two_cells(a, z));
     }
     if !b.contains(&b'\t') {
         return false;
     }
     let runs = b.windows(2).filter(|w| w[0] == b'\t' && w[1] != b'\t').count();
-    runs >= 2
+    runs >= 2 || (runs == 1 && s.split_once('\t').is_some_and(|(a, z)| two_cells(a, z)))
+}
+
+/// Whether a line split in two (收入合计\t1234.56, 项目 | 金额) is a two-column
+/// table's row: two short cells, neither holding a sentence. (Prose a tab
+/// or a bar cuts in two is longer, or has its stops.)
+fn two_cells(a: &str, z: &str) -> bool {
+    let cell = |c: &str| {
+        let c = c.trim_matches(|ch: char| ch == '\t' || ch == ' ');
+        !c.is_empty() && c.chars().nth(30).is_none() && !c.contains(['。', ';', '；', '!', '?'])
+    };
+    cell(a) && cell(z)
 }
 
 /// Whitespace runs become one space, and vanish between two CJK chars

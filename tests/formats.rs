@@ -289,6 +289,31 @@ fn an_excel_sheet_with_units_in_its_header_gives_its_amounts() {
     assert_eq!(got, [Some(1234.56), Some(1200.0), Some(790.0), Some(410.0)]);
 }
 
+/// A two-column worksheet (项目 | 金额（万元）): its one column of figures is
+/// read, as the text rule reads an amount that says neither budget nor actual.
+#[test]
+fn a_two_column_worksheet_gives_its_amounts() {
+    let bytes = workbook_of(&[
+        &["湘潭市岳塘区财政局2023年度部门整体支出绩效自评表"],
+        &["一、部门整体收支情况"],
+        &["项目", "金额（万元）"],
+        &["收入合计", "1234.56"],
+        &["支出合计", "1200"],
+        &["基本支出", "790"],
+        &["项目支出", "410"],
+    ]);
+    let (_, data) = run_one("收支.xlsx", &bytes);
+    let r = data.reports.first().expect("the report is read");
+    let got = [
+        Field::RevenueTotal,
+        Field::ExpenditureTotal,
+        Field::ExpenditureBasic,
+        Field::ExpenditureProject,
+    ]
+    .map(|f| r.facts.num(f));
+    assert_eq!(got, [Some(1234.56), Some(1200.0), Some(790.0), Some(410.0)]);
+}
+
 /// A legacy .xls scoring table (saved by LibreOffice) passes the check of its
 /// sheets' boxes that runs before calamine opens it, and gives its indicators.
 #[test]

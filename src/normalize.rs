@@ -529,11 +529,13 @@ fn is_table_row(s: &str) -> bool {
 /// table's row: two short cells, neither holding a sentence. (Prose a tab
 /// or a bar cuts in two is longer, or has its stops.)
 fn two_cells(a: &str, z: &str) -> bool {
-    let cell = |c: &str| {
-        let c = c.trim_matches(|ch: char| ch == '\t' || ch == ' ');
-        !c.is_empty() && c.chars().nth(30).is_none() && !c.contains(['。', ';', '；', '!', '?'])
-    };
-    cell(a) && cell(z)
+    let trim = |c: &'_ str| c.trim_matches(|ch: char| ch == '\t' || ch == ' ').to_owned();
+    let cell = |c: &str| !c.is_empty() && c.chars().nth(30).is_none() && !c.contains(['。', ';', '；', '!', '?']);
+    let (a, z) = (trim(a), trim(z));
+    // Word's layout tabs: after an enumerator alone (一、\t部门概况) or a
+    // label (部门名称：\t乐昌市人民政府办公室). (The text is NFKC: `：` is `:`.)
+    let layout = a.ends_with(':') || heading_level(&a).is_some_and(|(_, len)| len >= a.len());
+    !layout && cell(&a) && cell(&z)
 }
 
 /// Whitespace runs become one space, and vanish between two CJK chars
@@ -934,9 +936,14 @@ mod tests {
         assert_eq!(c.text, "指标 | 分值 | 得分\n产出 | 20 | 18");
         // One bar is not a row: a wrapped line still joins the line before.
         assert_eq!(norm("基本支出\n| 45 万元\n").text, "基本支出| 45 万元");
-        // One tab run is Word's layout, not a table: it is whitespace as before.
+        // One tab run after an enumerator or a label is Word's layout, not a
+        // table: it is whitespace as before.
         let c = norm("一、\t部门概况\n部门名称：\t\t乐昌市人民政府办公室\n");
         assert_eq!(c.text, "一、 部门概况\n部门名称: 乐昌市人民政府办公室");
+        // Two short cells are a two-column table's row; a sentence is not.
+        let c = norm("项目\t金额\n收入合计\t1234.56\n支出合计\t1200\n");
+        assert_eq!(c.text, "项目 | 金额\n收入合计 | 1234.56\n支出合计 | 1200");
+        assert_eq!(norm("本年度收入增加。\t详见附表\n").text, "本年度收入增加。 详见附表");
     }
 
     /// A table exported one cell per line keeps its figures; a page number stays dropped.

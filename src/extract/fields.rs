@@ -1050,7 +1050,10 @@ impl Context<'_, '_> {
         }
         // A headcount says 人/名, or it is a table's number cell right under its label (人员编制 / 21).
         let cell = n.unit == Unit::Bare && self.doc.clean.number_cells.binary_search(&n.start).is_ok();
-        if !(n.unit == Unit::People || cell) || gap.chars().count() > 3 || gap.contains(',') {
+        // 编制人数 | 30: a two-column row's figure under the count's own label.
+        let row_cell = n.unit == Unit::Bare && self.count_row_cell(hit, n, &r.keywords);
+        let gap = if row_cell { "" } else { gap };
+        if !(n.unit == Unit::People || cell || row_cell) || gap.chars().count() > 3 || gap.contains(',') {
             return;
         }
         if n.value.fract() != 0.0 || n.value <= 0.0 || n.value >= 1_000_000.0 {
@@ -1079,6 +1082,31 @@ impl Context<'_, '_> {
             start: hit.start,
             end: n.end,
         });
+    }
+
+    /// Whether `n` is the figure of a two-cell row (编制人数 | 30) whose label
+    /// is one of the count's `keywords`, or a `[normalize] number_cell_labels`
+    /// label that holds the keyword found, and nothing follows it on its line.
+    fn count_row_cell(&self, hit: &Hit, n: &Number, keywords: &[String]) -> bool {
+        let text = self.doc.text;
+        let line_start = text.get(..hit.start).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+        let line_end = text
+            .get(n.end..)
+            .and_then(|r| r.find('\n'))
+            .map_or(text.len(), |i| n.end + i);
+        let Some((label, figure)) = text.get(line_start..line_end).and_then(|l| l.split_once('|')) else {
+            return false;
+        };
+        let keyword = text.get(hit.start..hit.end).unwrap_or_default();
+        let label = label.trim();
+        let labelled = keywords.iter().any(|k| k == label)
+            || self
+                .cfg
+                .normalize
+                .number_cell_labels
+                .iter()
+                .any(|l| l == label && l.contains(keyword));
+        labelled && Some(figure.trim()) == text.get(n.start..n.end)
     }
 
     /// Whether the count in `from..to` (its clause, up to its figure) names

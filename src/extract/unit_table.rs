@@ -57,7 +57,17 @@ pub(crate) fn candidates(doc: &Doc, cfg: &Config, fiscal_year: Option<i32>, cand
                 }
                 table = match row {
                     // 项目 | 预算数（万元） | 决算数（万元）: a header that declares the unit.
-                    Some(row) => header_unit(doc, &row, cfg).map(|f| (f, Some(row), Vec::new())),
+                    Some(row) => match header_unit(doc, &row, cfg) {
+                        Some(f) => Some((f, Some(row), Vec::new())),
+                        None => {
+                            // 收入合计（万元） | 1234.56: a row whose label declares
+                            // its unit is a table of its own.
+                            if let Some(f) = label_unit(doc, &row, cfg) {
+                                read_table(doc, cfg, fiscal_year, f, None, std::slice::from_ref(&row), cands);
+                            }
+                            None
+                        }
+                    },
                     None => declared_unit(text, &words.declare_words, cfg).map(|f| (f, None, Vec::new())),
                 };
             }
@@ -88,13 +98,7 @@ fn header_unit(doc: &Doc, row: &Row, cfg: &Config) -> Option<f64> {
     }
     let mut factor: Option<f64> = None;
     for &(a, b) in &row.cells {
-        let cell = doc.text.get(a..b).unwrap_or_default();
-        let Some((_, inner)) = super::trailing_aside(cell) else {
-            continue;
-        };
-        // (万元) or (单位:万元), as a line declares it.
-        let declared = declared_unit(inner, &cfg.unit_tables.declare_words, cfg);
-        let Some(f) = declared.or_else(|| cfg.units.get(inner.trim()).copied()) else {
+        let Some(f) = cell_unit(doc.text.get(a..b).unwrap_or_default(), cfg) else {
             continue;
         };
         match factor {
@@ -103,6 +107,22 @@ fn header_unit(doc: &Doc, row: &Row, cfg: &Config) -> Option<f64> {
         }
     }
     factor
+}
+
+/// The unit a cell declares in brackets at its end (预算数（万元）, 收入合计
+/// （单位：元）): its factor to 万元.
+fn cell_unit(cell: &str, cfg: &Config) -> Option<f64> {
+    let (_, inner) = super::trailing_aside(cell)?;
+    // (万元) or (单位:万元), as a line declares it.
+    declared_unit(inner, &cfg.unit_tables.declare_words, cfg).or_else(|| cfg.units.get(inner.trim()).copied())
+}
+
+/// The factor to 万元 of a row whose label declares the unit (收入合计（万元）
+/// | 1234.56), its other cells holding numbers.
+fn label_unit(doc: &Doc, row: &Row, cfg: &Config) -> Option<f64> {
+    let &(a, b) = row.cells.first()?;
+    has_number(doc, row).then_some(())?;
+    cell_unit(doc.text.get(a..b)?, cfg)
 }
 
 /// A line of ` | ` cells (outer bars of Markdown dropped). The normaliser
@@ -243,6 +263,12 @@ fn read_table(
             .filter(|c| !c.is_whitespace())
             .collect();
         let label = strip_enumerator(&label, &cfg.context.part_words);
+        // 收入合计(万元): the label without its unit, where that is the table's.
+        let label = match super::trailing_aside(label) {
+            Some((bare, _)) if cell_unit(label, cfg) == Some(factor) => bare,
+            Some((_, _)) if cell_unit(label, cfg).is_some() => continue,
+            _ => label,
+        };
         // Every item the label names (收支总额 is the revenue and the spending).
         for m in cfg.money.iter().filter(|m| m.keywords.iter().any(|k| k == label)) {
             let mut push = |variant: Variant, column: usize| {

@@ -292,6 +292,11 @@ pub struct ScoreRules {
     /// 复核，…得分为 85 分 is the reviewer's score, not the self-evaluation's.
     #[serde(default = "default_review_words")]
     pub review_words: Vec<String>,
+    /// Words right before a total keyword that make it the final score, after
+    /// bonus and deductions (自评得分 91 分，加分 2 分，扣分 1 分，最终得分 92 分):
+    /// it outranks the other totals of the conclusion.
+    #[serde(default = "default_final_words")]
+    pub final_words: Vec<String>,
     /// Words right before a one-char score keyword (得 5 分) that make it a
     /// scoring rule's case: 目标明确的得 5 分, 完成者得 5 分.
     #[serde(default = "default_indicator_rule_before_bare")]
@@ -460,6 +465,9 @@ fn default_denial_words() -> Vec<String> {
         "不属于",
     ])
 }
+fn default_final_words() -> Vec<String> {
+    words(&["最终", "最后"])
+}
 fn default_review_words() -> Vec<String> {
     words(&["复核", "复评", "抽评", "再评价"])
 }
@@ -495,7 +503,7 @@ fn default_zero_before() -> Vec<String> {
     words(&["无", "没有", "未发生"])
 }
 fn default_zero_before_fillers() -> Vec<String> {
-    words(&["财政拨款"])
+    words(&["财政拨款", "用"])
 }
 fn default_zero_before_ends() -> Vec<String> {
     words(&["支出"])
@@ -837,6 +845,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.problems.closing_starts);
     n(&mut c.context.from_words);
     n(&mut c.context.respectively_words);
+    n(&mut c.score.final_words);
     n(&mut c.context.list_separators);
     n(&mut c.year.label_words);
     n(&mut c.score.table_not_score_words);
@@ -923,6 +932,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.from_words", &c.context.from_words),
         ("normalize.title_end_words", &c.normalize.title_end_words),
         ("context.respectively_words", &c.context.respectively_words),
+        ("score.final_words", &c.score.final_words),
         ("context.list_separators", &c.context.list_separators),
         ("year.label_words", &c.year.label_words),
         ("problems.none_statements", &c.problems.none_statements),
@@ -1093,6 +1103,7 @@ mod tests {
             "closing_starts",
             "from_words",
             "respectively_words",
+            "final_words",
             "title_end_words",
             "list_separators",
             "label_words",
@@ -1131,6 +1142,7 @@ mod tests {
         assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
         assert_eq!(old.context.from_words, new.context.from_words);
         assert_eq!(old.context.respectively_words, new.context.respectively_words);
+        assert_eq!(old.score.final_words, new.score.final_words);
         assert_eq!(
             old.problems.inline_numbered_markers,
             new.problems.inline_numbered_markers

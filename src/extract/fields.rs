@@ -557,7 +557,7 @@ impl Context<'_, '_> {
     }
 
     /// A negation right before the keyword that states its zero, the clause
-    /// ending after the keyword's end word (本年度无“三公”经费财政拨款支出，…):
+    /// ending after the keyword or its end word (本年度无“三公”经费财政拨款支出，…):
     /// the statement's span. Not in a budget (its amounts are budget figures),
     /// not after 有 (有无“三公”经费支出 asks, it does not state).
     fn states_zero_before(&self, hit: &Hit) -> Option<(usize, usize)> {
@@ -595,11 +595,14 @@ impl Context<'_, '_> {
         {
             end += f.len();
         }
-        let last = words
+        // (本年度未发生因公出国（境）费。: the keyword may end the clause itself.)
+        if let Some(last) = words
             .zero_before_ends
             .iter()
-            .find(|e| text[end..].starts_with(e.as_str()))?;
-        end += last.len();
+            .find(|e| text[end..].starts_with(e.as_str()))
+        {
+            end += last.len();
+        }
         let clause_ends = text[end..].chars().next().is_none_or(|c| CLAUSE_STOPS.contains(&c));
         clause_ends.then_some((start, end))
     }

@@ -5,7 +5,8 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::{
-    automaton, chars_after, contains_any, derived_fact, starts_with_any, Candidate, Candidates, Doc, SectionKind,
+    automaton, chars_after, contains_any, derived_fact, ends_with_any, starts_with_any, Candidate, Candidates, Doc,
+    Refusal, SectionKind,
 };
 use crate::config::Config;
 use crate::extract::amount::Unit;
@@ -197,6 +198,22 @@ impl ScoreMatcher {
         Some((n.value, n.end))
     }
 
+    /// The head of `N 分` right after a keyword that a space cut (自评得分9
+    /// 2.5分): a bare figure whose digits go on after a space to a score.
+    fn cut_points_after(&self, doc: &Doc, cfg: &Config, end: usize) -> Option<super::amount::Number> {
+        let mut pieces = doc.numbers_in(end, (end + 24).min(doc.text.len())).iter();
+        let n = *pieces.next()?;
+        let gap = doc.text.get(end..n.start)?.trim();
+        if !cfg.context.is_copula(gap) || n.unit != Unit::Bare || !doc.cut_by_space(&n) {
+            return None;
+        }
+        // (A piece spaced from digits is read with no unit: its text says it.)
+        let rest = pieces.next()?;
+        let joined = doc.text.get(n.end..rest.start)?.trim_matches([' ', '.']).is_empty();
+        let points = doc.text.get(rest.digits_end..)?.trim_start().starts_with('分');
+        (joined && points).then_some(n)
+    }
+
     fn total_score(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
         // A plausible `N 分` right after a keyword match: (start, value, end).
         let stated = |m: aho_corasick::Match| {
@@ -241,7 +258,19 @@ impl ScoreMatcher {
             if doc.under(m.start(), SectionKind::TotalScore) {
                 if let Some(hit) = stated(m) {
                     in_conclusion = true;
-                    total(cands, hit, 1, "score:total-in-conclusion");
+                    // 最终得分 92 分: the score after bonus and deductions.
+                    let before = doc.text.get(..m.start()).unwrap_or_default();
+                    let priority = if ends_with_any(before, &cfg.score.final_words) {
+                        2
+                    } else {
+                        1
+                    };
+                    total(cands, hit, priority, "score:total-in-conclusion");
+                } else if let Some(n) = self.cut_points_after(doc, cfg, m.end()) {
+                    // 自评得分9 2.5分: the total is there but cut; no other
+                    // total of the text stands in for it.
+                    in_conclusion = true;
+                    cands.refuse(Refusal::cut(Field::ScoreTotal, m.start(), &n, 1));
                 }
             } else if !in_conclusion && self.names_the_whole(doc, cfg, m.start()) {
                 of_whole.extend(stated(m));

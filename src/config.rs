@@ -160,6 +160,15 @@ pub struct ContextWords {
     /// figures after them (基本支出和项目支出分别为 700 万元、500 万元).
     #[serde(default = "default_respectively_words")]
     pub respectively_words: Vec<String>,
+    /// Words right before a scope word that make the figure include that
+    /// scope, not be its alone (本部门（含下属单位）收入合计).
+    #[serde(default = "default_inclusive_words")]
+    pub inclusive_words: Vec<String>,
+    /// Words in the clause before a money keyword that make its figure the
+    /// department's own level alone (局本级收入合计): it yields to a figure of
+    /// the whole department.
+    #[serde(default = "default_own_level_words")]
+    pub own_level_words: Vec<String>,
     /// What separates the names of such a list, and its figures.
     #[serde(default = "default_list_separators")]
     pub list_separators: Vec<String>,
@@ -428,6 +437,12 @@ fn default_from_words() -> Vec<String> {
 }
 fn default_respectively_words() -> Vec<String> {
     words(&["分别", "依次为", "依次是"])
+}
+fn default_inclusive_words() -> Vec<String> {
+    words(&["含", "包括", "包含"])
+}
+fn default_own_level_words() -> Vec<String> {
+    words(&["本级"])
 }
 fn default_list_separators() -> Vec<String> {
     words(&["、", "和", "及", "与", "以及"])
@@ -845,6 +860,8 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.problems.closing_starts);
     n(&mut c.context.from_words);
     n(&mut c.context.respectively_words);
+    n(&mut c.context.inclusive_words);
+    n(&mut c.context.own_level_words);
     n(&mut c.score.final_words);
     n(&mut c.context.list_separators);
     n(&mut c.year.label_words);
@@ -932,6 +949,8 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("context.from_words", &c.context.from_words),
         ("normalize.title_end_words", &c.normalize.title_end_words),
         ("context.respectively_words", &c.context.respectively_words),
+        ("context.inclusive_words", &c.context.inclusive_words),
+        ("context.own_level_words", &c.context.own_level_words),
         ("score.final_words", &c.score.final_words),
         ("context.list_separators", &c.context.list_separators),
         ("year.label_words", &c.year.label_words),
@@ -1103,6 +1122,8 @@ mod tests {
             "closing_starts",
             "from_words",
             "respectively_words",
+            "inclusive_words",
+            "own_level_words",
             "final_words",
             "title_end_words",
             "list_separators",
@@ -1142,6 +1163,8 @@ mod tests {
         assert_eq!(old.problems.closing_starts, new.problems.closing_starts);
         assert_eq!(old.context.from_words, new.context.from_words);
         assert_eq!(old.context.respectively_words, new.context.respectively_words);
+        assert_eq!(old.context.inclusive_words, new.context.inclusive_words);
+        assert_eq!(old.context.own_level_words, new.context.own_level_words);
         assert_eq!(old.score.final_words, new.score.final_words);
         assert_eq!(
             old.problems.inline_numbered_markers,

@@ -4,7 +4,10 @@
 use aho_corasick::AhoCorasick;
 use regex::Regex;
 
-use super::{automaton, chars_before, contains_any, derived_fact, Candidate, Candidates, Doc, Refusal, SectionKind};
+use super::{
+    automaton, chars_before, contains_any, derived_fact, ends_with_any, Candidate, Candidates, Doc, Refusal,
+    SectionKind,
+};
 use crate::config::{Config, Variant};
 use crate::extract::amount::{Number, Unit};
 use crate::model::{Check, Field, FunctionSpending, ReportFacts, Severity, Value};
@@ -344,7 +347,14 @@ impl Context<'_, '_> {
     fn prefix_is_foreign(&self, hit_start: usize) -> bool {
         let lex = self.doc.lex;
         let clause = &self.doc.text[self.doc.clause_start(hit_start, &CLAUSE_STOPS)..hit_start];
-        if lex.previous_year.any_in(clause) || lex.scope.any_in(clause) {
+        // 本部门（含下属单位）收入合计: a scope word the figure includes is no
+        // other's scope.
+        let inclusive = &self.cfg.context.inclusive_words;
+        let foreign_scope = lex.scope.starts_in(clause).any(|at| {
+            let before = clause.get(..at).unwrap_or_default().trim_end_matches(['(', ' ']);
+            !ends_with_any(before, inclusive)
+        });
+        if lex.previous_year.any_in(clause) || foreign_scope {
             return true;
         }
         // 截至 6 月底，支出合计 400 万元: a part of the year, said anywhere
@@ -626,7 +636,13 @@ impl Context<'_, '_> {
         if m.item_before.iter().any(|w| before.ends_with(w.as_str())) {
             return;
         }
-        let bonus = self.finance_bonus(hit.start);
+        // 局本级收入合计 1,234 万元 beside 部门整体收入合计 1,500 万元: the
+        // department's own level alone yields to the whole department's.
+        let own_level = contains_any(
+            &self.doc.text[self.doc.clause_start(hit.start, &CLAUSE_STOPS)..hit.start],
+            &self.cfg.context.own_level_words,
+        );
+        let bonus = self.finance_bonus(hit.start) - i32::from(own_level);
         if self.states_zero(hit, until) {
             if let Some(f) = field_of(m.default) {
                 cands.push(Candidate {

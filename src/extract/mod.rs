@@ -195,14 +195,19 @@ impl WordSet {
         })
     }
 
-    /// Where the last of the words in `hay` starts (an exception's match is
-    /// not a word's).
+    /// Where the words in `hay` start, in order (an exception's match is not
+    /// a word's).
+    pub fn starts_in<'h>(&'h self, hay: &'h str) -> impl Iterator<Item = usize> + 'h {
+        self.automaton.iter().flat_map(move |ac| {
+            ac.find_iter(hay)
+                .filter(|m| m.pattern().as_usize() < self.words)
+                .map(|m| m.start())
+        })
+    }
+
+    /// Where the last of the words in `hay` starts.
     pub fn last_in(&self, hay: &str) -> Option<usize> {
-        let ac = self.automaton.as_ref()?;
-        ac.find_iter(hay)
-            .filter(|m| m.pattern().as_usize() < self.words)
-            .last()
-            .map(|m| m.start())
+        self.starts_in(hay).last()
     }
 
     /// Same answer as [`contains_any`] over the list (an exception's match

@@ -277,16 +277,23 @@ fn an_excel_sheet_with_units_in_its_header_gives_its_amounts() {
         &["基本支出", "800", "790"],
         &["项目支出", "300", "410"],
     ]);
-    let (_, data) = run_one("收支.xlsx", &bytes);
+    assert_eq!(
+        totals_of_workbook(&bytes),
+        [Some(1234.56), Some(1200.0), Some(790.0), Some(410.0)]
+    );
+}
+
+/// Revenue, spending, basic and project spending of a one-sheet workbook.
+fn totals_of_workbook(bytes: &[u8]) -> [Option<f64>; 4] {
+    let (_, data) = run_one("收支.xlsx", bytes);
     let r = data.reports.first().expect("the report is read");
-    let got = [
+    [
         Field::RevenueTotal,
         Field::ExpenditureTotal,
         Field::ExpenditureBasic,
         Field::ExpenditureProject,
     ]
-    .map(|f| r.facts.num(f));
-    assert_eq!(got, [Some(1234.56), Some(1200.0), Some(790.0), Some(410.0)]);
+    .map(|f| r.facts.num(f))
 }
 
 /// A two-column worksheet (项目 | 金额（万元）): its one column of figures is
@@ -302,16 +309,10 @@ fn a_two_column_worksheet_gives_its_amounts() {
         &["基本支出", "790"],
         &["项目支出", "410"],
     ]);
-    let (_, data) = run_one("收支.xlsx", &bytes);
-    let r = data.reports.first().expect("the report is read");
-    let got = [
-        Field::RevenueTotal,
-        Field::ExpenditureTotal,
-        Field::ExpenditureBasic,
-        Field::ExpenditureProject,
-    ]
-    .map(|f| r.facts.num(f));
-    assert_eq!(got, [Some(1234.56), Some(1200.0), Some(790.0), Some(410.0)]);
+    assert_eq!(
+        totals_of_workbook(&bytes),
+        [Some(1234.56), Some(1200.0), Some(790.0), Some(410.0)]
+    );
 }
 
 /// A legacy .xls scoring table (saved by LibreOffice) passes the check of its

@@ -944,16 +944,15 @@ impl Context<'_, '_> {
             }
             Respectively::Paired(figures) => figures.first().map(|&(n, _, _)| n),
         };
-        let Some(n) = paired.as_ref().filter(|n| n.unit == Unit::Percent).or_else(|| {
-            if paired.is_some() {
-                return None;
-            }
+        let first_rate = || {
             self.doc
                 .numbers_in(hit.end, sent_end)
                 .iter()
                 .filter(|n| n.unit == Unit::Percent)
                 .find(|n| !factor(n))
-        }) else {
+                .copied()
+        };
+        let Some(n) = paired.map_or_else(first_rate, |n| (n.unit == Unit::Percent).then_some(n)) else {
             return;
         };
         // <100%: a bound the rate is compared with, not the rate (read when
@@ -974,7 +973,7 @@ impl Context<'_, '_> {
         // 控制率：上年 95%，本年 90%; 控制率目标值为 100%，实际完成 90%: the
         // first percentage is last year's, a change's or a target's.
         if self.doc.lex.names_other_figure(gap) || contains_any(gap, &r.gap_trap_words) {
-            cands.refuse(Refusal::other_figure(field, hit.start, n, v));
+            cands.refuse(Refusal::other_figure(field, hit.start, &n, v));
             return;
         }
         // 控制率为-25%: a fall written as a rate, no rate.
@@ -990,8 +989,8 @@ impl Context<'_, '_> {
             return;
         }
         // 执行率在 80% 以上, 约 80%: a bound or an estimate, not the rate.
-        if self.doc.is_inexact(gap, n) {
-            cands.refuse(Refusal::inexact(field, hit.start, n, v));
+        if self.doc.is_inexact(gap, &n) {
+            cands.refuse(Refusal::inexact(field, hit.start, &n, v));
             return;
         }
         cands.push(Candidate {

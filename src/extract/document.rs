@@ -20,6 +20,10 @@ pub(crate) struct DocumentMatcher {
     /// The last char of every suffix.
     suffix_ends: Vec<char>,
     stops: AhoCorasick,
+    /// The zeros of a year in Chinese numerals (二〇二三年): one automaton
+    /// pass, as `str::match_indices` of a CJK char runs memchr on its last
+    /// byte, a byte most CJK chars end with.
+    zeros: AhoCorasick,
 }
 
 impl DocumentMatcher {
@@ -43,6 +47,7 @@ impl DocumentMatcher {
             suffixes,
             suffix_ends,
             stops: automaton(&cfg.department.stop_words)?,
+            zeros: automaton(CHINESE_ZEROS.map(String::from))?,
         })
     }
 
@@ -127,9 +132,16 @@ impl DocumentMatcher {
             let e = counts.entry(y).or_insert((0, n.start, n.end));
             e.0 += 1;
         }
-        // 二〇二三年度部门整体…: a year in Chinese numerals, read as the same
-        // year in digits is (a date, 二〇二四年三月, says when, not which year).
-        for (y, start, end) in chinese_years(doc.text) {
+        // 二〇二三年度部门整体…: a year in Chinese numerals on the cover or in
+        // the title, read as the same year in digits is (a date, 二〇二四年
+        // 三月, says when, not which year). (The body is not searched: a CJK
+        // text defeats the automaton's prefilter, and its years are in digits.)
+        let head_end = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
+        let head = doc
+            .text
+            .get(..head_end.min(super::chars_after(doc.text, 0, 300)))
+            .unwrap_or_default();
+        for (y, start, end) in chinese_years(head, &self.zeros) {
             let after = doc.text.get(end..).unwrap_or_default().trim_start();
             let is_date = after.starts_with(|c: char| c.is_ascii_digit() || c == '十' || chinese_digit(c).is_some());
             if !(cfg.year.min..=cfg.year.max).contains(&y) || is_date {
@@ -632,6 +644,9 @@ fn title_years(doc: &Doc, cfg: &Config) -> Vec<(i32, usize, usize)> {
     years
 }
 
+/// The zeros of Chinese numerals (〇, ○ and 零 all write the 0 of 2023).
+const CHINESE_ZEROS: [&str; 3] = ["〇", "○", "零"];
+
 fn chinese_digit(c: char) -> Option<i32> {
     let digit = match c {
         '〇' | '○' | '零' => 0,
@@ -651,15 +666,10 @@ fn chinese_digit(c: char) -> Option<i32> {
 
 /// Four Chinese digits and 年 (二〇二三年): the year and its span, 年 included.
 /// Every year of this century holds a zero, so the zeros find them all.
-fn chinese_years(text: &str) -> Vec<(i32, usize, usize)> {
-    let mut zeros: Vec<usize> = ['〇', '○', '零']
-        .iter()
-        .flat_map(|&z| text.match_indices(z).map(|(i, _)| i))
-        .collect();
-    zeros.sort_unstable();
+fn chinese_years(text: &str, zeros: &AhoCorasick) -> Vec<(i32, usize, usize)> {
     let mut years = Vec::new();
     let mut done = 0;
-    for at in zeros {
+    for at in zeros.find_iter(text).map(|m| m.start()) {
         if at < done {
             continue;
         }
@@ -789,7 +799,8 @@ mod tests {
     fn a_year_in_chinese_numerals_is_read() {
         let f = run("湘潭市岳塘区教育局二〇二三年度部门整体支出绩效自评报告\n报告日期：二〇二四年三月十日\n二〇二四年工作计划。\n");
         assert_eq!(f.get(Field::FiscalYear), Some(&Value::Int(2023)));
-        assert_eq!(super::chinese_years("二○二二年、零点"), vec![(2022, 0, 15)]);
+        let zeros = crate::extract::automaton(super::CHINESE_ZEROS).expect("an automaton");
+        assert_eq!(super::chinese_years("二○二二年、零点", &zeros), vec![(2022, 0, 15)]);
     }
 
     #[test]

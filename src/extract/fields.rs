@@ -350,10 +350,12 @@ impl Context<'_, '_> {
         // 本部门（含下属单位）收入合计: a scope word the figure includes is no
         // other's scope.
         let inclusive = &self.cfg.context.inclusive_words;
-        let foreign_scope = lex.scope.starts_in(clause).any(|at| {
-            let before = clause.get(..at).unwrap_or_default().trim_end_matches(['(', ' ']);
-            !ends_with_any(before, inclusive)
-        });
+        // (Most clauses hold no scope word: one is_match pass says so.)
+        let foreign_scope = lex.scope.any_in(clause)
+            && lex.scope.starts_in(clause).any(|at| {
+                let before = clause.get(..at).unwrap_or_default().trim_end_matches(['(', ' ']);
+                !ends_with_any(before, inclusive)
+            });
         if lex.previous_year.any_in(clause) || foreign_scope {
             return true;
         }
@@ -446,24 +448,26 @@ impl Context<'_, '_> {
         let text = self.doc.text;
         let words = &self.cfg.context;
         let (_, sent_end) = self.doc.sentence_of(hit.start);
-        let after = text.get(hit.end..sent_end).unwrap_or_default();
+        // The names run from the keyword's clause to 分别, with no figure
+        // among them (基本支出 700 万元、项目支出 500 万元分别占… pairs nothing):
+        // 分别 is looked for only up to the keyword's first figure.
+        let first_figure = self
+            .doc
+            .numbers_in(hit.end, sent_end)
+            .iter()
+            .find(|n| n.unit != Unit::Year)
+            .map_or(sent_end, |n| n.start);
+        let before_figure = text.get(hit.end..first_figure).unwrap_or_default();
         let Some((at, word_len)) = words
             .respectively_words
             .iter()
-            .filter_map(|w| after.find(w.as_str()).map(|i| (i, w.len())))
+            .filter_map(|w| before_figure.find(w.as_str()).map(|i| (i, w.len())))
             .min_by_key(|&(i, _)| i)
         else {
             return Respectively::No;
         };
         let list_end = hit.end + at;
-        // The names run from the keyword's clause to 分别, with no figure
-        // among them (基本支出 700 万元、项目支出 500 万元分别占… pairs nothing).
-        let figure_among = self
-            .doc
-            .numbers_in(hit.end, list_end)
-            .iter()
-            .any(|n| n.unit != Unit::Year);
-        if after.get(..at).unwrap_or_default().contains([',', ';', ':']) || figure_among {
+        if before_figure.get(..at).unwrap_or_default().contains([',', ';', ':']) {
             return Respectively::No;
         }
         let list_start = self.doc.clause_start(hit.start, &[',', ';', '。', ':', '\n']);

@@ -296,14 +296,18 @@ fn read_table(
                 }
             };
             if let Some(c) = single {
-                push(
-                    if doc.budget_document {
-                        Variant::Budget
-                    } else {
-                        m.default
-                    },
-                    c,
-                );
+                // A column that says neither budget nor actual is read as the
+                // text reads such an amount: a budget figure in a budget
+                // document or under 预算编制, nothing under a heading that may
+                // be a cut 预算编制, else the keyword's default.
+                let variant = if doc.budget_document || doc.under(row.start, super::SectionKind::Budget) {
+                    Variant::Budget
+                } else if doc.under(row.start, super::SectionKind::MaybeBudget) {
+                    continue;
+                } else {
+                    m.default
+                };
+                push(variant, c);
                 continue;
             }
             for variant in [Variant::Actual, Variant::Budget] {

@@ -529,13 +529,12 @@ fn is_table_row(s: &str) -> bool {
 /// table's row: two short cells, neither holding a sentence. (Prose a tab
 /// or a bar cuts in two is longer, or has its stops.)
 fn two_cells(a: &str, z: &str) -> bool {
-    let trim = |c: &'_ str| c.trim_matches(|ch: char| ch == '\t' || ch == ' ').to_owned();
+    let (a, z) = (a.trim_matches(['\t', ' ']), z.trim_matches(['\t', ' ']));
     let cell = |c: &str| !c.is_empty() && c.chars().nth(30).is_none() && !c.contains(['。', ';', '；', '!', '?']);
-    let (a, z) = (trim(a), trim(z));
     // Word's layout tabs: after an enumerator alone (一、\t部门概况) or a
     // label (部门名称：\t乐昌市人民政府办公室). (The text is NFKC: `：` is `:`.)
-    let layout = a.ends_with(':') || heading_level(&a).is_some_and(|(_, len)| len >= a.len());
-    !layout && cell(&a) && cell(&z)
+    let layout = a.ends_with(':') || heading_level(a).is_some_and(|(_, len)| len >= a.len());
+    !layout && cell(a) && cell(z)
 }
 
 /// Whitespace runs become one space, and vanish between two CJK chars

@@ -113,44 +113,22 @@ impl DocumentMatcher {
             if starts_a_span || ends_a_span(doc.text, n.start, &cfg.context.range_words) {
                 continue;
             }
-            // 根据《关于开展2022年度部门整体支出绩效评价的通知》: a cited
-            // document's year, counted but no title's.
-            let cited = {
-                let (sent_start, _) = doc.sentence_of(n.start);
-                let lead = &doc.text[sent_start..n.start];
-                lead.rfind('《')
-                    .is_some_and(|open| lead.rfind('》').is_none_or(|close| close < open))
-            };
-            if !cited && cfg.year.strong_after.iter().any(|s| after_trim.starts_with(s.as_str())) {
-                strong.push((y, n.start, n.end));
-            }
-            // 预计2024年支出…: a year forecast is not the year evaluated.
-            let clause = &doc.text[doc.clause_start(n.start, &[',', ';', '。', ':', '\n'])..n.start];
-            if contains_any(clause, &cfg.year.forecast_before) {
-                continue;
-            }
-            let e = counts.entry(y).or_insert((0, n.start, n.end));
-            e.0 += 1;
+            tally_year(doc, cfg, (y, n.start, n.end), &mut strong, &mut counts);
         }
         // 二〇二三年度部门整体…: a year in Chinese numerals on the cover or in
         // the title, read as the same year in digits is (a date, 二〇二四年
         // 三月, says when, not which year). (The body is not searched: a CJK
         // text defeats the automaton's prefilter, and its years are in digits.)
-        let head_end = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
         let head = doc
             .text
-            .get(..head_end.min(super::chars_after(doc.text, 0, 300)))
+            .get(..doc.cover_end().min(super::chars_after(doc.text, 0, 300)))
             .unwrap_or_default();
         for (y, start, end) in chinese_years(head, &self.zeros) {
             let after = doc.text.get(end..).unwrap_or_default().trim_start();
             let is_date = after.starts_with(|c: char| c.is_ascii_digit() || c == '十' || chinese_digit(c).is_some());
-            if !(cfg.year.min..=cfg.year.max).contains(&y) || is_date {
-                continue;
+            if (cfg.year.min..=cfg.year.max).contains(&y) && !is_date {
+                tally_year(doc, cfg, (y, start, end), &mut strong, &mut counts);
             }
-            if cfg.year.strong_after.iter().any(|s| after.starts_with(s.as_str())) {
-                strong.push((y, start, end));
-            }
-            counts.entry(y).or_insert((0, start, end)).0 += 1;
         }
         let pick = |list: &[(i32, usize, usize)]| -> Option<(i32, usize, usize)> {
             let first = *list.first()?;
@@ -265,14 +243,8 @@ impl DocumentMatcher {
             }
         }
         // 2. The title line: 广州市从化区吕田镇人民政府 2023 年 部门整体支出绩效自评报告
-        let first_heading = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
-        let head_end = first_heading.min(doc.text.len());
-        for line_start in doc.clean.para_starts.iter().copied().filter(|&s| s < head_end).take(6) {
-            let (s, e) = doc.clean.paragraph(line_start);
-            let line = &doc.text[s..e];
-            if !contains_any(line, &rules.title_words) || heading_level(line).is_some() {
-                continue;
-            }
+        let head_end = doc.cover_end();
+        for (s, e, line) in title_lines(doc, cfg) {
             // 2022年度湘潭县财政局部门整体支出…: the name follows the year, and
             // ends before the first cut word, title word or digit after it.
             let year = year_prefix_len(line);
@@ -404,8 +376,8 @@ impl DocumentMatcher {
     /// The `[[document_kinds]]` entry the title names (the text before the
     /// first heading), if any.
     pub fn title_kind<'c>(&self, doc: &Doc, cfg: &'c Config) -> Option<&'c crate::config::DocumentKind> {
-        let head_end = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
-        let head_end = super::chars_after(doc.text, 0, 300).min(head_end.max(super::chars_after(doc.text, 0, 60)));
+        let head_end =
+            super::chars_after(doc.text, 0, 300).min(doc.cover_end().max(super::chars_after(doc.text, 0, 60)));
         let head = &doc.text[..head_end];
         cfg.document_kinds
             .iter()
@@ -613,19 +585,59 @@ fn cand(doc: &Doc, priority: i32, rule: &'static str, start: usize, end: usize) 
     }
 }
 
-/// Bytes of a leading `2022年度` / `2022 年` (the evaluated year before the
-/// name in a title), with the spaces around it; 0 when the line does not start so.
-/// The years that start a title line before the first heading (2023年湘潭市
-/// 岳塘区教育局部门整体支出绩效自评报告): the title's own, whatever follows them.
+/// A year at `start..end` (年 included) that is no date and ends no span:
+/// a title's (`strong`) where the title's words follow and it stands in no
+/// cited document's title; counted unless a forecast's.
+fn tally_year(
+    doc: &Doc,
+    cfg: &Config,
+    (y, start, end): (i32, usize, usize),
+    strong: &mut Vec<(i32, usize, usize)>,
+    counts: &mut HashMap<i32, (usize, usize, usize)>,
+) {
+    // 根据《关于开展2022年度部门整体支出绩效评价的通知》: a cited document's
+    // year, counted but no title's.
+    let (sent_start, _) = doc.sentence_of(start);
+    let lead = doc.text.get(sent_start..start).unwrap_or_default();
+    let cited = lead
+        .rfind('《')
+        .is_some_and(|open| lead.rfind('》').is_none_or(|close| close < open));
+    let after = doc.text.get(end..).unwrap_or_default().trim_start();
+    if !cited && starts_with_any(after, &cfg.year.strong_after) {
+        strong.push((y, start, end));
+    }
+    // 预计2024年支出…: a year forecast is not the year evaluated.
+    let clause = doc
+        .text
+        .get(doc.clause_start(start, &[',', ';', '。', ':', '\n'])..start)
+        .unwrap_or_default();
+    if !contains_any(clause, &cfg.year.forecast_before) {
+        counts.entry(y).or_insert((0, start, end)).0 += 1;
+    }
+}
+
+/// The title lines: the first six paragraphs before the first heading that
+/// hold a title word (报告, 决算 …) and are no heading, as (start, end, line).
+fn title_lines<'d>(doc: &'d Doc, cfg: &'d Config) -> impl Iterator<Item = (usize, usize, &'d str)> + 'd {
+    let head_end = doc.cover_end();
+    doc.clean
+        .para_starts
+        .iter()
+        .copied()
+        .filter(move |&s| s < head_end)
+        .take(6)
+        .map(|line_start| {
+            let (s, e) = doc.clean.paragraph(line_start);
+            (s, e, doc.text.get(s..e).unwrap_or_default())
+        })
+        .filter(|(_, _, line)| contains_any(line, &cfg.department.title_words) && heading_level(line).is_none())
+}
+
+/// The years that start a title line (2023年湘潭市岳塘区教育局部门整体支出绩效
+/// 自评报告): the title's own, whatever follows them.
 fn title_years(doc: &Doc, cfg: &Config) -> Vec<(i32, usize, usize)> {
-    let head_end = doc.clean.headings.first().map_or(doc.text.len(), |h| h.start);
     let mut years = Vec::new();
-    for line_start in doc.clean.para_starts.iter().copied().filter(|&s| s < head_end).take(6) {
-        let (s, e) = doc.clean.paragraph(line_start);
-        let line = doc.text.get(s..e).unwrap_or_default();
-        if !contains_any(line, &cfg.department.title_words) || heading_level(line).is_some() {
-            continue;
-        }
+    for (s, _, line) in title_lines(doc, cfg) {
         let len = year_prefix_len(line);
         // (2024年3月… is a date, not a title's year.)
         if len == 0
@@ -701,6 +713,8 @@ fn ends_a_span(text: &str, start: usize, range_words: &[String]) -> bool {
     })
 }
 
+/// Bytes of a leading `2022年度` / `2022 年` (the evaluated year before the
+/// name in a title), with the spaces around it; 0 when the line does not start so.
 fn year_prefix_len(line: &str) -> usize {
     let t = line.trim_start();
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();

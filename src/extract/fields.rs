@@ -288,6 +288,20 @@ enum Respectively {
     Unpaired(Option<Number>),
 }
 
+/// Refuses the first figure of a 分别 list that pairs nothing one to one,
+/// where `value_of` reads it as the field's kind of figure.
+fn refuse_unpaired(
+    field: Field,
+    start: usize,
+    first: Option<Number>,
+    value_of: impl Fn(&Number) -> Option<f64>,
+    cands: &mut Candidates,
+) {
+    if let Some((n, v)) = first.and_then(|n| value_of(&n).map(|v| (n, v))) {
+        cands.refuse(Refusal::unpaired(field, start, &n, v));
+    }
+}
+
 /// Where the `separators` stand in `s`: at each place the longest (以及, not 及).
 fn separator_spans(s: &str, separators: &[String]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
@@ -533,6 +547,27 @@ impl Context<'_, '_> {
         Respectively::Paired(paired)
     }
 
+    /// The keyword's figure where a 分别 list pairs one with it: `Some(None)`
+    /// where it stands in no such list, `Some(Some(n))` where the list gives
+    /// it `n`, `None` where the list does not pair one to one (its first
+    /// figure, as `value_of` reads it, then refused with a check).
+    fn listed_figure(
+        &self,
+        hit: &Hit,
+        field: Field,
+        value_of: impl Fn(&Number) -> Option<f64>,
+        cands: &mut Candidates,
+    ) -> Option<Option<Number>> {
+        match self.respectively(hit) {
+            Respectively::No => Some(None),
+            Respectively::Paired(figures) => Some(figures.first().map(|&(n, _, _)| n)),
+            Respectively::Unpaired(n) => {
+                refuse_unpaired(field, hit.start, n, value_of, cands);
+                None
+            }
+        }
+    }
+
     fn finance_bonus(&self, pos: usize) -> i32 {
         if self.doc.under(pos, SectionKind::Finance) {
             2
@@ -711,10 +746,8 @@ impl Context<'_, '_> {
         match self.respectively(hit) {
             Respectively::No => {}
             Respectively::Unpaired(n) => {
-                if let Some((n, v)) = n.and_then(|n| n.wan().map(|v| (n, v))) {
-                    if let Some(field) = field_of(unqualified(true)) {
-                        cands.refuse(Refusal::unpaired(field, hit.start, &n, v));
-                    }
+                if let Some(field) = field_of(unqualified(true)) {
+                    refuse_unpaired(field, hit.start, n, Number::wan, cands);
                 }
                 return;
             }
@@ -943,15 +976,8 @@ impl Context<'_, '_> {
             before.ends_with(['×', '*', 'x', 'X']) || before.ends_with("乘以")
         };
         // 预算执行率和“三公”经费控制率分别为 96%、75%: the rate paired with the keyword.
-        let paired = match self.respectively(hit) {
-            Respectively::No => None,
-            Respectively::Unpaired(n) => {
-                if let Some((n, v)) = n.and_then(|n| n.fraction().map(|v| (n, v))) {
-                    cands.refuse(Refusal::unpaired(field, hit.start, &n, v));
-                }
-                return;
-            }
-            Respectively::Paired(figures) => figures.first().map(|&(n, _, _)| n),
+        let Some(paired) = self.listed_figure(hit, field, Number::fraction, cands) else {
+            return;
         };
         let first_rate = || {
             self.doc
@@ -1041,15 +1067,9 @@ impl Context<'_, '_> {
         }
         // 编制数和实有人数分别为 30 人、28 人: the figure paired with the
         // keyword, with nothing between them to ask.
-        let paired = match self.respectively(hit) {
-            Respectively::No => None,
-            Respectively::Unpaired(n) => {
-                if let Some(n) = n.filter(|n| n.unit == Unit::People) {
-                    cands.refuse(Refusal::unpaired(field, hit.start, &n, n.value));
-                }
-                return;
-            }
-            Respectively::Paired(figures) => figures.first().map(|&(n, _, _)| n),
+        let people = |n: &Number| (n.unit == Unit::People).then_some(n.value);
+        let Some(paired) = self.listed_figure(hit, field, people, cands) else {
+            return;
         };
         let Some(n) = paired.as_ref().or_else(|| self.doc.numbers_in(hit.end, until).first()) else {
             return;

@@ -523,6 +523,11 @@ impl<'a> Doc<'a> {
         same_kind && (signed || self.lex.range.iter().any(|w| w == between))
     }
 
+    /// Where the cover and title end: the first heading, else the text's end.
+    pub fn cover_end(&self) -> usize {
+        self.clean.headings.first().map_or(self.text.len(), |h| h.start)
+    }
+
     pub fn sentence_of(&self, pos: usize) -> (usize, usize) {
         let i = self.sentences.partition_point(|&(s, _)| s <= pos);
         if i == 0 {

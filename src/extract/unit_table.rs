@@ -264,9 +264,9 @@ fn read_table(
             .collect();
         let label = strip_enumerator(&label, &cfg.context.part_words);
         // 收入合计(万元): the label without its unit, where that is the table's.
-        let label = match super::trailing_aside(label) {
-            Some((bare, _)) if cell_unit(label, cfg) == Some(factor) => bare,
-            Some((_, _)) if cell_unit(label, cfg).is_some() => continue,
+        let label = match (super::trailing_aside(label), cell_unit(label, cfg)) {
+            (Some((bare, _)), Some(unit)) if unit == factor => bare,
+            (_, Some(_)) => continue,
             _ => label,
         };
         // Every item the label names (收支总额 is the revenue and the spending).

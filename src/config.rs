@@ -375,6 +375,31 @@ impl ContextWords {
     pub fn is_copula(&self, gap: &str) -> bool {
         gap.is_empty() || self.copula_words.iter().any(|w| w == gap)
     }
+
+    /// `s` without the copulas (and spaces) it starts with: 为: 700 → 700.
+    pub fn trim_copulas_start<'s>(&self, mut s: &'s str) -> &'s str {
+        // (Words are never empty: the config is checked when loaded.)
+        while let Some(r) = self
+            .copula_words
+            .iter()
+            .find_map(|w| s.trim_start().strip_prefix(w.as_str()))
+        {
+            s = r;
+        }
+        s.trim_start()
+    }
+
+    /// `s` without the copulas (and spaces) it ends with: 评价年度为 → 评价年度.
+    pub fn trim_copulas_end<'s>(&self, mut s: &'s str) -> &'s str {
+        while let Some(r) = self
+            .copula_words
+            .iter()
+            .find_map(|w| s.trim_end().strip_suffix(w.as_str()))
+        {
+            s = r;
+        }
+        s.trim_end()
+    }
 }
 
 fn default_short_form_followers() -> String {

@@ -66,13 +66,10 @@ impl DocumentMatcher {
             let y = n.value as i32;
             let in_range = n.value.fract() == 0.0 && y >= cfg.year.min && y <= cfg.year.max;
             if in_range && matches!(n.unit, Unit::Year | Unit::Bare) {
-                let before = doc.text.get(..n.start).unwrap_or_default().trim_end();
-                let before = before.trim_end_matches([':', ' ']);
-                let before = before
-                    .strip_suffix('为')
-                    .or_else(|| before.strip_suffix('是'))
-                    .unwrap_or(before);
-                if ends_with_any(before.trim_end(), &cfg.year.label_words) {
+                let before = cfg
+                    .context
+                    .trim_copulas_end(doc.text.get(..n.start).unwrap_or_default());
+                if ends_with_any(before, &cfg.year.label_words) {
                     labelled.push((y, n.start, n.end));
                 }
             }

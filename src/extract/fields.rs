@@ -493,11 +493,7 @@ impl Context<'_, '_> {
             let gap = text.get(prev..n.start).unwrap_or_default().trim();
             let joins = if figures.is_empty() {
                 // 分别为：700 万元: copulas one after another are one.
-                let mut rest = gap;
-                while let Some(r) = words.copula_words.iter().find_map(|w| rest.strip_prefix(w.as_str())) {
-                    rest = r.trim_start();
-                }
-                rest.is_empty()
+                words.trim_copulas_start(gap).is_empty()
             } else {
                 words.list_separators.iter().any(|s| s == gap)
             };

@@ -158,13 +158,30 @@ impl Engine {
         &self,
         document: ingest::Document,
     ) -> (crate::normalize::CleanText, crate::model::ReportFacts) {
+        let (clean, facts, _) = self.facts_of_document_timed(document);
+        (clean, facts)
+    }
+
+    /// As [`Engine::facts_of_document`], with the seconds each stage took
+    /// (`examples/stages.rs` profiles with it).
+    pub fn facts_of_document_timed(
+        &self,
+        document: ingest::Document,
+    ) -> (crate::normalize::CleanText, crate::model::ReportFacts, StageTimes) {
         let mut document = document;
+        let mut times = StageTimes::default();
+        let t = Instant::now();
         let clean = normalize_document(&self.normalizer, &mut document);
+        times.normalize = t.elapsed().as_secs_f64();
+        let t = Instant::now();
         let mut facts = self
             .extractor
             .extract_with(&clean, document.indicators, &document.table_totals);
+        times.extract = t.elapsed().as_secs_f64();
+        let t = Instant::now();
         crate::validate::validate(&self.rules.config, &mut facts);
-        (clean, facts)
+        times.validate = t.elapsed().as_secs_f64();
+        (clean, facts, times)
     }
 
     /// One report's facts from its text (the tests use this).

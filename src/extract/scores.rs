@@ -399,8 +399,15 @@ impl ScoreMatcher {
             if !names_section {
                 continue;
             }
-            // The gap may hold the section's maximum (总分 28 分，) but nothing else.
+            // The gap may hold the section's maximum (总分 28 分，) but nothing
+            // else: a clause in it with no figure (从预算编制、预算执行、资金使用
+            // 效益三个方面进行自评，自评得分 92 分) ends the keyword's phrase, and
+            // the score is another clause's.
+            let clauses_state_maxima = gap
+                .rsplit_once(',')
+                .is_none_or(|(head, _)| head.split(',').all(|c| c.contains(|ch: char| ch.is_ascii_digit())));
             let gap_ok = gap.chars().count() <= 16
+                && clauses_state_maxima
                 && !gap.contains(';')
                 && !gap.contains('。')
                 && (doc.numbers_in(m.end(), m.end() + pos).iter().all(|n| {

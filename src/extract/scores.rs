@@ -387,6 +387,11 @@ impl ScoreMatcher {
             if mid_phrase && !gap.trim().is_empty() {
                 continue;
             }
+            // 预算编制、预算执行、资金使用效益情况自评得分 92 分: the last of a
+            // list of sections; the score is the list's, not this section's.
+            if self.ends_a_section(doc.text.get(..m.start()).unwrap_or_default(), cfg) {
+                continue;
+            }
             // 预算编制合理性（10 分）…得分 8.5 分, 预算执行率：分值 10 分，得分 9 分:
             // a longer word than the section's, an indicator's name.
             let title = cfg.score.sections.get(si).map_or("", |s| s.title.as_str());
@@ -431,6 +436,21 @@ impl ScoreMatcher {
                 });
             }
         }
+    }
+
+    /// `before` ends with a section's keyword and a list separator (预算执行、).
+    fn ends_a_section(&self, before: &str, cfg: &Config) -> bool {
+        let Some(rest) = cfg
+            .context
+            .list_separators
+            .iter()
+            .find_map(|sep| before.trim_end().strip_suffix(sep.as_str()))
+        else {
+            return false;
+        };
+        let rest = rest.trim_end();
+        let window = &rest[super::chars_before(rest, rest.len(), 20)..];
+        self.section.find_iter(window).any(|k| k.end() == window.len())
     }
 
     /// `（三）资金使用效益（满分 40 分）` followed by a paragraph whose only score is `得分 36.5 分`.

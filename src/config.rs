@@ -310,7 +310,34 @@ pub struct ScoreRules {
     /// scoring rule's case: 目标明确的得 5 分, 完成者得 5 分.
     #[serde(default = "default_indicator_rule_before_bare")]
     pub indicator_rule_before_bare: Vec<String>,
+    /// A scheme other than the first scores a report only when its headings
+    /// (一、 and （一） levels) name at least this many of its sections, and
+    /// more than they name of the first's.
+    #[serde(default = "default_scheme_min_sections")]
+    pub scheme_min_sections: usize,
     pub sections: Vec<ScoreSection>,
+}
+
+impl ScoreRules {
+    /// The scoring schemes the sections name, in config order (empty: the
+    /// sections are one scheme, unnamed).
+    pub fn schemes(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for name in self.sections.iter().filter_map(|s| s.scheme.as_deref()) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+
+    /// The sections a report scored under `scheme` has: the scheme's own and
+    /// those of every scheme (the bonus); `None`: every section.
+    pub fn sections_in<'a>(&'a self, scheme: Option<&'a str>) -> impl Iterator<Item = &'a ScoreSection> + 'a {
+        self.sections
+            .iter()
+            .filter(move |s| scheme.is_none() || s.scheme.is_none() || s.scheme.as_deref() == scheme)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -319,6 +346,10 @@ pub struct ScoreSection {
     pub id: String,
     pub title: String,
     pub keywords: Vec<String>,
+    /// The scoring scheme the section is a part of (预算编制·预算执行·资金使用效益,
+    /// 决策·过程·产出·效益); none: a part of every scheme (the bonus).
+    #[serde(default)]
+    pub scheme: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -550,6 +581,9 @@ fn default_zero_before_ends() -> Vec<String> {
 }
 fn default_zero_before_not_after() -> Vec<String> {
     words(&["有"])
+}
+fn default_scheme_min_sections() -> usize {
+    3
 }
 fn default_total_subject_words() -> Vec<String> {
     words(&["整体支出", "部门整体"])

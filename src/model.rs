@@ -34,6 +34,10 @@ pub enum Field {
     ScoreBonus,
     StaffAuthorized,
     StaffActual,
+    ScoreDecision,
+    ScoreProcess,
+    ScoreOutput,
+    ScoreBenefit,
 }
 
 /// What kind of value a field holds (drives the Parquet type and the workbook format).
@@ -48,7 +52,7 @@ pub enum FieldKind {
 }
 
 impl Field {
-    pub const ALL: [Field; 29] = [
+    pub const ALL: [Field; 33] = [
         Field::Department,
         Field::Province,
         Field::City,
@@ -78,6 +82,10 @@ impl Field {
         Field::ScoreBonus,
         Field::StaffAuthorized,
         Field::StaffActual,
+        Field::ScoreDecision,
+        Field::ScoreProcess,
+        Field::ScoreOutput,
+        Field::ScoreBenefit,
     ];
 
     /// The column name of SCHEMA.md.
@@ -112,6 +120,10 @@ impl Field {
             Field::ScoreBonus => "score_bonus",
             Field::StaffAuthorized => "staff_authorized",
             Field::StaffActual => "staff_actual",
+            Field::ScoreDecision => "score_decision",
+            Field::ScoreProcess => "score_process",
+            Field::ScoreOutput => "score_output",
+            Field::ScoreBenefit => "score_benefit",
         }
     }
 
@@ -147,6 +159,10 @@ impl Field {
             Field::ScoreBonus => "加减分（分）",
             Field::StaffAuthorized => "编制数（人）",
             Field::StaffActual => "实有人数（人）",
+            Field::ScoreDecision => "决策得分（分）",
+            Field::ScoreProcess => "过程得分（分）",
+            Field::ScoreOutput => "产出得分（分）",
+            Field::ScoreBenefit => "效益得分（分）",
         }
     }
 
@@ -182,6 +198,10 @@ impl Field {
             Field::ScoreBonus => "加减分",
             Field::StaffAuthorized => "编制数",
             Field::StaffActual => "实有 / 在编人数",
+            Field::ScoreDecision => "决策（投入）部分得分：决策、过程、产出、效益四部分的评分体系",
+            Field::ScoreProcess => "过程部分得分（决策、过程、产出、效益体系）",
+            Field::ScoreOutput => "产出部分得分（决策、过程、产出、效益体系）",
+            Field::ScoreBenefit => "效益（效果）部分得分（决策、过程、产出、效益体系）",
         }
     }
 
@@ -203,9 +223,15 @@ impl Field {
             Department | Province | City | County | RegionCode | Grade => FieldKind::Text,
             FiscalYear => FieldKind::Year,
             ThreePublicRatio => FieldKind::Rate,
-            ScoreTotal | ScoreBudgetPreparation | ScoreBudgetExecution | ScoreEffectiveness | ScoreBonus => {
-                FieldKind::Score
-            }
+            ScoreTotal
+            | ScoreBudgetPreparation
+            | ScoreBudgetExecution
+            | ScoreEffectiveness
+            | ScoreBonus
+            | ScoreDecision
+            | ScoreProcess
+            | ScoreOutput
+            | ScoreBenefit => FieldKind::Score,
             StaffAuthorized | StaffActual => FieldKind::Count,
             _ => FieldKind::Money,
         }

@@ -7,18 +7,34 @@ use crate::config::Config;
 use crate::model::{Check, Field, ReportFacts, Severity};
 
 /// The scored sections: the config's, less the bonus, in config order.
-fn scored_sections(cfg: &Config) -> impl Iterator<Item = Field> + '_ {
+/// The scored sections (not the bonus) of a scheme.
+fn scored_sections<'c>(cfg: &'c Config, scheme: Option<&'c str>) -> impl Iterator<Item = Field> + 'c {
     cfg.score
-        .sections
-        .iter()
+        .sections_in(scheme)
         .filter_map(|s| Field::from_name(&s.id))
         .filter(|&f| f != Field::ScoreBonus)
+}
+
+/// The scheme a report's section scores are of: the first scheme one of
+/// whose own sections has a score (a report's are read under one scheme),
+/// else the first; `None` when the config names no scheme.
+fn scheme_of_scores(cfg: &Config, score: impl Fn(Field) -> Option<f64>) -> Option<&str> {
+    let schemes = cfg.score.schemes();
+    let scored = schemes.iter().copied().find(|&k| {
+        cfg.score
+            .sections
+            .iter()
+            .filter(|s| s.scheme.as_deref() == Some(k))
+            .any(|s| Field::from_name(&s.id).and_then(&score).is_some())
+    });
+    scored.or_else(|| schemes.first().copied())
 }
 
 /// Every scored section's score plus the bonus (0 when none is stated);
 /// None while a section has no score.
 pub fn sections_and_bonus(cfg: &Config, score: impl Fn(Field) -> Option<f64>) -> Option<f64> {
-    let parts: Option<f64> = scored_sections(cfg).map(&score).sum();
+    let scheme = scheme_of_scores(cfg, &score);
+    let parts: Option<f64> = scored_sections(cfg, scheme).map(&score).sum();
     Some(parts? + score(Field::ScoreBonus).unwrap_or(0.0))
 }
 
@@ -287,7 +303,7 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
                 } else {
                     format!("各部分得分加加减分合计 {} 与自评总分 {} 不符", fmt(sum), fmt(total))
                 },
-                fields: scored_sections(cfg)
+                fields: scored_sections(cfg, scheme_of_scores(cfg, n))
                     .map(|s| s.name().to_string())
                     .chain(["score_bonus".into(), "score_total".into()])
                     .collect(),
@@ -439,6 +455,54 @@ mod tests {
         let mut f = facts(&[(Field::ExpenditureTotal, 823.55), (Field::ExpenditureBasic, 823.56)]);
         validate(&cfg, &mut f);
         assert!(exceeds(&f).is_empty());
+    }
+
+    /// Sections add up to the total within the report's scheme: the
+    /// 决策 / 过程 / 产出 / 效益 scheme's four, not the usual three (which it
+    /// lacks, and whose absence is no missing score).
+    #[test]
+    fn sections_add_up_within_the_reports_scheme() {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let four = |total: f64| {
+            facts(&[
+                (Field::ScoreTotal, total),
+                (Field::ScoreDecision, 18.0),
+                (Field::ScoreProcess, 19.0),
+                (Field::ScoreOutput, 37.0),
+                (Field::ScoreBenefit, 18.0),
+            ])
+        };
+        let mut f = four(92.0);
+        validate(&cfg, &mut f);
+        assert!(
+            !ids(&f).iter().any(|(c, _)| *c == "score_sections_vs_total"),
+            "{:?}",
+            f.checks
+        );
+        let mut f = four(95.0);
+        validate(&cfg, &mut f);
+        let check = f.checks.iter().find(|c| c.check == "score_sections_vs_total");
+        assert_eq!(check.map(|c| c.severity), Some(Severity::Error));
+        assert_eq!(
+            check.map(|c| c.fields.clone()).unwrap_or_default(),
+            [
+                "score_decision",
+                "score_process",
+                "score_output",
+                "score_benefit",
+                "score_bonus",
+                "score_total"
+            ]
+        );
+        // The usual scheme's sections are still summed as before.
+        let mut f = facts(&[
+            (Field::ScoreTotal, 95.0),
+            (Field::ScoreBudgetPreparation, 28.0),
+            (Field::ScoreBudgetExecution, 40.0),
+            (Field::ScoreEffectiveness, 30.0),
+        ]);
+        validate(&cfg, &mut f);
+        assert!(ids(&f).contains(&("score_sections_vs_total", Severity::Error)));
     }
 
     #[test]

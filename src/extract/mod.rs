@@ -66,6 +66,7 @@ impl Extractor {
         let mut doc = Doc::new(clean, &self.units, &self.lexicon);
         let title_kind = self.document.title_kind(&doc, &self.rules.config);
         doc.budget_document = title_kind.is_some_and(|k| k.amounts_are_budgets);
+        doc.scheme = self.scores.scheme_of(&doc, &self.rules.config);
         let mut cands = Candidates::default();
         let mut out = ReportFacts::default();
 
@@ -392,6 +393,8 @@ pub(crate) struct Doc<'a> {
     title_masks: Vec<u8>,
     /// A 部门预算: its unqualified amounts are budget figures, not spending.
     pub budget_document: bool,
+    /// The scoring scheme the report is scored under (`ScoreMatcher::scheme_of`).
+    pub scheme: Option<&'a str>,
 }
 
 /// [`SectionKind::MaybeBudget`] for a heading that is a whole paragraph with
@@ -455,6 +458,7 @@ impl<'a> Doc<'a> {
             chain_masks,
             title_masks,
             budget_document: false,
+            scheme: None,
         }
     }
 
@@ -994,7 +998,7 @@ pub(crate) fn facts_with_config_line(from: &str, to: &str, text: &str) -> Report
 }
 
 #[cfg(test)]
-fn facts_with(rules: Rules, text: &str) -> ReportFacts {
+pub(crate) fn facts_with(rules: Rules, text: &str) -> ReportFacts {
     let clean = crate::normalize::Normalizer::new(&rules.config.normalize)
         .expect("normaliser")
         .normalize(text);

@@ -20,24 +20,63 @@ pub(crate) struct ScoreMatcher {
     total: AhoCorasick,
     total_strong: AhoCorasick,
     indicator_score: AhoCorasick,
-    section: AhoCorasick,
-    /// Section index for each pattern of `section`.
-    section_of: Vec<usize>,
+    /// The sections of each scoring scheme (one, unnamed, when the config names none).
+    schemes: Vec<SchemeSections>,
     grade_words: Vec<(String, String)>,
     /// The words before a section's own score.
     section_score: AhoCorasick,
 }
 
-impl ScoreMatcher {
-    pub fn new(cfg: &Config) -> Result<Self, aho_corasick::BuildError> {
+/// One scoring scheme's sections: one automaton over their keywords, so
+/// that a keyword of another scheme (效益 in 资金使用效益) never hides one of
+/// this scheme's.
+struct SchemeSections {
+    /// `None`: the config names no scheme, and these are all its sections.
+    name: Option<String>,
+    automaton: AhoCorasick,
+    /// Section index (in `score.sections`) of each pattern.
+    section_of: Vec<usize>,
+}
+
+impl SchemeSections {
+    fn new(cfg: &Config, name: Option<&str>) -> Result<Self, aho_corasick::BuildError> {
         let mut pats = Vec::new();
         let mut section_of = Vec::new();
         for (i, s) in cfg.score.sections.iter().enumerate() {
+            if name.is_some() && s.scheme.is_some() && s.scheme.as_deref() != name {
+                continue;
+            }
             for k in &s.keywords {
                 pats.push(k.clone());
                 section_of.push(i);
             }
         }
+        Ok(SchemeSections {
+            name: name.map(str::to_string),
+            automaton: automaton(&pats)?,
+            section_of,
+        })
+    }
+
+    /// Section index of a heading title or an indicator name: the earliest keyword wins.
+    fn section_in(&self, s: &str) -> Option<usize> {
+        self.automaton
+            .find(s)
+            .and_then(|m| self.section_of.get(m.pattern().as_usize()).copied())
+    }
+}
+
+impl ScoreMatcher {
+    pub fn new(cfg: &Config) -> Result<Self, aho_corasick::BuildError> {
+        let named = cfg.score.schemes();
+        let schemes = if named.is_empty() {
+            vec![SchemeSections::new(cfg, None)?]
+        } else {
+            named
+                .into_iter()
+                .map(|n| SchemeSections::new(cfg, Some(n)))
+                .collect::<Result<_, _>>()?
+        };
         let mut grade_words: Vec<(String, String)> = cfg
             .grades
             .iter()
@@ -53,11 +92,46 @@ impl ScoreMatcher {
             total: automaton(&cfg.score.total_keywords)?,
             total_strong: automaton(&cfg.score.total_keywords_strong)?,
             indicator_score: automaton(&cfg.score.indicator_score_keywords)?,
-            section: automaton(&pats)?,
-            section_of,
+            schemes,
             grade_words,
             section_score: automaton(&cfg.score.section_score_words)?,
         })
+    }
+
+    /// The scheme a report is scored under: the first, unless its headings
+    /// of the top two levels (一、, （一）) name at least
+    /// `score.scheme_min_sections` of another scheme's own sections, and more
+    /// than they name of the first's. `None`: the config names no scheme.
+    pub fn scheme_of(&self, doc: &Doc, cfg: &Config) -> Option<&str> {
+        let named = |k: &SchemeSections| {
+            let mut seen: Vec<usize> = Vec::new();
+            for h in doc.clean.headings.iter().filter(|h| h.level <= 2) {
+                let own = k
+                    .section_in(&h.title)
+                    .filter(|&i| cfg.score.sections.get(i).is_some_and(|s| s.scheme.is_some()));
+                if let Some(i) = own.filter(|i| !seen.contains(i)) {
+                    seen.push(i);
+                }
+            }
+            seen.len()
+        };
+        let (first, others) = self.schemes.split_first()?;
+        let mut best = (first, named(first).max(cfg.score.scheme_min_sections.saturating_sub(1)));
+        for k in others {
+            let n = named(k);
+            if n > best.1 {
+                best = (k, n);
+            }
+        }
+        best.0.name.as_deref()
+    }
+
+    /// The sections of the report's scheme.
+    fn sections(&self, doc: &Doc) -> Option<&SchemeSections> {
+        self.schemes
+            .iter()
+            .find(|k| k.name.as_deref() == doc.scheme)
+            .or_else(|| self.schemes.first())
     }
 
     pub fn extract(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates, out: &mut ReportFacts) {
@@ -305,7 +379,10 @@ impl ScoreMatcher {
             return false;
         };
         contains_any(before, &cfg.score.total_subject_words)
-            && !cfg.score.sections.iter().any(|s| contains_any(before, &s.keywords))
+            && !cfg
+                .score
+                .sections_in(doc.scheme)
+                .any(|s| contains_any(before, &s.keywords))
     }
 
     /// A grade word right after 自评 / 结论为 / 等级为 … in the conclusion.
@@ -361,8 +438,11 @@ impl ScoreMatcher {
 
     /// `预算编制情况总分 28 分，得分 28 分` / `加分得分3.5分`: a section keyword, then its score.
     fn stated_sections(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
-        for m in self.section.find_iter(doc.text) {
-            let Some(&si) = self.section_of.get(m.pattern().as_usize()) else {
+        let Some(scheme) = self.sections(doc) else {
+            return;
+        };
+        for m in scheme.automaton.find_iter(doc.text) {
+            let Some(&si) = scheme.section_of.get(m.pattern().as_usize()) else {
                 continue;
             };
             let Some(field) = cfg.score.sections.get(si).and_then(|s| Field::from_name(&s.id)) else {
@@ -389,7 +469,7 @@ impl ScoreMatcher {
             }
             // 预算编制、预算执行、资金使用效益情况自评得分 92 分: the last of a
             // list of sections; the score is the list's, not this section's.
-            if self.ends_a_section(doc.text.get(..m.start()).unwrap_or_default(), cfg) {
+            if ends_a_section(scheme, doc.text.get(..m.start()).unwrap_or_default(), cfg) {
                 continue;
             }
             // 预算编制合理性（10 分）…得分 8.5 分, 预算执行率：分值 10 分，得分 9 分:
@@ -418,7 +498,7 @@ impl ScoreMatcher {
                 && (doc.numbers_in(m.end(), m.end() + pos).iter().all(|n| {
                     n.unit == Unit::Points && states_a_maximum(doc.text.get(m.end()..n.start).unwrap_or_default(), cfg)
                 }))
-                && self.section.find(gap).is_none()
+                && scheme.automaton.find(gap).is_none()
                 && !doc.lex.previous_year.any_in(gap)
                 && !contains_any(gap, &cfg.score.target_words)
                 && !doc.lex.approximate.any_in(gap);
@@ -438,25 +518,15 @@ impl ScoreMatcher {
         }
     }
 
-    /// `before` ends with a section's keyword and a list separator (预算执行、).
-    fn ends_a_section(&self, before: &str, cfg: &Config) -> bool {
-        let Some(rest) = cfg
-            .context
-            .list_separators
-            .iter()
-            .find_map(|sep| before.trim_end().strip_suffix(sep.as_str()))
-        else {
-            return false;
-        };
-        let rest = rest.trim_end();
-        let window = &rest[super::chars_before(rest, rest.len(), 20)..];
-        self.section.find_iter(window).any(|k| k.end() == window.len())
-    }
-
     /// `（三）资金使用效益（满分 40 分）` followed by a paragraph whose only score is `得分 36.5 分`.
     fn section_heading_body(&self, doc: &Doc, cfg: &Config, cands: &mut Candidates) {
+        let Some(scheme) = self.sections(doc) else {
+            return;
+        };
         for h in doc.clean.headings.iter().filter(|h| h.level <= 2) {
-            let Some(si) = self.section_in(&h.title) else { continue };
+            let Some(si) = scheme.section_in(&h.title) else {
+                continue;
+            };
             let Some(field) = cfg.score.sections.get(si).and_then(|s| Field::from_name(&s.id)) else {
                 continue;
             };
@@ -529,7 +599,8 @@ impl ScoreMatcher {
         pos: usize,
         own_heading: Option<usize>,
     ) -> Option<&'c crate::config::ScoreSection> {
-        let by_name = self.section_in(name).filter(|&i| {
+        let scheme = self.sections(doc)?;
+        let by_name = scheme.section_in(name).filter(|&i| {
             cfg.score
                 .sections
                 .get(i)
@@ -540,16 +611,9 @@ impl ScoreMatcher {
                 .enclosing(pos)
                 .iter()
                 .filter(|h| Some(h.start) != own_heading)
-                .find_map(|h| self.section_in(&h.title))
+                .find_map(|h| scheme.section_in(&h.title))
         })?;
         cfg.score.sections.get(idx)
-    }
-
-    /// Section index of a heading title or an indicator name: the earliest keyword wins.
-    fn section_in(&self, s: &str) -> Option<usize> {
-        self.section
-            .find(s)
-            .and_then(|m| self.section_of.get(m.pattern().as_usize()).copied())
     }
 
     fn indicators(&self, doc: &Doc, cfg: &Config, items: &[Item]) -> Vec<Indicator> {
@@ -918,7 +982,7 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
         found_max: Option<f64>,
     }
     let mut sums = Vec::new();
-    for section in &cfg.score.sections {
+    for section in cfg.score.sections_in(doc.scheme) {
         let Some(field) = Field::from_name(&section.id) else {
             continue;
         };
@@ -1082,7 +1146,7 @@ fn denied_band(cfg: &Config, doc: &Doc, out: &ReportFacts, band: &str) -> Option
 /// without reaching it, none is sure to be. Those lose their section (empty,
 /// written as null) and a check says why.
 fn overfull_sections(doc: &Doc, cfg: &Config, out: &mut ReportFacts) {
-    for section in &cfg.score.sections {
+    for section in cfg.score.sections_in(doc.scheme) {
         if section.id == Field::ScoreBonus.name() {
             continue;
         }
@@ -1166,6 +1230,21 @@ fn section_max(cfg: &Config, doc: &Doc, section: &crate::config::ScoreSection) -
     max
 }
 
+/// `before` ends with a section's keyword and a list separator (预算执行、).
+fn ends_a_section(scheme: &SchemeSections, before: &str, cfg: &Config) -> bool {
+    let Some(rest) = cfg
+        .context
+        .list_separators
+        .iter()
+        .find_map(|sep| before.trim_end().strip_suffix(sep.as_str()))
+    else {
+        return false;
+    };
+    let rest = rest.trim_end();
+    let window = &rest[super::chars_before(rest, rest.len(), 20)..];
+    scheme.automaton.find_iter(window).any(|k| k.end() == window.len())
+}
+
 /// A report's total: at least `score.min_total` (below is an indicator's), at
 /// most 100 plus the bonus cap.
 fn plausible_total(cfg: &Config, v: f64) -> bool {
@@ -1202,6 +1281,78 @@ mod tests {
     use crate::model::{Field, Value};
 
     use crate::extract::facts_of as run;
+
+    const FRAMEWORK: &str = "三、绩效自评情况
+（一）决策（20分）
+该部分得分18分。
+1.目标设定（5分）：目标明确，得5分。
+2.预算编制（15分）：编制较为科学，得13分。
+（二）过程（20分）
+1.资金管理（10分）：得10分。
+（三）产出（40分）
+1.产出数量（40分）：得37分。
+（四）效益（20分）
+1.满意度（20分）：得18分。
+";
+
+    /// Headings that name four sections of the 决策 / 过程 / 产出 / 效益
+    /// scheme score the report under it: its indicators are filed under its
+    /// sections (预算编制 under 决策, not the usual scheme's 预算编制情况).
+    #[test]
+    fn a_report_is_scored_under_the_scheme_its_headings_name() {
+        let f = run(FRAMEWORK);
+        let filed: Vec<(&str, &str)> = f
+            .indicators
+            .iter()
+            .map(|i| (i.section.as_str(), i.indicator.as_str()))
+            .collect();
+        assert_eq!(
+            filed,
+            [
+                ("决策", "目标设定"),
+                ("决策", "预算编制"),
+                ("过程", "资金管理"),
+                ("产出", "产出数量"),
+                ("效益", "满意度")
+            ]
+        );
+        assert_eq!(f.num(Field::ScoreDecision), Some(18.0));
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), None);
+    }
+
+    /// Under the usual scheme, 产出 in a heading below 资金使用效益 names no
+    /// section: the indicators under it stay the usual section's.
+    #[test]
+    fn another_schemes_keyword_names_no_section() {
+        let f = run("三、绩效自评情况
+（一）预算编制情况（28分）
+（二）预算执行情况（42分）
+（三）资金使用效益（30分）
+1.产出指标
+（1）产出数量（5分）：得5分。
+（2）产出质量（5分）：得4分。
+");
+        let sections: Vec<&str> = f.indicators.iter().map(|i| i.section.as_str()).collect();
+        assert_eq!(sections, ["资金使用效益", "资金使用效益"], "{:?}", f.indicators);
+        assert_eq!(f.num(Field::ScoreOutput), None);
+    }
+
+    /// A config whose sections name no scheme (one written before schemes)
+    /// reads every section as one scheme, as it did.
+    #[test]
+    fn a_config_that_names_no_scheme_is_one_scheme() {
+        let toml: String = crate::config::DEFAULT_TOML
+            .lines()
+            .filter(|l| !l.starts_with("scheme = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let rules = crate::config::Rules::from_parts(&toml, crate::config::DEFAULT_REGIONS).unwrap();
+        assert!(rules.config.score.schemes().is_empty());
+        let usual = "三、绩效自评情况\n（一）预算编制情况（28分）\n该部分得分26分。\n1.目标设置（10分）：得9分。\n";
+        let f = crate::extract::facts_with(rules, usual);
+        assert_eq!(f.num(Field::ScoreBudgetPreparation), Some(26.0));
+        assert_eq!(f.indicators.first().map(|i| i.section.as_str()), Some("预算编制情况"));
+    }
 
     /// A heading that states its score (预算编制情况总分 28 分) names the
     /// indicators under it without the score; a name with no number after

@@ -249,6 +249,12 @@ pub struct ScoreRules {
     /// a stop, a bracket, a figure) may follow it in a stated section score.
     #[serde(default = "default_section_keyword_followers")]
     pub section_keyword_followers: Vec<String>,
+    /// A section keyword right after another CJK char is inside a phrase
+    /// (only its score word may follow it; one of one or two chars ends a
+    /// longer word: 科学决策, 社会效益), unless one of these words stands
+    /// right before it (其中决策部分得分 18 分).
+    #[serde(default = "default_section_keyword_leads")]
+    pub section_keyword_leads: Vec<String>,
     /// A section heading holding one of these states its maximum
     /// (（一）预算编制（28分）): its indicators are the full scheme.
     #[serde(default = "default_section_max_marks")]
@@ -594,6 +600,9 @@ fn default_indicator_name_score_words() -> Vec<String> {
 fn default_section_keyword_followers() -> Vec<String> {
     words(&["情况", "部分", "方面", "类", "合计", "共计", "共", "自评"])
 }
+fn default_section_keyword_leads() -> Vec<String> {
+    words(&["其中", "另", "共", "即", "对", "在", "从", "和", "及", "与"])
+}
 fn default_section_score_words() -> Vec<String> {
     words(&["得分"])
 }
@@ -899,6 +908,7 @@ fn normalize_keywords(c: &mut Config) {
     n(&mut c.score.indicator_score_keywords);
     n(&mut c.score.section_score_words);
     n(&mut c.score.section_keyword_followers);
+    n(&mut c.score.section_keyword_leads);
     n(&mut c.score.indicator_name_score_words);
     n(&mut c.unit_tables.declare_words);
     n(&mut c.unit_tables.header_actual_words);
@@ -1019,6 +1029,7 @@ fn validate_config(c: &Config) -> Result<(), ConfigError> {
         ("score.indicator_rule_before_bare", &c.score.indicator_rule_before_bare),
         ("score.section_score_words", &c.score.section_score_words),
         ("score.section_keyword_followers", &c.score.section_keyword_followers),
+        ("score.section_keyword_leads", &c.score.section_keyword_leads),
         ("score.indicator_name_score_words", &c.score.indicator_name_score_words),
         ("unit_tables.declare_words", &c.unit_tables.declare_words),
         ("unit_tables.header_actual_words", &c.unit_tables.header_actual_words),
@@ -1192,6 +1203,8 @@ mod tests {
             "inline_markers",
             "inline_numbered_markers",
             "indicator_rule_before_bare",
+            "section_keyword_leads",
+            "scheme_min_sections",
         ];
         let older: String = DEFAULT_TOML
             .lines()
@@ -1244,6 +1257,8 @@ mod tests {
         );
         assert_eq!(old.score.section_score_words, new.score.section_score_words);
         assert_eq!(old.score.section_keyword_followers, new.score.section_keyword_followers);
+        assert_eq!(old.score.section_keyword_leads, new.score.section_keyword_leads);
+        assert_eq!(old.score.scheme_min_sections, new.score.scheme_min_sections);
         assert_eq!(old.score.section_max_marks, new.score.section_max_marks);
         assert_eq!(old.score.table_indicator_words, new.score.table_indicator_words);
         assert_eq!(old.score.table_score_words, new.score.table_score_words);

@@ -458,29 +458,39 @@ impl ScoreMatcher {
             let gap = &window[..pos];
             // Inside a phrase of prose (…相匹配，部门预算执行及时均衡自评得分 3 分,
             // an item's text with its full stops lost), the keyword names no
-            // section: only its own score word may follow it there.
-            let mid_phrase = doc
+            // section: only its own score word may follow it there. A short
+            // keyword there ends a longer word (科学决策得分 5 分, 社会效益得分
+            // 9 分: indicators) and names none at all. A lead word (其中决策部分
+            // 得分 18 分) opens a phrase.
+            let before = doc.text.get(..m.start()).unwrap_or_default();
+            let mid_phrase = before.chars().next_back().is_some_and(crate::normalize::is_cjk)
+                && !ends_with_any(before, &cfg.score.section_keyword_leads);
+            let short = doc
                 .text
-                .get(..m.start())
-                .and_then(|t| t.chars().next_back())
-                .is_some_and(crate::normalize::is_cjk);
-            if mid_phrase && !gap.trim().is_empty() {
+                .get(m.start()..m.end())
+                .is_some_and(|k| k.chars().nth(2).is_none());
+            if mid_phrase && (short || !gap.trim().is_empty()) {
                 continue;
             }
             // 预算编制、预算执行、资金使用效益情况自评得分 92 分: the last of a
             // list of sections; the score is the list's, not this section's.
-            if ends_a_section(scheme, doc.text.get(..m.start()).unwrap_or_default(), cfg) {
+            if ends_a_section(scheme, before, cfg) {
                 continue;
             }
             // 预算编制合理性（10 分）…得分 8.5 分, 预算执行率：分值 10 分，得分 9 分:
             // a longer word than the section's, an indicator's name.
+            // (What follows the title counts where the text goes on from the
+            // keyword into it: 预算执行情 in 预算执行情况得分.)
             let title = cfg.score.sections.get(si).map_or("", |s| s.title.as_str());
+            let ends_name = |rest: &str| {
+                !rest.chars().next().is_some_and(crate::normalize::is_cjk)
+                    || starts_with_any(rest, &cfg.score.section_keyword_followers)
+                    || starts_with_any(rest, &cfg.score.section_score_words)
+                    || starts_with_any(rest, &cfg.score.max_keywords)
+            };
             let rest = doc.text.get(m.end()..).unwrap_or_default();
-            let names_section = doc.text.get(m.start()..).is_some_and(|t| t.starts_with(title))
-                || !rest.chars().next().is_some_and(crate::normalize::is_cjk)
-                || starts_with_any(rest, &cfg.score.section_keyword_followers)
-                || starts_with_any(rest, &cfg.score.section_score_words)
-                || starts_with_any(rest, &cfg.score.max_keywords);
+            let after_title = doc.text.get(m.start()..).and_then(|t| t.strip_prefix(title));
+            let names_section = ends_name(rest) || after_title.is_some_and(ends_name);
             if !names_section {
                 continue;
             }

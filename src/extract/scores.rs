@@ -414,26 +414,57 @@ impl ScoreMatcher {
                     let after = tail.trim_start_matches(['“', '"', '「', '\'', ' ', ':']);
                     let skipped = tail.len() - after.len();
                     if let Some((word, band)) = self.grade_words.iter().find(|(w, _)| after.starts_with(w.as_str())) {
+                        let start = s + pi;
+                        let end = start + prefix.len() + skipped + word.len();
+                        let beside = self.score_beside_grade(doc, cfg, end);
                         // 中 and 差 are too short to trust without a closing quote or stop.
                         let rest = &after[word.len()..];
-                        let closed =
-                            rest.is_empty() || rest.starts_with(['”', '"', '」', '\'', '。', ',', ';', '等', '级']);
+                        let closed = rest.is_empty()
+                            || rest.starts_with(['”', '"', '」', '\'', '。', ',', ';', '等', '级'])
+                            || beside.is_some();
                         if word.chars().count() == 1 && !closed {
                             continue;
                         }
-                        let start = s + pi;
                         cands.push(Candidate {
                             field: Field::Grade,
                             value: Value::Text(band.clone()),
                             priority: 1,
                             rule: "grade:stated",
                             start,
-                            end: start + prefix.len() + skipped + word.len(),
+                            end,
                         });
+                        if let Some((v, score_end)) = beside {
+                            cands.push(Candidate {
+                                field: Field::ScoreTotal,
+                                value: Value::Num(v),
+                                priority: 1,
+                                rule: "score:total-beside-grade",
+                                start,
+                                end: score_end,
+                            });
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// The score that a stated grade, ending at `at`, carries in brackets or
+    /// after a comma (等级为优秀（92 分）; 自评结论：优秀，92 分。): the total.
+    fn score_beside_grade(&self, doc: &Doc, cfg: &Config, at: usize) -> Option<(f64, usize)> {
+        let rest = doc.text.get(at..)?;
+        let (inside, bracket) = match rest.strip_prefix('(') {
+            Some(r) => (r, true),
+            None => (rest.strip_prefix(',')?, false),
+        };
+        let (v, end) = self.points_after(doc, cfg, at + (rest.len() - inside.len()))?;
+        let after = doc.text.get(end..)?.trim_start_matches(' ');
+        let closed = if bracket {
+            after.starts_with(')')
+        } else {
+            after.is_empty() || after.starts_with(['。', ';', ',', '\n'])
+        };
+        (closed && plausible_total(cfg, v)).then_some((v, end))
     }
 
     /// `预算编制情况总分 28 分，得分 28 分` / `加分得分3.5分`: a section keyword, then its score.

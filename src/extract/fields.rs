@@ -6,7 +6,7 @@ use regex::Regex;
 
 use super::{
     automaton, chars_before, contains_any, derived_fact, ends_with_any, Candidate, Candidates, Doc, Refusal,
-    SectionKind,
+    SectionKind, Unqualified,
 };
 use crate::config::{Config, Variant};
 use crate::extract::amount::{Number, Unit};
@@ -710,13 +710,14 @@ impl Context<'_, '_> {
             return;
         }
         let two_variants = m.actual.is_some() && m.budget.is_some();
-        let in_budget_section = self.doc.under(hit.start, SectionKind::Budget);
-        let maybe_budget = !in_budget_section && self.doc.under(hit.start, SectionKind::MaybeBudget);
+        let unqualified_here = self.doc.unqualified_at(hit.start);
+        let in_budget = unqualified_here == Unqualified::Budget;
+        let maybe_budget = unqualified_here == Unqualified::Unsure;
         // What an amount that says neither budget nor actual is: a budget
         // figure in a budget section or document; elsewhere the keyword's
         // default right after it, else actual.
         let unqualified = |first: bool| {
-            if in_budget_section || self.doc.budget_document {
+            if in_budget {
                 Variant::Budget
             } else if first {
                 m.default
@@ -731,10 +732,7 @@ impl Context<'_, '_> {
         let mut part_of_budget: Option<bool> = None; // asked once, when first needed
         let mut variant_for = |stated: Option<Variant>, first: bool| match stated {
             Some(v) => Some(v),
-            None if !in_budget_section
-                && !self.doc.budget_document
-                && *part_of_budget.get_or_insert_with(|| self.part_of_budget(hit.start)) =>
-            {
+            None if !in_budget && *part_of_budget.get_or_insert_with(|| self.part_of_budget(hit.start)) => {
                 field_of(Variant::Budget).map(|_| Variant::Budget)
             }
             None => Some(unqualified(first)),
@@ -849,7 +847,7 @@ impl Context<'_, '_> {
             // Under a heading that may be 预算编制 cut by a break, such an
             // amount is neither, surely. (Not in a budget section or
             // document: there the unqualified variant is the budget.)
-            if stated.is_none() && maybe_budget && !self.doc.budget_document {
+            if stated.is_none() && maybe_budget {
                 if let Some(field) = field_of(unqualified(first)) {
                     cands.refuse(Refusal {
                         field,

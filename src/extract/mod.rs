@@ -146,6 +146,18 @@ impl Extractor {
     }
 }
 
+/// What an amount that says neither budget nor actual is, by where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unqualified {
+    /// A budget figure: in a budget document (部门预算) or under a budget
+    /// heading (预算编制).
+    Budget,
+    /// Unsure: under a heading that may be 预算编制 cut by a line break.
+    Unsure,
+    /// The keyword's default (else actual).
+    Plain,
+}
+
 /// Kinds of section that scope extraction (bits of a heading's mask).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum SectionKind {
@@ -459,6 +471,18 @@ impl<'a> Doc<'a> {
             title_masks,
             budget_document: false,
             scheme: None,
+        }
+    }
+
+    /// How an amount at `pos` that says neither budget nor actual reads
+    /// (the text's and a declared-unit table's alike).
+    pub fn unqualified_at(&self, pos: usize) -> Unqualified {
+        if self.budget_document || self.under(pos, SectionKind::Budget) {
+            Unqualified::Budget
+        } else if self.under(pos, SectionKind::MaybeBudget) {
+            Unqualified::Unsure
+        } else {
+            Unqualified::Plain
         }
     }
 

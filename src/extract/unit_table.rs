@@ -300,12 +300,10 @@ fn read_table(
                 // text reads such an amount: a budget figure in a budget
                 // document or under 预算编制, nothing under a heading that may
                 // be a cut 预算编制, else the keyword's default.
-                let variant = if doc.budget_document || doc.under(row.start, super::SectionKind::Budget) {
-                    Variant::Budget
-                } else if doc.under(row.start, super::SectionKind::MaybeBudget) {
-                    continue;
-                } else {
-                    m.default
+                let variant = match doc.unqualified_at(row.start) {
+                    super::Unqualified::Budget => Variant::Budget,
+                    super::Unqualified::Unsure => continue,
+                    super::Unqualified::Plain => m.default,
                 };
                 push(variant, c);
                 continue;

@@ -1215,8 +1215,9 @@ impl Context<'_, '_> {
 
     fn function(&self, hit: &Hit, class: usize, until: usize) -> Option<FunctionSpending> {
         let name = self.cfg.functions.get(class)?.name.clone();
-        // Budget allocations and year-on-year comparisons are not the year's spending.
-        if self.doc.under(hit.start, SectionKind::Budget) || self.doc.under(hit.start, SectionKind::MaybeBudget) {
+        // Budget allocations (a budget document's, or under 预算编制) and
+        // year-on-year comparisons are not the year's spending.
+        if self.doc.unqualified_at(hit.start) != Unqualified::Plain {
             return None;
         }
         let n = self.single_amount(hit, until, true)?;
@@ -1410,6 +1411,30 @@ pub(crate) fn derive(_cfg: &Config, out: &mut ReportFacts) {
 #[cfg(test)]
 mod tests {
     use crate::model::Field;
+
+    /// A functional class's amount is the year's spending in a report, not
+    /// in a budget document (部门预算: an allocation) or under 预算编制.
+    #[test]
+    fn a_budget_documents_function_amounts_are_no_spending() {
+        let body = "二、支出情况\n教育支出（类）25.00万元，主要用于其他教育支出。\n";
+        let classes = |text: &str| -> Vec<(String, f64)> {
+            run(text)
+                .functions
+                .iter()
+                .map(|f| (f.function_class.clone(), f.amount))
+                .collect()
+        };
+        assert_eq!(
+            classes(&format!("长沙市芙蓉区教育局2024年度部门决算\n{body}")),
+            [("教育支出".to_string(), 25.0)]
+        );
+        assert_eq!(classes(&format!("长沙市芙蓉区教育局2025年部门预算\n{body}")), []);
+        let under_budget = body.replace("二、支出情况", "三、预算编制情况");
+        assert_eq!(
+            classes(&format!("长沙市芙蓉区教育局2024年度部门决算\n{under_budget}")),
+            []
+        );
+    }
 
     use crate::extract::facts_of as run;
 

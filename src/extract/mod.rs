@@ -290,6 +290,16 @@ impl TitleKinds {
         })
     }
 
+    /// Where the words of a kind stand in `text`: (start, end) byte offsets.
+    pub fn spans<'t>(&'t self, text: &'t str, kind: SectionKind) -> impl Iterator<Item = (usize, usize)> + 't {
+        self.automaton.iter().flat_map(move |ac| {
+            ac.find_overlapping_iter(text).filter_map(move |hit| {
+                let mask = self.masks.get(hit.pattern().as_usize()).copied().unwrap_or(0);
+                (mask & kind as u8 != 0).then(|| (hit.start(), hit.end()))
+            })
+        })
+    }
+
     /// The kinds (bits of [`SectionKind`]) of which `title` holds a word.
     pub fn of(&self, title: &str) -> u8 {
         let Some(ac) = &self.automaton else {
@@ -430,8 +440,16 @@ fn maybe_budget(text: &str, h: &crate::normalize::Heading, own: u8, lex: &Lexico
         .take(RUN_ON_CHARS)
         .take_while(|&c| c != '\n')
         .collect();
+    // The budget word must start in the title and run on past its end (预算编
+    // / 制情况): one that starts later is the next line's own (部门概况 /
+    // 2023年年初预算安排资金…), not a cut title's.
     let run_on = format!("{}{next}", h.title);
-    if lex.titles.of(&run_on) & budget != 0 {
+    let cut = h.title.len();
+    if lex
+        .titles
+        .spans(&run_on, SectionKind::Budget)
+        .any(|(s, e)| s <= cut && e > cut)
+    {
         SectionKind::MaybeBudget as u8
     } else {
         0

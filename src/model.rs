@@ -408,6 +408,11 @@ pub struct ReportFacts {
     /// 绩效自评报告 / 绩效评价报告 / 部门决算 / 单位决算 / 部门预算 / 单位预算 /
     /// 项目支出绩效报告 / 其他 (`[[document_kinds]]`).
     pub document_kind: String,
+    /// The scoring scheme (`[[score.sections]]`'s `scheme`) whose sections
+    /// hold the report's section scores or indicators; none when no section
+    /// of a named scheme holds any.
+    #[serde(default)]
+    pub score_scheme: Option<String>,
     /// One fact per filled field (the wide row is built from these).
     pub facts: Vec<Fact>,
     pub indicators: Vec<Indicator>,

@@ -141,6 +141,7 @@ impl Extractor {
         };
         fields::derive(&self.rules.config, &mut out);
         scores::derive(&self.rules.config, &doc, &mut out);
+        out.score_scheme = scores::scheme_in_use(&self.rules.config, &doc, &out);
         out.facts.sort_by_key(|f| Field::from_name(&f.field));
         out
     }

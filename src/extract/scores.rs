@@ -1271,6 +1271,22 @@ fn section_max(cfg: &Config, doc: &Doc, section: &crate::config::ScoreSection) -
     max
 }
 
+/// The report's scheme, when one of its own sections (not one of every
+/// scheme's, the bonus) holds a section score or an indicator.
+pub(crate) fn scheme_in_use(cfg: &Config, doc: &Doc, out: &ReportFacts) -> Option<String> {
+    let scheme = doc.scheme?;
+    let used = cfg
+        .score
+        .sections
+        .iter()
+        .filter(|s| s.scheme.as_deref() == Some(scheme))
+        .any(|s| {
+            Field::from_name(&s.id).is_some_and(|f| out.get(f).is_some())
+                || out.indicators.iter().any(|i| i.section == s.title)
+        });
+    used.then(|| scheme.to_string())
+}
+
 /// `before` ends with a section's keyword and a list separator (预算执行、).
 fn ends_a_section(scheme: &SchemeSections, before: &str, cfg: &Config) -> bool {
     let Some(rest) = cfg
@@ -1359,6 +1375,9 @@ mod tests {
         );
         assert_eq!(f.num(Field::ScoreDecision), Some(18.0));
         assert_eq!(f.num(Field::ScoreBudgetPreparation), None);
+        assert_eq!(f.score_scheme.as_deref(), Some("决策·过程·产出·效益"));
+        // A report with no section score and no indicator names no scheme.
+        assert_eq!(run("一、部门概况\n核定编制30名。\n").score_scheme, None);
     }
 
     /// Under the usual scheme, 产出 in a heading below 资金使用效益 names no
@@ -1376,6 +1395,7 @@ mod tests {
         let sections: Vec<&str> = f.indicators.iter().map(|i| i.section.as_str()).collect();
         assert_eq!(sections, ["资金使用效益", "资金使用效益"], "{:?}", f.indicators);
         assert_eq!(f.num(Field::ScoreOutput), None);
+        assert_eq!(f.score_scheme.as_deref(), Some("预算编制·预算执行·资金使用效益"));
     }
 
     /// A config whose sections name no scheme (one written before schemes)

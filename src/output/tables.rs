@@ -59,6 +59,10 @@ fn reports(rs: &[&Report]) -> Result<DataFrame, String> {
             "document_kind",
             rs.iter().map(|r| Some(r.facts.document_kind.as_str())).collect(),
         ),
+        text_col(
+            "score_scheme",
+            rs.iter().map(|r| r.facts.score_scheme.as_deref()).collect(),
+        ),
     ];
     for field in Field::ALL {
         let name = field.name();

@@ -383,6 +383,12 @@ fn reports_sheet(reports: &[Report]) -> Sheet<'_> {
     let mut cols = vec![
         col("报告编号", "report_id", "", "文件内容 SHA-256 的前 16 位"),
         col("文件路径", "source_path", "", "相对于输入目录的路径"),
+        col(
+            "评分体系",
+            "score_scheme",
+            "",
+            "部分得分与指标所属的评分体系（预算编制·预算执行·资金使用效益 或 决策·过程·产出·效益）",
+        ),
     ];
     for f in Field::ALL {
         cols.push(col(f.label_zh(), f.name(), f.unit_zh(), f.meaning_zh()));
@@ -397,7 +403,11 @@ fn reports_sheet(reports: &[Report]) -> Sheet<'_> {
     let rows = reports
         .iter()
         .map(|r| {
-            let mut row = vec![text(&r.report_id), text(&r.source_path)];
+            let mut row = vec![
+                text(&r.report_id),
+                text(&r.source_path),
+                opt_text(r.facts.score_scheme.as_deref()),
+            ];
             for f in Field::ALL {
                 row.push(match f.kind() {
                     FieldKind::Text => opt_text(r.facts.text(f)),

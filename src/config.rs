@@ -601,7 +601,7 @@ fn default_section_keyword_followers() -> Vec<String> {
     words(&["情况", "部分", "方面", "类", "合计", "共计", "共", "自评", "指标"])
 }
 fn default_section_keyword_leads() -> Vec<String> {
-    words(&["其中", "另", "共", "即", "对", "在", "从", "和", "及", "与"])
+    words(&["其中", "另", "共", "即", "对", "在", "从", "和", "及", "与", "部门"])
 }
 fn default_section_score_words() -> Vec<String> {
     words(&["得分"])

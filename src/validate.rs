@@ -15,25 +15,9 @@ fn scored_sections<'c>(cfg: &'c Config, scheme: Option<&'c str>) -> impl Iterato
         .filter(|&f| f != Field::ScoreBonus)
 }
 
-/// The scheme a report's section scores are of: the first scheme one of
-/// whose own sections has a score (a report's are read under one scheme),
-/// else the first; `None` when the config names no scheme.
-fn scheme_of_scores(cfg: &Config, score: impl Fn(Field) -> Option<f64>) -> Option<&str> {
-    let schemes = cfg.score.schemes();
-    let scored = schemes.iter().copied().find(|&k| {
-        cfg.score
-            .sections
-            .iter()
-            .filter(|s| s.scheme.as_deref() == Some(k))
-            .any(|s| Field::from_name(&s.id).and_then(&score).is_some())
-    });
-    scored.or_else(|| schemes.first().copied())
-}
-
-/// Every scored section's score plus the bonus (0 when none is stated);
-/// None while a section has no score.
-pub fn sections_and_bonus(cfg: &Config, score: impl Fn(Field) -> Option<f64>) -> Option<f64> {
-    let scheme = scheme_of_scores(cfg, &score);
+/// Every scored section's score of the report's scheme plus the bonus (0
+/// when none is stated); None while a section has no score.
+pub fn sections_and_bonus(cfg: &Config, scheme: Option<&str>, score: impl Fn(Field) -> Option<f64>) -> Option<f64> {
     let parts: Option<f64> = scored_sections(cfg, scheme).map(&score).sum();
     Some(parts? + score(Field::ScoreBonus).unwrap_or(0.0))
 }
@@ -288,7 +272,10 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
         }
     }
 
-    if let (Some(total), Some(sum)) = (n(Field::ScoreTotal), sections_and_bonus(cfg, n)) {
+    // (No scheme named: no section of a named scheme holds a score, and
+    // every section, of every scheme, would have to.)
+    let scheme = f.score_scheme.as_deref();
+    if let (Some(total), Some(sum)) = (n(Field::ScoreTotal), sections_and_bonus(cfg, scheme, n)) {
         if (sum - total).abs() > tol.score {
             let capped = capped_at_100(sum, total, tol.score);
             checks.push(Check {
@@ -303,7 +290,7 @@ pub fn validate(cfg: &Config, f: &mut ReportFacts) {
                 } else {
                     format!("各部分得分加加减分合计 {} 与自评总分 {} 不符", fmt(sum), fmt(total))
                 },
-                fields: scored_sections(cfg, scheme_of_scores(cfg, n))
+                fields: scored_sections(cfg, scheme)
                     .map(|s| s.name().to_string())
                     .chain(["score_bonus".into(), "score_total".into()])
                     .collect(),
@@ -364,8 +351,18 @@ mod tests {
     use super::*;
     use crate::model::{Fact, Provenance, Value};
 
+    /// Facts with these values, scored under the scheme (as the extractor
+    /// sets it) whose own sections the values name.
     fn facts(vals: &[(Field, f64)]) -> ReportFacts {
+        let cfg = crate::config::Rules::bundled().unwrap().config;
+        let score_scheme = cfg
+            .score
+            .sections
+            .iter()
+            .find(|s| s.scheme.is_some() && vals.iter().any(|(f, _)| f.name() == s.id))
+            .and_then(|s| s.scheme.clone());
         ReportFacts {
+            score_scheme,
             facts: vals
                 .iter()
                 .map(|(f, v)| Fact {

@@ -1059,7 +1059,7 @@ pub(crate) fn derive(cfg: &Config, doc: &Doc, out: &mut ReportFacts) {
                 .or_else(|| sums.iter().find(|s| s.field == field).map(|s| s.value))
         };
         match (
-            crate::validate::sections_and_bonus(cfg, section_score),
+            crate::validate::sections_and_bonus(cfg, doc.scheme, section_score),
             out.num(Field::ScoreTotal),
         ) {
             (Some(sum), Some(total)) => crate::validate::sections_add_up(sum, total, cfg.validate.score),

@@ -7,7 +7,10 @@
 //! gazetteer, another year, and has every 万元 amount scaled by one factor (so
 //! totals still add up and ratios are unchanged). `--docx P` / `--pdf P` write
 //! P percent of the reports as Word documents (a paragraph per line) or PDFs (a
-//! text line per line, a page per form feed) instead, with the same text. The
+//! text line per line, a page per form feed) instead, with the same text.
+//! `--framework P` makes P percent of the reports from the hand-written
+//! Jiangxi report of tests/fixtures/general instead, scored under 决策 / 过程 /
+//! 产出 / 效益 (default 0: the five seeds only, the benchmark's corpus). The
 //! true facts of every file (the gold of its seed, transformed the same way)
 //! are written to `truth.json` beside the tree, in the format of
 //! tests/fixtures/gold. `tests/seeds_gold.rs` includes this file to score a
@@ -48,13 +51,19 @@ impl Rng {
 }
 
 /// What to generate: `n` reports under `out`, `docx_percent` and
-/// `pdf_percent` of them as .docx and .pdf.
+/// `pdf_percent` of them as .docx and .pdf, `framework_percent` of them from
+/// the report scored under 决策 / 过程 / 产出 / 效益.
 pub struct Corpus {
     pub n: usize,
     pub out: PathBuf,
     pub docx_percent: usize,
     pub pdf_percent: usize,
+    pub framework_percent: usize,
 }
+
+/// The hand-written report scored under 决策 / 过程 / 产出 / 效益, and the
+/// names in it that a copy replaces (the seeds' are in `generate`).
+const FRAMEWORK_FILE: &str = "jiangxi_zhanggong_health_2023_framework.txt";
 
 /// A county's name without its suffix: 乐昌 of 乐昌市, 从化 of 从化区.
 fn stem_of(county: &str) -> &str {
@@ -75,6 +84,7 @@ fn main() {
         out: PathBuf::from(arg("--out").unwrap_or_else(|| "corpus".into())),
         docx_percent: percent("--docx"),
         pdf_percent: percent("--pdf"),
+        framework_percent: percent("--framework"),
     };
     generate(&corpus);
     eprintln!(
@@ -102,6 +112,18 @@ pub fn generate(corpus: &Corpus) {
             (text, g.clone())
         })
         .collect();
+    let general: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/gold/general.json")).expect("general gold"),
+    )
+    .expect("general gold json");
+    let framework: (String, Value) = (
+        std::fs::read_to_string(root.join("tests/fixtures/general").join(FRAMEWORK_FILE)).expect("framework report"),
+        general["reports"]
+            .as_array()
+            .and_then(|a| a.iter().find(|g| g["file"] == FRAMEWORK_FILE))
+            .cloned()
+            .expect("the framework report's gold"),
+    );
     // Counties of the gazetteer (county, city, province): county-level
     // cities, counties and districts whose name is unique in the gazetteer
     // and keeps a stem of two or more chars without its suffix (乐昌 of
@@ -114,20 +136,29 @@ pub fn generate(corpus: &Corpus) {
             *names.entry(name).or_default() += 1;
         }
     }
-    let regions: Vec<(String, String, String)> = rows
+    let regions: Vec<(String, String, String, String)> = rows
         .iter()
         .filter_map(|c| {
-            let (level, county, province, city) = (c.get(1)?, c.get(2)?, c.get(3)?, c.get(4)?);
+            let (code, level, county, province, city) = (c.first()?, c.get(1)?, c.get(2)?, c.get(3)?, c.get(4)?);
             let stem = stem_of(county);
             (*level == "county"
                 && !city.is_empty()
                 && stem.chars().count() >= 2
                 && stem != *county
                 && names.get(county) == Some(&1))
-            .then(|| (county.to_string(), city.to_string(), province.to_string()))
+            .then(|| {
+                (
+                    county.to_string(),
+                    city.to_string(),
+                    province.to_string(),
+                    code.to_string(),
+                )
+            })
         })
         .collect();
-    let amount = Regex::new(r"(\d+(?:\.\d+)?)(\s*\n*\s*万\s*\n*\s*元)").expect("regex");
+    // (Thousands separators, as the framework report writes them, are read
+    // and dropped: 6,543.21万元 scales as one figure.)
+    let amount = Regex::new(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(\s*\n*\s*万\s*\n*\s*元)").expect("regex");
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut truth = Vec::with_capacity(n);
     // (seed, county, year, factor) already used: a second copy would be the
@@ -140,18 +171,26 @@ pub fn generate(corpus: &Corpus) {
     // the tens of thousands) do copies share one, with another factor.
     let mut department_years = std::collections::HashSet::new();
     for i in 0..n {
-        let (text, g) = &seeds[i % seeds.len()];
+        // A fixed permutation of 0..100 picks the framework report, as the format below.
+        let from_framework = (i * 53) % 100 < corpus.framework_percent;
+        let seed_id = if from_framework { seeds.len() } else { i % seeds.len() };
+        let (text, g) = if from_framework {
+            (&framework.0, &framework.1)
+        } else {
+            let (t, g) = &seeds[i % seeds.len()];
+            (t, g)
+        };
         let (mut region, mut year) = (rng.below(regions.len()), 2019 + rng.below(5) as i64);
         for _ in 0..64 {
-            if department_years.insert((i % seeds.len(), regions[region].0.clone(), year)) {
+            if department_years.insert((seed_id, regions[region].0.clone(), year)) {
                 break;
             }
             (region, year) = (rng.below(regions.len()), 2019 + rng.below(5) as i64);
         }
-        let (county, city, province) = &regions[region];
+        let (county, city, province, code) = &regions[region];
         let mut permille = rng.below(1000);
         for _ in 0..1000 {
-            if used.insert((i % seeds.len(), county.clone(), year, permille)) {
+            if used.insert((seed_id, county.clone(), year, permille)) {
                 break;
             }
             permille = (permille + 1) % 1000;
@@ -160,7 +199,7 @@ pub fn generate(corpus: &Corpus) {
         let old_year = g["fiscal_year"].as_i64().unwrap_or(2023);
         // Scale every 万元 amount; keep two decimals as reports do.
         let scaled = amount.replace_all(text, |c: &regex::Captures| {
-            let v: f64 = c[1].parse().unwrap_or(0.0);
+            let v: f64 = c[1].replace(',', "").parse().unwrap_or(0.0);
             let d = c[1].split_once('.').map_or(0, |(_, d)| d.len()).max(2);
             format!("{:.*}{}", d, v * factor, &c[2])
         });
@@ -170,6 +209,10 @@ pub fn generate(corpus: &Corpus) {
                 .replace(&(old_year + 1).to_string(), "\u{E001}")
                 .replace('\u{E000}', &year.to_string())
                 .replace('\u{E001}', &(year + 1).to_string())
+                .replace("章贡区", county)
+                .replace("章贡", stem_of(county))
+                .replace("赣州市", city)
+                .replace("江西省", province)
                 .replace("乐昌市", county)
                 .replace("乐昌", stem_of(county))
                 .replace("韶关市", city)
@@ -215,6 +258,9 @@ pub fn generate(corpus: &Corpus) {
             o.insert("province".into(), json!(province));
             o.insert("city".into(), json!(city));
             o.insert("county".into(), json!(county));
+            if o.contains_key("region_code") {
+                o.insert("region_code".into(), json!(code));
+            }
             o.insert("fiscal_year".into(), json!(year));
             for f in MONEY.iter().chain(["reception_budget"].iter()) {
                 if let Some(v) = o.get(*f).and_then(Value::as_f64) {

@@ -148,6 +148,7 @@ fn generated_reports_in_text_word_and_pdf_equal_their_truth() {
         out: tree.clone(),
         docx_percent: 34,
         pdf_percent: 33,
+        framework_percent: 20,
     });
     let truth = tmp.path().join("truth.json");
     let files: Vec<String> = gold_at(&truth)

@@ -101,14 +101,19 @@ impl ScoreMatcher {
     /// The scheme a report is scored under: the first, unless its headings
     /// of the top two levels (一、, （一）) name at least
     /// `score.scheme_min_sections` of another scheme's own sections, and more
-    /// than they name of the first's. `None`: the config names no scheme.
+    /// than they name of the first's. A heading names a section when its
+    /// keyword ends as a name there (（三）产出（40 分）, 决策指标, 效益情况; not
+    /// 产出目标完成情况 or 过程管理情况, a usual report's account of its targets).
+    /// `None`: the config names no scheme.
     pub fn scheme_of(&self, doc: &Doc, cfg: &Config) -> Option<&str> {
         let named = |k: &SchemeSections| {
             let mut seen: Vec<usize> = Vec::new();
             for h in doc.clean.headings.iter().filter(|h| h.level <= 2) {
-                let own = k
-                    .section_in(&h.title)
-                    .filter(|&i| cfg.score.sections.get(i).is_some_and(|s| s.scheme.is_some()));
+                let own = k.automaton.find(&h.title).and_then(|m| {
+                    let i = *k.section_of.get(m.pattern().as_usize())?;
+                    let scheme_own = cfg.score.sections.get(i).is_some_and(|s| s.scheme.is_some());
+                    (scheme_own && names_a_section(cfg, i, &h.title, m.start(), m.end())).then_some(i)
+                });
                 if let Some(i) = own.filter(|i| !seen.contains(i)) {
                     seen.push(i);
                 }
@@ -512,17 +517,7 @@ impl ScoreMatcher {
             // a longer word than the section's, an indicator's name.
             // (What follows the title counts where the text goes on from the
             // keyword into it: 预算执行情 in 预算执行情况得分.)
-            let title = cfg.score.sections.get(si).map_or("", |s| s.title.as_str());
-            let ends_name = |rest: &str| {
-                !rest.chars().next().is_some_and(crate::normalize::is_cjk)
-                    || starts_with_any(rest, &cfg.score.section_keyword_followers)
-                    || starts_with_any(rest, &cfg.score.section_score_words)
-                    || starts_with_any(rest, &cfg.score.max_keywords)
-            };
-            let rest = doc.text.get(m.end()..).unwrap_or_default();
-            let after_title = doc.text.get(m.start()..).and_then(|t| t.strip_prefix(title));
-            let names_section = ends_name(rest) || after_title.is_some_and(ends_name);
-            if !names_section {
+            if !names_a_section(cfg, si, doc.text, m.start(), m.end()) {
                 continue;
             }
             // The gap may hold the section's maximum (总分 28 分，) but nothing
@@ -1269,6 +1264,24 @@ fn section_max(cfg: &Config, doc: &Doc, section: &crate::config::ScoreSection) -
         }
     }
     max
+}
+
+/// Whether the section keyword (section `si`) at `start..end` of `text`
+/// ends there as a name: what follows it is no CJK char, or a follower
+/// (情况, 部分, 指标 …), a score or a max word. A longer word (预算编制合理性,
+/// 产出数量, 产出目标) is an indicator's or another thing's name. (What follows
+/// the section's title counts where the text goes on from the keyword into
+/// it: 预算执行情 in 预算执行情况得分.)
+fn names_a_section(cfg: &Config, si: usize, text: &str, start: usize, end: usize) -> bool {
+    let ends_name = |rest: &str| {
+        !rest.chars().next().is_some_and(crate::normalize::is_cjk)
+            || starts_with_any(rest, &cfg.score.section_keyword_followers)
+            || starts_with_any(rest, &cfg.score.section_score_words)
+            || starts_with_any(rest, &cfg.score.max_keywords)
+    };
+    let title = cfg.score.sections.get(si).map_or("", |s| s.title.as_str());
+    let after_title = text.get(start..).and_then(|t| t.strip_prefix(title));
+    text.get(end..).is_some_and(ends_name) || after_title.is_some_and(ends_name)
 }
 
 /// The report's scheme, when one of its own sections (not one of every

@@ -886,7 +886,7 @@ fn process(engine: &Engine, mut task: Task) -> Outcome {
         }
     }
     let ext = ingest::extension(&entry.rel_path);
-    let mut document = match ingest::read_document(&entry.path, &ext, &bytes, cfg) {
+    let document = match ingest::read_document(&entry.path, &ext, &bytes, cfg) {
         Ok(d) => d,
         Err(ingest::NotRead::Failed(m)) => {
             return read(fail(bytes.len() as u64, Some(sha), FileStatus::Failed, m, times))
@@ -910,9 +910,11 @@ fn process(engine: &Engine, mut task: Task) -> Outcome {
         ));
     }
 
-    let t = Instant::now();
-    let clean = normalize_document(&engine.normalizer, &mut document);
-    times.normalize = t.elapsed().as_secs_f64();
+    let (encoding, reader) = (document.encoding, document.reader);
+    let (clean, facts, stages) = engine.facts_of_document_timed(document);
+    times.normalize = stages.normalize;
+    times.extract = stages.extract;
+    times.validate = stages.validate;
     if clean.text.trim().is_empty() {
         return read(fail(
             bytes.len() as u64,
@@ -922,18 +924,10 @@ fn process(engine: &Engine, mut task: Task) -> Outcome {
             times,
         ));
     }
-    let t = Instant::now();
-    let mut facts = engine
-        .extractor
-        .extract_with(&clean, document.indicators, &document.table_totals);
-    times.extract = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    crate::validate::validate(cfg, &mut facts);
-    times.validate = t.elapsed().as_secs_f64();
 
     let mut rec = record(entry, bytes.len() as u64, Some(sha), FileStatus::Ok, None);
-    rec.encoding = document.encoding.map(str::to_string);
-    rec.reader = Some(document.reader.to_string());
+    rec.encoding = encoding.map(str::to_string);
+    rec.reader = Some(reader.to_string());
     if facts.facts.is_empty() {
         rec.error = Some("read, but no facts found".into());
     }

@@ -491,15 +491,7 @@ mod tests {
                 "score_total"
             ]
         );
-        // The usual scheme's sections are still summed as before.
-        let mut f = facts(&[
-            (Field::ScoreTotal, 95.0),
-            (Field::ScoreBudgetPreparation, 28.0),
-            (Field::ScoreBudgetExecution, 40.0),
-            (Field::ScoreEffectiveness, 30.0),
-        ]);
-        validate(&cfg, &mut f);
-        assert!(ids(&f).contains(&("score_sections_vs_total", Severity::Error)));
+        // (The usual scheme's sums: cap_at_100_is_info_not_error.)
     }
 
     #[test]

@@ -1412,6 +1412,8 @@ pub(crate) fn derive(_cfg: &Config, out: &mut ReportFacts) {
 mod tests {
     use crate::model::Field;
 
+    use crate::extract::facts_of as run;
+
     /// A functional class's amount is the year's spending in a report, not
     /// in a budget document (部门预算: an allocation) or under 预算编制.
     #[test]
@@ -1435,8 +1437,6 @@ mod tests {
             []
         );
     }
-
-    use crate::extract::facts_of as run;
 
     #[test]
     fn keyword_and_amount_in_one_clause() {

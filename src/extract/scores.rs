@@ -60,9 +60,13 @@ impl SchemeSections {
 
     /// Section index of a heading title or an indicator name: the earliest keyword wins.
     fn section_in(&self, s: &str) -> Option<usize> {
-        self.automaton
-            .find(s)
-            .and_then(|m| self.section_of.get(m.pattern().as_usize()).copied())
+        self.keyword_in(s).map(|(i, _)| i)
+    }
+
+    /// The earliest keyword in `s`: its section index and where it stands.
+    fn keyword_in(&self, s: &str) -> Option<(usize, aho_corasick::Match)> {
+        let m = self.automaton.find(s)?;
+        Some((*self.section_of.get(m.pattern().as_usize())?, m))
     }
 }
 
@@ -109,8 +113,7 @@ impl ScoreMatcher {
         let named = |k: &SchemeSections| {
             let mut seen: Vec<usize> = Vec::new();
             for h in doc.clean.headings.iter().filter(|h| h.level <= 2) {
-                let own = k.automaton.find(&h.title).and_then(|m| {
-                    let i = *k.section_of.get(m.pattern().as_usize())?;
+                let own = k.keyword_in(&h.title).and_then(|(i, m)| {
                     let scheme_own = cfg.score.sections.get(i).is_some_and(|s| s.scheme.is_some());
                     (scheme_own && names_a_section(cfg, i, &h.title, m.start(), m.end())).then_some(i)
                 });
@@ -1352,6 +1355,14 @@ mod tests {
 
     use crate::extract::facts_of as run;
 
+    /// (section, indicator) of each indicator, in order.
+    fn filed(f: &crate::model::ReportFacts) -> Vec<(&str, &str)> {
+        f.indicators
+            .iter()
+            .map(|i| (i.section.as_str(), i.indicator.as_str()))
+            .collect()
+    }
+
     const FRAMEWORK: &str = "三、绩效自评情况
 （一）决策（20分）
 该部分得分18分。
@@ -1371,13 +1382,8 @@ mod tests {
     #[test]
     fn a_report_is_scored_under_the_scheme_its_headings_name() {
         let f = run(FRAMEWORK);
-        let filed: Vec<(&str, &str)> = f
-            .indicators
-            .iter()
-            .map(|i| (i.section.as_str(), i.indicator.as_str()))
-            .collect();
         assert_eq!(
-            filed,
+            filed(&f),
             [
                 ("决策", "目标设定"),
                 ("决策", "预算编制"),
@@ -1585,13 +1591,8 @@ mod tests {
     fn indicators_past_a_sections_maximum_lose_their_section() {
         let text = "（一）预算编制情况（28 分）\n1.预算编制（18 分）。自评得分 18 分。\n2.目标设置（10 分）。自评得分 9 分。\n目标明确，详见（二）预算执行情况（42 分）\n3.资金管理（22 分）。自评得分 20 分。\n";
         let f = run(text);
-        let got: Vec<(&str, &str)> = f
-            .indicators
-            .iter()
-            .map(|i| (i.section.as_str(), i.indicator.as_str()))
-            .collect();
         assert_eq!(
-            got,
+            filed(&f),
             vec![
                 ("预算编制情况", "预算编制"),
                 ("预算编制情况", "目标设置"),
